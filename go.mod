@@ -1,0 +1,3 @@
+module github.com/inilua/inilua
+
+go 1.26

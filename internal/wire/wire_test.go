@@ -1,0 +1,88 @@
+package wire
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestReadLine(t *testing.T) {
+	in := "Pabc\r\nV\nWx\ry\r\n\r\n" + strings.Repeat("x", 40) + "\nlast"
+	r := bufio.NewReaderSize(strings.NewReader(in), 16)
+	want := []string{"Pabc", "V", "Wx\ry", "", strings.Repeat("x", 40), "last"}
+	for _, w := range want {
+		got, err := ReadLine(r, 100)
+		if err != nil || string(got) != w {
+			t.Fatalf("ReadLine = %q, %v; want %q", got, err, w)
+		}
+	}
+	if _, err := ReadLine(r, 100); err != io.EOF {
+		t.Fatalf("at end: %v, want EOF", err)
+	}
+}
+
+func TestReadLineTooLong(t *testing.T) {
+	r := bufio.NewReaderSize(strings.NewReader(strings.Repeat("W", 1000)+"\r\nQ\r\n"), 16)
+	if _, err := ReadLine(r, 100); !errors.Is(err, ErrLineTooLong) {
+		t.Fatalf("err = %v, want ErrLineTooLong", err)
+	}
+	// exactly max is fine, CR not counted
+	r = bufio.NewReaderSize(strings.NewReader(strings.Repeat("W", 100)+"\r\n"), 16)
+	if got, err := ReadLine(r, 100); err != nil || len(got) != 100 {
+		t.Fatalf("len %d, %v", len(got), err)
+	}
+}
+
+func TestHex(t *testing.T) {
+	src := []byte{0, 1, 0xAB, 0xFF, 0x7f}
+	h := AppendHex(nil, src)
+	if string(h) != "0001ABFF7F" {
+		t.Fatalf("AppendHex = %s", h)
+	}
+	back, err := AppendUnhex(nil, []byte("0001abFF7f"))
+	if err != nil || !bytes.Equal(back, src) {
+		t.Fatalf("AppendUnhex = %x, %v", back, err)
+	}
+	for _, bad := range []string{"0", "0G", " 0", "0 ", "zz"} {
+		if _, err := AppendUnhex(nil, []byte(bad)); !errors.Is(err, ErrBadHex) {
+			t.Errorf("AppendUnhex(%q) err = %v", bad, err)
+		}
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	if s := AppendNumber(nil, 0); string(s) != "0" {
+		t.Errorf("0 -> %s", s)
+	}
+	if s := AppendNumber(nil, 0xFFFF); string(s) != "FFFF" {
+		t.Errorf("FFFF -> %s", s)
+	}
+	cases := []struct {
+		in     string
+		off, l uint32
+	}{
+		{"", 0, DefaultLimit},
+		{"F8,40", 0xF8, 0x40},
+		{"  10", 0x10, DefaultLimit},
+		{",20", 0, 0x20},
+		{"x,20", 0, 0x20},
+		{"10,", 0x10, DefaultLimit},
+		{"123456789,1", 0, 1},
+		{"1 ,2", 0, 2},
+	}
+	for _, c := range cases {
+		off, l := ParseOffsetLimit([]byte(c.in))
+		if off != c.off || l != c.l {
+			t.Errorf("ParseOffsetLimit(%q) = %X,%X want %X,%X", c.in, off, l, c.off, c.l)
+		}
+	}
+}
+
+func TestClean(t *testing.T) {
+	if got := Clean([]byte("a\r\nb\x7f"+strings.Repeat("z", 100)), 64); len(got) != 64 || string(got[:5]) != "a??b?" {
+		t.Errorf("Clean = %q", got)
+	}
+}
