@@ -2,157 +2,395 @@
 // (../shared/spec/iniserve-protocol.md). It relies only on what the spec
 // says, so it works against package server and against the original OS/2
 // server.
+//
+// A Session is one TCP connection (no pool, no reconnect). It pipelines:
+// a Get sends A, K, S and V in one write and reads the replies together (one
+// round trip); Fetch downloads a whole file in three round trips per window
+// of keys. It remembers the A, K, O and F it last sent and skips them when
+// they would change nothing. Large values are read and written in chunks of
+// Options.ChunkSize bytes with O, invisibly to the caller.
+//
+// Every call takes a context: its deadline bounds the call, and cancelling
+// it while a command is on the wire closes the connection (the reply stream
+// would be out of step otherwise), after which every call returns an error
+// wrapping ErrConnectionLost.
 package client
-
-// API CONTRACT (stubs; the client owner replaces the bodies, may add
-// methods and fields, but keeps these names and signatures because luaapi
-// codes against them).
 
 import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
+	"strconv"
+	"strings"
 	"time"
 
-	"github.com/inilua/inilua/ini"
+	"bufio"
+
+	"github.com/inilua/inilua/internal/wire"
 )
-
-// Sentinel errors; every error returned by this package that means one of
-// these wraps it, so errors.Is works.
-var (
-	ErrNotLoggedIn    = errors.New("not logged in")
-	ErrAuth           = errors.New("authentication failed")
-	ErrNotFound       = ini.ErrNotFound // no such item (S/T/V answered '-')
-	ErrConnectionLost = errors.New("connection lost")
-)
-
-// CommandError is a '-' reply: the command line sent (with W data cut and
-// any password shown as ***) and the server's reply text after '-'.
-type CommandError struct {
-	Cmd   string
-	Reply string
-	Err   error // a sentinel above, or nil
-}
-
-func (e *CommandError) Error() string {
-	s := "command " + e.Cmd + ": server replied -" + e.Reply
-	return s
-}
-
-func (e *CommandError) Unwrap() error { return e.Err }
 
 // Options configure Dial. The zero value is usable: no password, no TLS,
 // default timeouts.
 type Options struct {
-	Password       string
-	DialTimeout    time.Duration // 0: 10 s
-	CommandTimeout time.Duration // per command round trip; 0: 30 s
-	TLS            *tls.Config   // nil: plain TCP
-	Logger         *slog.Logger  // wire trace at Debug level; nil: none
-	ChunkSize      int           // bytes per O/V or O/W chunk; 0: 32 KiB
-	CheckMode      bool          // dry run: W D M R X E ^ are recorded, never sent
+	// Password is sent with P after the greeting. It never appears in
+	// traces or errors (shown as ***). It cannot contain LF.
+	Password string
+	// DialTimeout bounds connecting, the TLS handshake, the greeting and
+	// the login; 0 means DefaultDialTimeout (10 s).
+	DialTimeout time.Duration
+	// CommandTimeout bounds each round trip (one pipelined write and the
+	// reading of its replies); 0 means DefaultCommandTimeout (30 s). A
+	// round trip that takes longer closes the connection (ErrConnectionLost).
+	CommandTimeout time.Duration
+	// TLS, when not nil, wraps the connection in TLS (our own server only;
+	// the original OS/2 server speaks plain TCP). An empty ServerName is set
+	// to the host of addr.
+	TLS *tls.Config
+	// Logger receives the wire trace at Debug level (one "send" record per
+	// command line, one "recv" record per reply line; passwords shown as
+	// ***, long data cut) and a Warn record when the server accepted an
+	// empty password. nil: no logging.
+	Logger *slog.Logger
+	// ChunkSize is the number of value bytes per O/V or O/W chunk; 0
+	// means DefaultChunkSize (32 KiB). Values up to this size take a
+	// single V or W.
+	ChunkSize int
+	// CheckMode makes the session a dry run: W, D, M, R, X, E and ^ are
+	// never sent, only recorded (see Recorded); reads still go to the
+	// server, and later reads in the same session see the simulated
+	// writes and deletes of W and D. A file that does not exist on the
+	// server is never selected with F (the original server creates it on
+	// F): it reads as empty plus the simulated changes.
+	CheckMode bool
 }
-
-// Session is one logged-in INIServe connection (exactly one TCP connection).
-// A Session is safe for use by one goroutine at a time.
-type Session struct{}
 
 // Dial connects to addr (host or host:port; default port 3560), reads the
 // greeting and logs in with opts.Password.
+//
+// Errors: ctx or DialTimeout expiring, a refused connection or TLS
+// handshake; a *CommandError wrapping ErrAuth when the password is refused
+// (the connection is closed then); a *CommandError with Cmd "(greeting)"
+// when the server greets with '-'.
 func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
-	return nil, errors.New("not implemented")
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if strings.IndexByte(opts.Password, '\n') >= 0 {
+		return nil, errors.New("password contains LF, which the protocol cannot send")
+	}
+	if opts.ChunkSize < 0 {
+		return nil, fmt.Errorf("chunk size %d is negative", opts.ChunkSize)
+	}
+	if opts.ChunkSize > wire.DefaultMaxLine/4 {
+		return nil, fmt.Errorf("chunk size %d is over %d bytes", opts.ChunkSize, wire.DefaultMaxLine/4)
+	}
+	s := &Session{
+		addr:    withPort(addr),
+		opts:    opts,
+		chunk:   opts.ChunkSize,
+		timeout: opts.CommandTimeout,
+		log:     opts.Logger,
+	}
+	if s.chunk == 0 {
+		s.chunk = DefaultChunkSize
+	}
+	if s.timeout <= 0 {
+		s.timeout = DefaultCommandTimeout
+	}
+	s.maxLine = max(2*s.chunk+64, 64<<10)
+	s.st.lim, s.st.appOK, s.st.keyOK, s.st.olOK, s.st.cwdOK = wire.DefaultLimit, true, true, true, true
+
+	dt := opts.DialTimeout
+	if dt <= 0 {
+		dt = DefaultDialTimeout
+	}
+	dctx, cancel := context.WithTimeout(ctx, dt)
+	defer cancel()
+	d := net.Dialer{}
+	conn, err := d.DialContext(dctx, "tcp", s.addr)
+	if err != nil {
+		return nil, err
+	}
+	if opts.TLS != nil {
+		cfg := opts.TLS.Clone()
+		if cfg.ServerName == "" {
+			cfg.ServerName, _, _ = net.SplitHostPort(s.addr)
+		}
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(dctx); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("%s: TLS handshake: %w", s.addr, err)
+		}
+		conn = tc
+	}
+	s.conn = conn
+	s.r = bufio.NewReaderSize(conn, 64<<10)
+	saved := s.timeout
+	s.timeout = dt
+
+	// greeting: an op that sends nothing
+	s.b.reset()
+	s.b.ops = append(s.b.ops, op{kind: opPlain})
+	if err := s.run(dctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	s.b.reset()
+	s.b.addString(opPlain, 'P', opts.Password)
+	err = s.run(dctx)
+	s.timeout = saved
+	if err != nil {
+		var ce *CommandError
+		if errors.As(err, &ce) {
+			ce.Err = ErrAuth
+		}
+		conn.Close()
+		return nil, fmt.Errorf("%s: %w", s.addr, err)
+	}
+	if opts.Password == "" && s.log != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "server accepts the empty password", slog.String("addr", s.addr))
+	}
+	return s, nil
 }
 
-// Addr returns the address the session is connected to.
-func (s *Session) Addr() string { return "" }
+// withPort adds the default port 3560 to an address without one.
+func withPort(addr string) string {
+	if host, port, err := net.SplitHostPort(addr); err == nil {
+		if port == "" {
+			port = strconv.Itoa(wire.DefaultPort)
+		}
+		return net.JoinHostPort(host, port)
+	}
+	host := strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
+	return net.JoinHostPort(host, strconv.Itoa(wire.DefaultPort))
+}
 
-// Chdir sends C path.
-func (s *Session) Chdir(ctx context.Context, path string) error { return errors.New("not implemented") }
+// Addr returns the address the session is connected to, as host:port.
+func (s *Session) Addr() string { return s.addr }
 
-// List sends L pathOrMask and returns the entry names (directories with a
-// trailing "/"), without the "../" entry.
+// CheckMode reports whether the session is a dry run (Options.CheckMode).
+func (s *Session) CheckMode() bool { return s.opts.CheckMode }
+
+// checkParam refuses a parameter the protocol cannot carry (LF ends a
+// command line, spec §1).
+func checkParam(what, p string) error {
+	if strings.IndexByte(p, '\n') >= 0 {
+		return fmt.Errorf("%s %q contains LF, which the protocol cannot send", what, p)
+	}
+	return nil
+}
+
+// simple runs one command letter+param that answers '+' or '-'.
+func (s *Session) simple(ctx context.Context, letter byte, param string) error {
+	s.b.reset()
+	s.b.addString(opPlain, letter, param)
+	return s.run(ctx)
+}
+
+// Chdir sends C path (spec §5): absolute with a drive letter ("D:\x"),
+// absolute on the current drive with a leading separator, else relative;
+// ".." at a drive's root leads to the root pseudo-directory of drives.
+// A '-' reply (no such directory; the directory is unchanged) is a
+// *CommandError.
+func (s *Session) Chdir(ctx context.Context, path string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+	if err := checkParam("path", path); err != nil {
+		return err
+	}
+	s.st.gen++ // names given from now on are relative to another directory
+	err := s.simple(ctx, 'C', path)
+	if err == nil && s.st.cwdOK {
+		s.st.cwd, s.st.cwdOK = s.st.cwd.resolve(path)
+	}
+	return err
+}
+
+// List sends L pathOrMask (spec §6: "" for the current directory, a
+// directory ending in a separator, a mask with * and ?, or a name) and
+// returns the entry names in the server's order, directories with a
+// trailing "/", without the "../" entry. A missing directory gives an
+// empty list, not an error.
 func (s *Session) List(ctx context.Context, pathOrMask string) ([]string, error) {
-	return nil, errors.New("not implemented")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkParam("path", pathOrMask); err != nil {
+		return nil, err
+	}
+	return s.list(ctx, pathOrMask)
 }
 
-// Mkdir sends M path.
-func (s *Session) Mkdir(ctx context.Context, path string) error { return errors.New("not implemented") }
+func (s *Session) list(ctx context.Context, p string) ([]string, error) {
+	s.b.reset()
+	i := s.b.addString(opL, 'L', p)
+	if err := s.run(ctx); err != nil {
+		return nil, err
+	}
+	lines := s.b.ops[i].lines
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if l != "../" {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
 
-// Move sends A src then R dst.
+// Mkdir sends M path (create a directory). A '-' reply (it exists or cannot
+// be made) is a *CommandError. In check mode it is only recorded.
+func (s *Session) Mkdir(ctx context.Context, path string) error {
+	return s.change(ctx, Record{Cmd: 'M', Path: path}, func() error { return s.simple(ctx, 'M', path) })
+}
+
+// Move sends A src then R dst: moves the file or directory src (resolved
+// against the current directory) to dst; a file moved onto an existing
+// directory goes into it. A '-' reply (src missing, dst exists) is a
+// *CommandError. In check mode it is only recorded.
 func (s *Session) Move(ctx context.Context, src, dst string) error {
-	return errors.New("not implemented")
+	return s.change(ctx, Record{Cmd: 'R', Path: src, Dst: dst}, func() error {
+		if err := checkParam("path", src); err != nil {
+			return err
+		}
+		s.b.reset()
+		s.needApp([]byte(src))
+		s.b.addString(opPlain, 'R', dst)
+		return s.run(ctx)
+	})
 }
 
-// Remove sends X path.
+// Remove sends X path: deletes a file or an empty directory; a missing file
+// counts as success. A '-' reply is a *CommandError. In check mode it is
+// only recorded.
 func (s *Session) Remove(ctx context.Context, path string) error {
-	return errors.New("not implemented")
+	return s.change(ctx, Record{Cmd: 'X', Path: path}, func() error { return s.simple(ctx, 'X', path) })
 }
 
-// PostEvent sends E name.
+// PostEvent sends E name (post an OS/2 event semaphore such as
+// \SEM32\WEASEL\UPDATED). A '-' reply (unknown name, failed action) is a
+// *CommandError. In check mode it is only recorded.
 func (s *Session) PostEvent(ctx context.Context, name string) error {
-	return errors.New("not implemented")
+	return s.change(ctx, Record{Cmd: 'E', Path: name}, func() error { return s.simple(ctx, 'E', name) })
 }
 
-// Restart sends ^; the server closes the session.
-func (s *Session) Restart(ctx context.Context) error { return errors.New("not implemented") }
+// change runs a state-changing session command, or records it in check
+// mode.
+func (s *Session) change(ctx context.Context, rec Record, send func() error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+	for _, p := range []string{rec.Path, rec.Dst} {
+		if err := checkParam("parameter", p); err != nil {
+			return err
+		}
+	}
+	if s.opts.CheckMode {
+		s.records = append(s.records, rec)
+		return nil
+	}
+	return send()
+}
 
-// Close sends Q and closes the connection.
-func (s *Session) Close() error { return nil }
+// Restart sends ^ (the server reloads its configuration and closes the
+// session without a reply) and waits until the server has closed the
+// connection, at most the command timeout. The session is closed
+// afterwards (ErrClosed). In check mode ^ is only recorded and the session
+// stays open.
+func (s *Session) Restart(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+	if s.opts.CheckMode {
+		s.records = append(s.records, Record{Cmd: '^'})
+		return nil
+	}
+	s.b.reset()
+	s.b.add(opNoReply, '^', nil)
+	if err := s.run(ctx); err != nil {
+		return err
+	}
+	// The server closes without a reply; a '-' means it refused.
+	s.conn.SetReadDeadline(time.Now().Add(s.timeout))
+	line, err := wire.ReadLine(s.r, s.maxLine)
+	s.closed = true
+	s.conn.Close()
+	if err == nil && len(line) > 0 && line[0] == '-' {
+		return &CommandError{Cmd: "^", Reply: string(wire.Clean(line[1:], 256))}
+	}
+	return nil
+}
 
-// Open selects the INI/TNI file name with F and returns a remote file bound
-// to the session. A '-' reply to F is returned as a *CommandError.
+// Close sends Q, reads its reply and closes the connection. Closing a
+// closed session, or one whose connection was lost, returns nil.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.lost != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), min(s.timeout, 5*time.Second))
+	defer cancel()
+	err := s.simple(ctx, 'Q', "")
+	s.conn.Close()
+	if errors.Is(err, ErrConnectionLost) {
+		return nil
+	}
+	return err
+}
+
+// Open selects the INI/TNI file name with F (sent even when it is already
+// selected, so that a file the server cannot use is reported now) and
+// returns a remote file bound to the session. A '-' reply to F is returned
+// as a *CommandError. The format follows the name: ".TNI" (any case) is a
+// TNI file, anything else binary INI (spec §7).
+//
+// In check mode Open first lists the name with L: a missing file is not
+// selected (that could create it) and reads as empty.
 func (s *Session) Open(ctx context.Context, name string) (*RemoteFile, error) {
-	return nil, errors.New("not implemented")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkFileName(name); err != nil {
+		return nil, err
+	}
+	r := &RemoteFile{s: s, ref: s.ref(name), ctx: context.Background()}
+	if s.opts.CheckMode {
+		if _, err := s.overlayFor(ctx, &r.ref); err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+	s.b.reset()
+	if err := s.needFile(&r.ref, true); err != nil {
+		return nil, err
+	}
+	if err := s.run(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
-// Fetch downloads the whole file name into a local *ini.File.
-func (s *Session) Fetch(ctx context.Context, name string) (*ini.File, error) {
-	return nil, errors.New("not implemented")
+func checkFileName(name string) error {
+	if name == "" {
+		return errors.New("empty file name")
+	}
+	return checkParam("file name", name)
 }
-
-// PushOptions configure Push.
-type PushOptions struct {
-	Delete bool // also delete remote applications/keys missing in the local file
-}
-
-// Push makes the remote file name equal to f with the fewest writes.
-func (s *Session) Push(ctx context.Context, name string, f *ini.File, opts PushOptions) error {
-	return errors.New("not implemented")
-}
-
-// RemoteFile is a file on the server; it implements ini.Profile with each
-// call going to the server at once (a W or D is on disk when it returns).
-// Methods use the context set with WithContext (default
-// context.Background()).
-type RemoteFile struct{}
-
-var _ ini.Profile = (*RemoteFile)(nil)
-
-// WithContext returns a shallow copy of r whose calls use ctx.
-func (r *RemoteFile) WithContext(ctx context.Context) *RemoteFile { return r }
-
-// Name returns the file name given to Open.
-func (r *RemoteFile) Name() string { return "" }
-
-// Applications lists the application names (A empty, V).
-func (r *RemoteFile) Applications() ([][]byte, error) { return nil, errors.New("not implemented") }
-
-// Keys lists the key names of app (A app, K empty, V); ErrNotFound when the
-// application does not exist.
-func (r *RemoteFile) Keys(app []byte) ([][]byte, error) { return nil, errors.New("not implemented") }
-
-// Get reads a value (A, K, V pipelined); ErrNotFound when absent.
-func (r *RemoteFile) Get(app, key []byte) ([]byte, error) { return nil, errors.New("not implemented") }
-
-// Size reads a value's size with S; ErrNotFound when absent.
-func (r *RemoteFile) Size(app, key []byte) (int, error) { return 0, errors.New("not implemented") }
-
-// Put writes a value (A, K, W; chunked with O for large values).
-func (r *RemoteFile) Put(app, key, value []byte) error { return errors.New("not implemented") }
-
-// Delete deletes a key (A, K, D).
-func (r *RemoteFile) Delete(app, key []byte) error { return errors.New("not implemented") }
-
-// DeleteApplication deletes an application (A, K empty, D).
-func (r *RemoteFile) DeleteApplication(app []byte) error { return errors.New("not implemented") }

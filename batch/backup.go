@@ -1,0 +1,224 @@
+package batch
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/renameio/v2"
+
+	"github.com/inilua/inilua/ini"
+)
+
+// IndexFile is the name of the index in each host's backup directory.
+const IndexFile = "index.json"
+
+// BackupIndex lists the files backed up from one host: it is
+// DIR/<host>/index.json (see docs/batch.md).
+type BackupIndex struct {
+	Host    string        `json:"host"`    // host name from the inventory
+	Address string        `json:"address"` // host:port it was reached at
+	Files   []BackupEntry `json:"files"`
+}
+
+// BackupEntry is one backed-up remote file.
+type BackupEntry struct {
+	// Remote is the absolute OS/2 path of the file on the host
+	// (e.g. `C:\WEASEL\WEASEL.INI`).
+	Remote string `json:"remote"`
+	// Backup is the backup file's name inside the host's directory; its
+	// content is the remote file in the remote file's own format (binary
+	// INI, or TNI for a .TNI name). Empty when Absent.
+	Backup string `json:"backup,omitempty"`
+	// Absent is true when the file did not exist before the run: restore
+	// removes it.
+	Absent bool `json:"absent,omitempty"`
+	// SHA256 is the hex SHA-256 of the backup file, checked by restore.
+	SHA256 string `json:"sha256,omitempty"`
+	// Saved is when the backup was taken.
+	Saved time.Time `json:"saved"`
+}
+
+// BackupStore saves remote files before their first change, under
+// Dir/<host>/. Only the first backup of each remote file is kept: a
+// second run with the same directory does not overwrite it, so restore
+// goes back to the state before the first run that used Dir.
+type BackupStore struct {
+	Dir string
+}
+
+// HostBackup is the backup directory of one host. It is safe for
+// concurrent use.
+type HostBackup struct {
+	dir   string
+	mu    sync.Mutex
+	index BackupIndex
+}
+
+// Host opens (creating it when needed) the backup directory of h and
+// loads its index when one exists.
+func (b *BackupStore) Host(h *Host) (*HostBackup, error) {
+	dir := filepath.Join(b.Dir, HostDirName(h.Name))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	hb := &HostBackup{dir: dir, index: BackupIndex{Host: h.Name, Address: h.Address}}
+	idx, err := ReadBackupIndex(dir)
+	switch {
+	case err == nil:
+		if idx.Host != h.Name {
+			return nil, fmt.Errorf("backup: %s holds the backups of host %q, not %q", dir, idx.Host, h.Name)
+		}
+		hb.index.Files = idx.Files
+	case errors.Is(err, os.ErrNotExist):
+	default:
+		return nil, err
+	}
+	return hb, nil
+}
+
+// Has reports whether remote (an absolute OS/2 path, compared
+// case-insensitively) is already backed up.
+func (hb *HostBackup) Has(remote string) bool {
+	hb.mu.Lock()
+	defer hb.mu.Unlock()
+	return hb.find(remote) >= 0
+}
+
+func (hb *HostBackup) find(remote string) int {
+	for i, e := range hb.index.Files {
+		if samePath(e.Remote, remote) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Save stores f as the backup of remote, unless remote is backed up
+// already. f nil means the file does not exist on the host (restore will
+// remove it). The backup file is written (atomically, fsynced) before the
+// index names it, so the index never points at a missing or partial file.
+func (hb *HostBackup) Save(remote string, f *ini.File) error {
+	hb.mu.Lock()
+	defer hb.mu.Unlock()
+	if hb.find(remote) >= 0 {
+		return nil
+	}
+	e := BackupEntry{Remote: remote, Saved: time.Now().UTC()}
+	if f == nil {
+		e.Absent = true
+	} else {
+		data, err := f.Marshal(ini.FormatForName(remote))
+		if err != nil {
+			return fmt.Errorf("backup of %s: %w", remote, err)
+		}
+		e.Backup = fmt.Sprintf("%03d-%s", len(hb.index.Files)+1, safeFileName(baseName(remote)))
+		sum := sha256.Sum256(data)
+		e.SHA256 = hex.EncodeToString(sum[:])
+		if err := renameio.WriteFile(filepath.Join(hb.dir, e.Backup), data, 0o600); err != nil {
+			return fmt.Errorf("backup of %s: %w", remote, err)
+		}
+	}
+	hb.index.Files = append(hb.index.Files, e)
+	if err := hb.writeIndex(); err != nil {
+		hb.index.Files = hb.index.Files[:len(hb.index.Files)-1]
+		return err
+	}
+	return nil
+}
+
+func (hb *HostBackup) writeIndex() error {
+	data, err := json.MarshalIndent(hb.index, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := renameio.WriteFile(filepath.Join(hb.dir, IndexFile), append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("backup index: %w", err)
+	}
+	return nil
+}
+
+// ReadBackupIndex reads dir/index.json. A missing index is an error
+// wrapping os.ErrNotExist.
+func ReadBackupIndex(dir string) (*BackupIndex, error) {
+	data, err := os.ReadFile(filepath.Join(dir, IndexFile))
+	if err != nil {
+		return nil, fmt.Errorf("backup index: %w", err)
+	}
+	var idx BackupIndex
+	if err := json.Unmarshal(data, &idx); err != nil {
+		return nil, fmt.Errorf("backup index %s: %w", filepath.Join(dir, IndexFile), err)
+	}
+	for _, e := range idx.Files {
+		if !e.Absent && (e.Backup == "" || e.Backup != filepath.Base(e.Backup) || strings.HasPrefix(e.Backup, ".")) {
+			return nil, fmt.Errorf("backup index %s: bad backup file name %q", filepath.Join(dir, IndexFile), e.Backup)
+		}
+	}
+	return &idx, nil
+}
+
+// ReadBackupFile returns the content of entry e in the host directory dir,
+// parsed in the remote file's format, after checking its SHA-256.
+func ReadBackupFile(dir string, e BackupEntry) (*ini.File, error) {
+	path := filepath.Join(dir, e.Backup)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	if e.SHA256 != "" {
+		sum := sha256.Sum256(data)
+		if hex.EncodeToString(sum[:]) != e.SHA256 {
+			return nil, fmt.Errorf("backup %s: SHA-256 does not match the index (file changed or damaged)", path)
+		}
+	}
+	return ini.Parse(path, data, ini.FormatForName(e.Remote))
+}
+
+// HostDirName returns the directory name used for host name under the
+// backup directory: the name itself when it is made of letters, digits,
+// '.', '-' and '_' (and does not start with '.'), otherwise the name with
+// other bytes replaced by '_' plus a short hash, so two names never share
+// a directory.
+func HostDirName(name string) string {
+	safe := safeFileName(name)
+	if safe == name {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return safe + "-" + hex.EncodeToString(sum[:4])
+}
+
+func safeFileName(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' && i > 0
+		if !ok {
+			b[i] = '_'
+		}
+	}
+	if len(b) == 0 {
+		return "_"
+	}
+	return string(b)
+}
+
+// baseName returns the last component of an OS/2 path.
+func baseName(p string) string {
+	if i := strings.LastIndexAny(p, `\/:`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// samePath compares two absolute OS/2 paths the way OS/2 file systems do:
+// ASCII letters case-insensitively, / and \ alike.
+func samePath(a, b string) bool {
+	return strings.EqualFold(strings.ReplaceAll(a, "/", `\`), strings.ReplaceAll(b, "/", `\`))
+}

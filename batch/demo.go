@@ -1,0 +1,208 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/scripts"
+	"github.com/inilua/inilua/server"
+)
+
+// Sample host layout written by WriteSampleHost, as OS/2 paths on drive C:.
+const (
+	SampleDir       = `C:\MAILSRV` // the mail server's directory
+	SampleSemaphore = `\SEM32\MAILSRV\RELOAD`
+)
+
+// WriteSampleHost writes the INI files of sample host number i (0-based)
+// into dir, which plays the host's drive C:. The files, generated in code
+// (ini.Sample plus variations per host):
+//
+//	MAILSRV/MAILSRV.INI   binary: ini.Sample() with MaxUsers 250+10*i and an
+//	                      application "host" naming the host
+//	MAILSRV/DOMAIN1.INI   binary: $SYS TimeOut (u32), Domain, Relay
+//	MAILSRV/DOMAIN2.INI   binary: the same for a second domain
+//	MAILSRV/USERS.TNI     TNI text: two users
+//	OS2/APPS.INI          binary: an unrelated program's file
+//
+// $SYS TimeOut is 900 (seconds) in MAILSRV.INI and 600 in the domain files,
+// except on every third host (i%3 == 2), where it is already 300 everywhere
+// (a host a TimeOut=300 migration leaves ok).
+func WriteSampleHost(dir string, i int) error {
+	timeout := func(def int64) int64 {
+		if i%3 == 2 {
+			return 300
+		}
+		return def
+	}
+	main := ini.Sample()
+	main.Put([]byte("$SYS"), []byte("TimeOut"), u32(timeout(900)))
+	main.Put([]byte("MailServer"), []byte("MaxUsers"), u32(int64(250+10*i)))
+	main.Put([]byte("host"), []byte("Name"), str0(fmt.Sprintf("mail%d.example.com", i+1)))
+
+	files := map[string]*ini.File{"MAILSRV/MAILSRV.INI": main}
+	for d, domain := range []string{"example.com", "example.org"} {
+		f := ini.New()
+		f.Put([]byte("$SYS"), []byte("TimeOut"), u32(timeout(600)))
+		f.Put([]byte("Domain"), []byte("Name"), str0(domain))
+		f.Put([]byte("Domain"), []byte("Relay"), u8(int64(d)))
+		f.Put([]byte("Domain"), []byte("Postmaster"), str0("postmaster@"+domain))
+		files[fmt.Sprintf("MAILSRV/DOMAIN%d.INI", d+1)] = f
+	}
+	users := ini.New()
+	users.Put([]byte("jbloggs"), []byte("FullName"), str0("Jo Bloggs"))
+	users.Put([]byte("jbloggs"), []byte("Quota"), u32(10<<20))
+	users.Put([]byte("asmith"), []byte("FullName"), str0("Alex Smith"))
+	users.Put([]byte("asmith"), []byte("Quota"), u32(int64(20+i)<<20))
+	files["MAILSRV/USERS.TNI"] = users
+	apps := ini.New()
+	apps.Put([]byte("PM_Workplace"), []byte("Font"), str0("9.WarpSans"))
+	apps.Put([]byte("PM_Workplace"), []byte("TimeOut"), u32(900))
+	files["OS2/APPS.INI"] = apps
+
+	for name, f := range files {
+		data, err := f.Marshal(ini.FormatForName(name))
+		if err != nil {
+			return fmt.Errorf("sample %s: %w", name, err)
+		}
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func u32(n int64) []byte   { b, _ := ini.EncodeU32(n); return b }
+func u8(n int64) []byte    { b, _ := ini.EncodeU8(n); return b }
+func str0(s string) []byte { b, _ := ini.EncodeString0([]byte(s)); return b }
+
+// LocalServers runs one in-process INIServe server per directory (as drive
+// C:), each on its own loopback listener (127.0.0.1, a free port), with the
+// empty password and the event semaphore SampleSemaphore accepted: posting
+// it calls onEvent (when not nil) with the server's index in dirs. It
+// returns the hosts (named host1, host2, ...; group "mail") and a function
+// that shuts every server down.
+func LocalServers(dirs []string, onEvent func(i int, name string)) ([]*Host, func(), error) {
+	var servers []*server.Server
+	shutdown := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var wg sync.WaitGroup
+		for _, s := range servers {
+			wg.Add(1)
+			go func() { defer wg.Done(); s.Shutdown(ctx) }()
+		}
+		wg.Wait()
+	}
+	var hosts []*Host
+	for i, dir := range dirs {
+		events := map[string]server.Event{
+			SampleSemaphore: {Func: func(_ context.Context, name string) error {
+				if onEvent != nil {
+					onEvent(i, name)
+				}
+				return nil
+			}},
+		}
+		srv := &server.Server{Volumes: map[byte]string{'C': dir}, Events: events}
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			shutdown()
+			return nil, nil, err
+		}
+		servers = append(servers, srv)
+		go func() {
+			if err := srv.Serve(l); err != nil && !errors.Is(err, server.ErrServerClosed) {
+				fmt.Fprintln(os.Stderr, "server:", err)
+			}
+		}()
+		hosts = append(hosts, &Host{
+			Name: fmt.Sprintf("host%d", i+1), Address: l.Addr().String(),
+			Groups: []string{"mail"}, Vars: map[string]string{}, Source: "demo",
+		})
+	}
+	return hosts, shutdown, nil
+}
+
+// DemoOptions configure Demo.
+type DemoOptions struct {
+	Dir         string // where the sample hosts' files and the backups go
+	Hosts       int    // number of sample hosts
+	Out         io.Writer
+	ProgressBar bool
+	Stop        <-chan struct{}
+}
+
+// DemoScript is the migration Demo runs and its arguments: every INI file
+// of the sample mail server gets $SYS TimeOut = 300 seconds, and the
+// server is told to reload.
+var DemoScript = struct {
+	Name string
+	Args []string
+}{
+	Name: "set-setting.lua",
+	Args: []string{`dir=` + SampleDir, `mask=*.INI`, `app=$SYS`, `key=TimeOut`, `type=u32`, `value=300`, `notify=` + SampleSemaphore},
+}
+
+// Demo is the embedded default behind `inilua demo`: it writes
+// opts.Hosts sample hosts under opts.Dir (WriteSampleHost), serves each
+// with an in-process server on loopback (LocalServers), and runs
+// scripts/set-setting.lua on all of them with --diff and a backup
+// directory, printing the diff as each host finishes. It returns the
+// results for the recap.
+func Demo(ctx context.Context, opts DemoOptions) ([]*Result, error) {
+	var dirs []string
+	for i := range opts.Hosts {
+		d := filepath.Join(opts.Dir, fmt.Sprintf("host%d", i+1))
+		if err := WriteSampleHost(d, i); err != nil {
+			return nil, err
+		}
+		dirs = append(dirs, d)
+	}
+	hosts, shutdown, err := LocalServers(dirs, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer shutdown()
+	code, err := scripts.FS.ReadFile(DemoScript.Name)
+	if err != nil {
+		return nil, err
+	}
+	out := opts.Out
+	if out == nil {
+		out = io.Discard
+	}
+	fmt.Fprintf(out, "inilua demo: %d sample hosts in %s, each served on loopback by an in-process server\n", opts.Hosts, opts.Dir)
+	fmt.Fprintf(out, "running: inilua batch --diff --backup-dir %s scripts/%s %s\n\n",
+		filepath.Join(opts.Dir, "backup"), DemoScript.Name, strings.Join(quoteArgs(DemoScript.Args), " "))
+	return Run(ctx, hosts, Options{
+		Script: "scripts/" + DemoScript.Name, Code: code, Args: DemoScript.Args,
+		Diff: true, BackupDir: filepath.Join(opts.Dir, "backup"),
+		Out: out, ProgressBar: opts.ProgressBar, Stop: opts.Stop,
+	})
+}
+
+// quoteArgs quotes arguments for a POSIX shell where needed.
+func quoteArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if strings.ContainsAny(a, `\$*? "'`) {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out[i] = a
+	}
+	return out
+}

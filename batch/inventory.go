@@ -1,0 +1,441 @@
+package batch
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// DefaultPort is the INIServe TCP port, added to addresses given without
+// one.
+const DefaultPort = "3560"
+
+// Reserved inventory variables: they configure the connection and are not
+// passed to scripts as ordinary variables.
+const (
+	VarAddr         = "addr"          // host:port to connect to (default: the name, port 3560)
+	VarPasswordEnv  = "password_env"  // environment variable holding the host's password
+	VarPasswordFile = "password_file" // file whose first line is the host's password
+)
+
+// Host is one target of a batch run, as read from an inventory file or a
+// --hosts list.
+type Host struct {
+	// Name identifies the host in output, reports, backups and --limit.
+	Name string
+	// Address is host:port to connect to; the port defaults to 3560.
+	Address string
+	// Groups are the [group] headers the host appeared under, in order.
+	Groups []string
+	// Vars are the key=value variables of the host's inventory line(s),
+	// without the reserved addr; password_env and password_file are kept
+	// here too (they name where the secret is, not the secret).
+	Vars map[string]string
+	// VarOrder lists the keys of Vars in the order first seen.
+	VarOrder []string
+	// Source is "FILE:LINE" of the host's first inventory line, or "--hosts".
+	Source string
+
+	// dir is the inventory file's directory: password_file is relative to it.
+	dir string
+}
+
+// reservedNames may not be used as variable names: they are fields of the
+// HOST table given to scripts.
+var reservedNames = []string{"name", "address", "groups", "vars"}
+
+// ParseInventory reads an inventory from r. name is used in error messages
+// and dir is the directory relative paths (password_file) are resolved
+// against. The format, one host per line:
+//
+//	# comment (also after a host: "mail1 addr=10.0.0.5  # primary")
+//	[group]            hosts below belong to group until the next header
+//	name [addr=host[:port]] [key=value ...]
+//
+// Values may be double-quoted Go strings ("a b", "x\ty"). A host listed
+// again (under another group) keeps one entry: its groups are merged, later
+// variables override earlier ones, and a different addr is an error.
+// Errors name the file and line.
+func ParseInventory(name, dir string, r io.Reader) ([]*Host, error) {
+	var hosts []*Host
+	byName := map[string]*Host{}
+	group := ""
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	lineNo := 0
+	for sc.Scan() {
+		lineNo++
+		line := strings.TrimSpace(stripComment(sc.Text()))
+		if line == "" {
+			continue
+		}
+		where := fmt.Sprintf("%s:%d", name, lineNo)
+		if strings.HasPrefix(line, "[") && (strings.HasSuffix(line, "]") || !strings.Contains(line, "]:")) {
+			if !strings.HasSuffix(line, "]") {
+				return nil, fmt.Errorf("%s: group header %q lacks the closing ]", where, line)
+			}
+			group = strings.TrimSpace(line[1 : len(line)-1])
+			if group == "" || strings.ContainsAny(group, " \t") {
+				return nil, fmt.Errorf("%s: bad group name %q", where, group)
+			}
+			continue
+		}
+		fields, err := splitFields(line)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		h := &Host{Name: fields[0], Source: where, dir: dir, Vars: map[string]string{}}
+		if err := checkHostName(h.Name); err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		for _, f := range fields[1:] {
+			k, v, ok := strings.Cut(f, "=")
+			if !ok || k == "" {
+				return nil, fmt.Errorf("%s: %q is not key=value", where, f)
+			}
+			if slices.Contains(reservedNames, k) {
+				return nil, fmt.Errorf("%s: variable name %q is reserved", where, k)
+			}
+			if strings.HasPrefix(v, `"`) {
+				uq, err := strconv.Unquote(v)
+				if err != nil {
+					return nil, fmt.Errorf("%s: value of %s: bad quoted string %s", where, k, v)
+				}
+				v = uq
+			}
+			if k == VarAddr {
+				if h.Address, err = normalizeAddr(v); err != nil {
+					return nil, fmt.Errorf("%s: %w", where, err)
+				}
+				continue
+			}
+			h.setVar(k, v)
+		}
+		if group != "" {
+			h.Groups = []string{group}
+		}
+		if old := byName[h.Name]; old != nil {
+			if err := old.merge(h); err != nil {
+				return nil, fmt.Errorf("%s: %w (first seen at %s)", where, err, old.Source)
+			}
+			continue
+		}
+		byName[h.Name] = h
+		hosts = append(hosts, h)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: line %d: %w", name, lineNo+1, err)
+	}
+	for _, h := range hosts {
+		if h.Address == "" {
+			addr, err := normalizeAddr(h.Name)
+			if err != nil {
+				return nil, fmt.Errorf("%s: host %s has no addr= and its name is not an address: %w", h.Source, h.Name, err)
+			}
+			h.Address = addr
+		}
+	}
+	return hosts, nil
+}
+
+// ReadInventory reads the inventory file at path (see ParseInventory).
+func ReadInventory(path string) ([]*Host, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	return ParseInventory(path, filepath.Dir(path), bytes.NewReader(data))
+}
+
+// HostsFromList parses a --hosts value: comma-separated entries, each a
+// host name or host:port (the name is the entry as written). Empty entries
+// are ignored.
+func HostsFromList(list string) ([]*Host, error) {
+	var hosts []*Host
+	seen := map[string]bool{}
+	for _, e := range strings.Split(list, ",") {
+		e = strings.TrimSpace(e)
+		if e == "" || seen[e] {
+			continue
+		}
+		seen[e] = true
+		if err := checkHostName(e); err != nil {
+			return nil, fmt.Errorf("--hosts: %w", err)
+		}
+		addr, err := normalizeAddr(e)
+		if err != nil {
+			return nil, fmt.Errorf("--hosts: %w", err)
+		}
+		hosts = append(hosts, &Host{Name: e, Address: addr, Source: "--hosts", Vars: map[string]string{}})
+	}
+	return hosts, nil
+}
+
+// MergeHosts appends the hosts of b not already in a (by name) to a and
+// returns the result; a host in both keeps a's entry.
+func MergeHosts(a, b []*Host) []*Host {
+	seen := map[string]bool{}
+	for _, h := range a {
+		seen[h.Name] = true
+	}
+	for _, h := range b {
+		if !seen[h.Name] {
+			seen[h.Name] = true
+			a = append(a, h)
+		}
+	}
+	return a
+}
+
+// Limit returns the hosts selected by pattern: comma-separated globs
+// (path.Match syntax: *, ?, [a-z]) matched against each host's name and
+// groups; "all" or "*" selects everything; a glob prefixed with "!"
+// removes the hosts it matches from the selection (with only "!" globs,
+// all hosts are the starting selection). Order is kept. An empty pattern
+// selects all hosts. A malformed glob is an error.
+func Limit(hosts []*Host, pattern string) ([]*Host, error) {
+	if strings.TrimSpace(pattern) == "" {
+		return hosts, nil
+	}
+	var include, exclude []string
+	for _, p := range strings.Split(pattern, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if p == "all" {
+			p = "*"
+		}
+		neg := strings.HasPrefix(p, "!")
+		if neg {
+			p = p[1:]
+		}
+		if _, err := path.Match(p, ""); err != nil {
+			return nil, fmt.Errorf("--limit: bad pattern %q: %w", p, err)
+		}
+		if neg {
+			exclude = append(exclude, p)
+		} else {
+			include = append(include, p)
+		}
+	}
+	if len(include) == 0 {
+		include = []string{"*"}
+	}
+	var out []*Host
+	for _, h := range hosts {
+		if h.matches(include) && !h.matches(exclude) {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+func (h *Host) matches(globs []string) bool {
+	for _, g := range globs {
+		if ok, _ := path.Match(g, h.Name); ok {
+			return true
+		}
+		for _, grp := range h.Groups {
+			if ok, _ := path.Match(g, grp); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Password returns the host's password: from the environment variable named
+// by its password_env variable, else from the first line of the file named
+// by password_file (relative to the inventory's directory), else def. An
+// unset variable or unreadable file is an error naming the variable or file
+// (never the password).
+func (h *Host) Password(def string) (string, error) {
+	if env, ok := h.Vars[VarPasswordEnv]; ok {
+		pw, ok := os.LookupEnv(env)
+		if !ok {
+			return "", fmt.Errorf("password_env: environment variable %s is not set", env)
+		}
+		return pw, nil
+	}
+	if file, ok := h.Vars[VarPasswordFile]; ok {
+		if !filepath.IsAbs(file) && h.dir != "" {
+			file = filepath.Join(h.dir, file)
+		}
+		return ReadPasswordFile(file)
+	}
+	return def, nil
+}
+
+// ReadPasswordFile returns the first line of the file at path, without its
+// line ending. Errors name the file.
+func ReadPasswordFile(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("password file: %w", err)
+	}
+	line, _, _ := bytes.Cut(data, []byte("\n"))
+	return string(bytes.TrimSuffix(line, []byte("\r"))), nil
+}
+
+// InventoryLine returns the host as one inventory line (name, addr=, then
+// the variables in order, quoted when needed), so a list of hosts can be
+// written back as an inventory (the retry file).
+func (h *Host) InventoryLine() string {
+	var b strings.Builder
+	b.WriteString(h.Name)
+	b.WriteString(" addr=")
+	b.WriteString(h.Address)
+	for _, k := range h.VarOrder {
+		b.WriteString(" ")
+		b.WriteString(k)
+		b.WriteString("=")
+		v := h.Vars[k]
+		if needsQuote(v) {
+			v = strconv.Quote(v)
+		}
+		b.WriteString(v)
+	}
+	return b.String()
+}
+
+func (h *Host) setVar(k, v string) {
+	if h.Vars == nil {
+		h.Vars = map[string]string{}
+	}
+	if _, ok := h.Vars[k]; !ok {
+		h.VarOrder = append(h.VarOrder, k)
+	}
+	h.Vars[k] = v
+}
+
+func (h *Host) merge(o *Host) error {
+	if o.Address != "" {
+		if h.Address != "" && h.Address != o.Address {
+			return fmt.Errorf("host %s: addr %s differs from earlier %s", h.Name, o.Address, h.Address)
+		}
+		h.Address = o.Address
+	}
+	for _, g := range o.Groups {
+		if !slices.Contains(h.Groups, g) {
+			h.Groups = append(h.Groups, g)
+		}
+	}
+	for _, k := range o.VarOrder {
+		h.setVar(k, o.Vars[k])
+	}
+	return nil
+}
+
+// checkHostName refuses names that cannot be written back into an
+// inventory line.
+func checkHostName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("empty host name")
+	case strings.ContainsAny(name, " \t=#\","):
+		return fmt.Errorf("host name %q contains one of: space tab = # \" ,", name)
+	case strings.HasPrefix(name, "[") && !strings.Contains(name, "]:"):
+		return fmt.Errorf("host name %q starts with [ but is not an [IPv6]:port address", name)
+	}
+	return nil
+}
+
+// normalizeAddr adds the default port to an address given without one.
+func normalizeAddr(a string) (string, error) {
+	if a == "" {
+		return "", errors.New("empty address")
+	}
+	if host, port, err := net.SplitHostPort(a); err == nil {
+		if host == "" || port == "" {
+			return "", fmt.Errorf("bad address %q: want host:port", a)
+		}
+		if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+			return "", fmt.Errorf("bad port in address %q", a)
+		}
+		return a, nil
+	}
+	if strings.Count(a, ":") > 1 { // bare IPv6 address
+		return net.JoinHostPort(strings.Trim(a, "[]"), DefaultPort), nil
+	}
+	if strings.Contains(a, ":") {
+		return "", fmt.Errorf("bad address %q: want host:port", a)
+	}
+	return net.JoinHostPort(a, DefaultPort), nil
+}
+
+// stripComment removes a # comment that starts the line or follows
+// whitespace, outside double quotes.
+func stripComment(s string) string {
+	inQuote := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && inQuote:
+			i++
+		case c == '"':
+			inQuote = !inQuote
+		case c == '#' && !inQuote && (i == 0 || s[i-1] == ' ' || s[i-1] == '\t'):
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// splitFields splits on blanks, keeping double-quoted parts (with Go
+// escapes) together.
+func splitFields(s string) ([]string, error) {
+	var out []string
+	var cur strings.Builder
+	inQuote := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && inQuote && i+1 < len(s):
+			cur.WriteByte(c)
+			cur.WriteByte(s[i+1])
+			i++
+		case c == '"':
+			inQuote = !inQuote
+			cur.WriteByte(c)
+		case (c == ' ' || c == '\t') && !inQuote:
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	if inQuote {
+		return nil, errors.New("unterminated double quote")
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out, nil
+}
+
+// needsQuote reports whether an inventory value must be written as a
+// double-quoted Go string.
+func needsQuote(v string) bool {
+	if v == "" || !utf8.ValidString(v) {
+		return true
+	}
+	for _, r := range v {
+		if r == ' ' || r == '"' || r == '#' || r == '\\' || !unicode.IsPrint(r) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,70 @@
+package batch
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// progress reports finished hosts: a progress bar redrawn below the
+// output on a terminal, or one plain line per host otherwise. All output
+// of a run goes through it, so lines of different hosts never interleave.
+type progress struct {
+	mu    sync.Mutex
+	out   io.Writer
+	bar   *progressbar.ProgressBar
+	total int
+	n     int
+}
+
+func newProgress(out io.Writer, bar bool, total int) *progress {
+	p := &progress{out: out, total: total}
+	if bar && total > 0 {
+		p.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(out),
+			progressbar.OptionSetDescription("hosts"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetElapsedTime(true),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionSetRenderBlankState(true),
+		)
+	}
+	return p
+}
+
+// done prints text (the host's output and diff, may be empty) and counts
+// res as finished.
+func (p *progress) done(res *Result, text []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n++
+	if p.bar != nil {
+		p.bar.Clear()
+		p.out.Write(text)
+		p.bar.Add(1)
+		return
+	}
+	p.out.Write(text)
+	line := fmt.Sprintf("[%d/%d] %s: %s", p.n, p.total, res.Host.Name, res.Status)
+	switch {
+	case res.Status == StatusChanged:
+		line += fmt.Sprintf(" (%d changes)", len(res.Changes))
+	case res.Err != "":
+		line += ": " + oneLine(res.Err)
+	}
+	fmt.Fprintln(p.out, line)
+}
+
+// finish removes the progress bar.
+func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		p.bar.Finish()
+	}
+}

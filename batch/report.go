@@ -1,0 +1,293 @@
+package batch
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/renameio/v2"
+)
+
+// Status is the outcome of a batch run on one host.
+type Status string
+
+// The statuses of a host, as printed in the recap and written in the JSON
+// report.
+const (
+	// StatusOK: the script ran to the end and changed nothing.
+	StatusOK Status = "ok"
+	// StatusChanged: the script ran to the end and changed at least one
+	// value (in --check mode: would have changed).
+	StatusChanged Status = "changed"
+	// StatusFailed: the script raised an error, a command failed or timed
+	// out, or the run was interrupted on this host.
+	StatusFailed Status = "failed"
+	// StatusUnreachable: connecting or logging in failed; the script did
+	// not run.
+	StatusUnreachable Status = "unreachable"
+	// StatusSkipped: the host was not started, because --max-fail was
+	// exceeded or the run was interrupted (Ctrl-C) before its turn.
+	StatusSkipped Status = "skipped"
+)
+
+// Change is one value changed on a host (or, in --check mode, one value a
+// real run would change). Old and New are the raw bytes; nil means absent
+// (a new key, or a deleted one).
+type Change struct {
+	File        string // remote path of the INI or TNI file, as the script named it
+	Application string
+	Key         string
+	Old, New    []byte
+	// Op is "" for a change of a value; "mkdir", "move" (Key is the
+	// destination) or "remove" for a change to the remote file system.
+	Op string
+}
+
+// Result is what happened on one host.
+type Result struct {
+	Host     *Host
+	Status   Status
+	Err      string        // error message for failed, unreachable and skipped; "" otherwise
+	Changes  []Change      // values changed (or that would change in --check mode)
+	Notified []string      // event semaphores posted (in --check mode: that would be posted)
+	Output   []byte        // what the script printed (print, io.write) on this host
+	Duration time.Duration // wall time spent on the host
+}
+
+// Summary counts hosts per status.
+type Summary struct {
+	OK          int `json:"ok"`
+	Changed     int `json:"changed"`
+	Failed      int `json:"failed"`
+	Unreachable int `json:"unreachable"`
+	Skipped     int `json:"skipped"`
+}
+
+// Summarize counts results per status.
+func Summarize(results []*Result) Summary {
+	var s Summary
+	for _, r := range results {
+		switch r.Status {
+		case StatusOK:
+			s.OK++
+		case StatusChanged:
+			s.Changed++
+		case StatusFailed:
+			s.Failed++
+		case StatusUnreachable:
+			s.Unreachable++
+		case StatusSkipped:
+			s.Skipped++
+		}
+	}
+	return s
+}
+
+// AllGood reports whether every host ended ok or changed.
+func (s Summary) AllGood() bool { return s.Failed+s.Unreachable+s.Skipped == 0 }
+
+// reportJSON is the --report file: see docs/batch.md.
+type reportJSON struct {
+	Check   bool         `json:"check"`
+	Summary Summary      `json:"summary"`
+	Hosts   []hostReport `json:"hosts"`
+}
+
+type hostReport struct {
+	Name     string         `json:"name"`
+	Address  string         `json:"address"`
+	Status   Status         `json:"status"`
+	Error    string         `json:"error"`
+	Seconds  float64        `json:"seconds"`
+	Notified []string       `json:"notified"`
+	Changes  []changeReport `json:"changes"`
+}
+
+type changeReport struct {
+	File           string  `json:"file"`
+	Application    string  `json:"application"`
+	Key            string  `json:"key"`
+	ApplicationHex string  `json:"application_hex,omitempty"`
+	KeyHex         string  `json:"key_hex,omitempty"`
+	Old            *string `json:"old"`
+	New            *string `json:"new"`
+	Op             string  `json:"op,omitempty"`
+}
+
+// hexOrNil returns the uppercase hex of b, or nil when b is nil (absent).
+func hexOrNil(b []byte) *string {
+	if b == nil {
+		return nil
+	}
+	s := strings.ToUpper(hex.EncodeToString(b))
+	return &s
+}
+
+// nameHex returns the uppercase hex of a name that is not valid UTF-8 (JSON
+// would mangle it), "" otherwise.
+func nameHex(name string) string {
+	if utf8.ValidString(name) {
+		return ""
+	}
+	return strings.ToUpper(hex.EncodeToString([]byte(name)))
+}
+
+// WriteReport writes the JSON report of results to w (schema in
+// docs/batch.md). check marks a --check run.
+func WriteReport(w io.Writer, results []*Result, check bool) error {
+	rep := reportJSON{Check: check, Summary: Summarize(results), Hosts: make([]hostReport, 0, len(results))}
+	for _, r := range results {
+		hr := hostReport{
+			Name: r.Host.Name, Address: r.Host.Address, Status: r.Status, Error: r.Err,
+			Seconds: r.Duration.Seconds(), Notified: r.Notified, Changes: []changeReport{},
+		}
+		if hr.Notified == nil {
+			hr.Notified = []string{}
+		}
+		for _, c := range r.Changes {
+			hr.Changes = append(hr.Changes, changeReport{
+				File: c.File, Application: c.Application, Key: c.Key,
+				ApplicationHex: nameHex(c.Application), KeyHex: nameHex(c.Key),
+				Old: hexOrNil(c.Old), New: hexOrNil(c.New), Op: c.Op,
+			})
+		}
+		rep.Hosts = append(rep.Hosts, hr)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+// WriteReportFile writes the JSON report to path atomically.
+func WriteReportFile(path string, results []*Result, check bool) error {
+	var buf bytes.Buffer
+	if err := WriteReport(&buf, results, check); err != nil {
+		return err
+	}
+	if err := renameio.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
+// RetryPath returns where the retry file goes: retryFile when set, else
+// beside reportFile (report.json gives report.retry), else "" (no retry
+// file: it is never written into the current directory unasked).
+func RetryPath(reportFile, retryFile string) string {
+	if retryFile != "" {
+		return retryFile
+	}
+	if reportFile == "" {
+		return ""
+	}
+	return strings.TrimSuffix(reportFile, filepath.Ext(reportFile)) + ".retry"
+}
+
+// WriteRetryFile writes, in inventory format, every host that did not end
+// ok or changed (failed, unreachable, skipped), so that
+// `inilua batch --inventory FILE` runs the script on just those. With no
+// such host, an existing retry file at path is removed, so a stale list
+// is never rerun by mistake. The write is atomic.
+func WriteRetryFile(path string, results []*Result) error {
+	var b strings.Builder
+	n := 0
+	for _, r := range results {
+		if r.Status == StatusOK || r.Status == StatusChanged {
+			continue
+		}
+		if n == 0 {
+			b.WriteString("# hosts that failed, were unreachable or were skipped; rerun with --inventory " + filepath.Base(path) + "\n")
+		}
+		n++
+		fmt.Fprintf(&b, "%s  # %s: %s\n", r.Host.InventoryLine(), r.Status, oneLine(r.Err))
+	}
+	if n == 0 {
+		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("retry file: %w", err)
+		}
+		return nil
+	}
+	if err := renameio.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("retry file: %w", err)
+	}
+	return nil
+}
+
+// WriteRecap prints the recap table: one row per host with its status,
+// the number of changes, the time taken and the error, then the totals.
+func WriteRecap(w io.Writer, results []*Result, check bool) error {
+	title := "RECAP"
+	if check {
+		title = "RECAP (--check: nothing was written; changed = would change)"
+	}
+	fmt.Fprintln(w, title)
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "HOST\tADDRESS\tSTATUS\tCHANGES\tTIME\tERROR")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", r.Host.Name, r.Host.Address, r.Status,
+			len(r.Changes), r.Duration.Round(time.Millisecond), oneLine(r.Err))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	s := Summarize(results)
+	_, err := fmt.Fprintf(w, "ok=%d changed=%d failed=%d unreachable=%d skipped=%d\n",
+		s.OK, s.Changed, s.Failed, s.Unreachable, s.Skipped)
+	return err
+}
+
+// WriteDiff prints the changes of one host, one line per value:
+//
+//	HOST FILE [application] key: old -> new
+//
+// Values that are text are shown quoted (Go syntax, so a trailing NUL shows
+// as \x00), others as uppercase hex; an absent value shows as (absent).
+func WriteDiff(w io.Writer, r *Result) error {
+	for _, c := range r.Changes {
+		if _, err := fmt.Fprintf(w, "%s %s [%s] %s: %s -> %s\n", r.Host.Name, c.File,
+			c.Application, c.Key, ShowValue(c.Old), ShowValue(c.New)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ShowValue renders a value for the diff: (absent) for nil, a quoted string
+// when the bytes are printable text (optionally ending in NULs, as C
+// strings in INI files do), otherwise uppercase hex digits.
+func ShowValue(b []byte) string {
+	if b == nil {
+		return "(absent)"
+	}
+	if isText(b) {
+		return fmt.Sprintf("%q", b)
+	}
+	return "0x" + strings.ToUpper(hex.EncodeToString(b))
+}
+
+// isText: printable ASCII or high code-page bytes, tabs, CR, LF, with NULs
+// allowed only at the end; at least one printable byte.
+func isText(b []byte) bool {
+	body := bytes.TrimRight(b, "\x00")
+	if len(body) == 0 {
+		return len(b) == 0
+	}
+	for _, c := range body {
+		if c < 0x20 && c != '\t' && c != '\r' && c != '\n' || c == 0x7F {
+			return false
+		}
+	}
+	return true
+}
+
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", " ", "\n", " ", "\t", " ").Replace(s)
+}

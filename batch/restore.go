@@ -1,0 +1,223 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/inilua/inilua/client"
+	"github.com/inilua/inilua/ini"
+)
+
+// RestoreOptions configure Restore.
+type RestoreOptions struct {
+	// BackupDir is the --backup-dir of the runs to undo.
+	BackupDir string
+	// Hosts, when not nil, selects the hosts to restore and gives their
+	// addresses and passwords (an inventory); a backed-up host not in
+	// Hosts is left alone. When nil, every host in BackupDir is restored,
+	// at the address recorded in its index, with Password.
+	Hosts []*Host
+	// Password is the password of hosts without their own.
+	Password string
+	// Forks, Timeout, Out, ProgressBar, Dial: as in Options.
+	Forks       int
+	Timeout     time.Duration
+	Out         io.Writer
+	ProgressBar bool
+	Dial        func(ctx context.Context, addr string, opts client.Options) (*client.Session, error)
+}
+
+// RestorePrefix starts the name of the temporary file a restore writes
+// beside each file before moving it into place.
+const RestorePrefix = "inilua-restore-"
+
+// Restore puts back every file backed up under opts.BackupDir: a file that
+// did not exist before the run is removed; any other file is rewritten
+// from its backup with every application and key in the backup's order.
+// The content is written into a temporary file beside the target
+// (RestorePrefix + name), and only when that is complete is the target
+// removed and the temporary file moved into its place, so an interruption
+// never leaves a half-restored file. A file whose content already equals
+// its backup is not touched. Each restored file is read back and compared
+// with the backup.
+//
+// There is one Result per host: ok (nothing to restore), changed (Changes
+// lists each file restored, Op "restore", or removed, Op "remove"), failed
+// or unreachable. The error is non-nil when BackupDir cannot be read.
+func Restore(ctx context.Context, opts RestoreOptions) ([]*Result, error) {
+	entries, err := os.ReadDir(opts.BackupDir)
+	if err != nil {
+		return nil, fmt.Errorf("restore: %w", err)
+	}
+	if opts.Forks <= 0 {
+		opts.Forks = DefaultForks
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	if opts.Dial == nil {
+		opts.Dial = client.Dial
+	}
+	type job struct {
+		dir  string
+		idx  *BackupIndex
+		host *Host
+	}
+	var jobs []job
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(opts.BackupDir, e.Name())
+		idx, err := ReadBackupIndex(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		h := &Host{Name: idx.Host, Address: idx.Address, Vars: map[string]string{}, Source: dir}
+		if opts.Hosts != nil {
+			i := slices.IndexFunc(opts.Hosts, func(x *Host) bool { return x.Name == idx.Host })
+			if i < 0 {
+				continue
+			}
+			h = opts.Hosts[i]
+		}
+		jobs = append(jobs, job{dir, idx, h})
+	}
+	results := make([]*Result, len(jobs))
+	prog := newProgress(opts.Out, opts.ProgressBar, len(jobs))
+	sem := make(chan struct{}, opts.Forks)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			res := restoreHost(ctx, opts, j.host, j.dir, j.idx)
+			results[i] = res
+			prog.done(res, nil)
+		}()
+	}
+	wg.Wait()
+	prog.finish()
+	return results, nil
+}
+
+func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, idx *BackupIndex) *Result {
+	start := time.Now()
+	res := &Result{Host: h, Status: StatusOK}
+	defer func() { res.Duration = time.Since(start) }()
+	pw, err := h.Password(opts.Password)
+	if err != nil {
+		res.Status, res.Err = StatusFailed, err.Error()
+		return res
+	}
+	sess, err := opts.Dial(ctx, h.Address, client.Options{Password: pw, DialTimeout: opts.Timeout, CommandTimeout: opts.Timeout})
+	if err != nil {
+		res.Status, res.Err = StatusUnreachable, err.Error()
+		return res
+	}
+	defer sess.Close()
+	for _, e := range idx.Files {
+		var want *ini.File
+		if !e.Absent {
+			if want, err = ReadBackupFile(dir, e); err != nil {
+				res.Status, res.Err = StatusFailed, err.Error()
+				return res
+			}
+		}
+		op, err := restoreFile(ctx, sess, e.Remote, want)
+		if err != nil {
+			res.Status, res.Err = StatusFailed, fmt.Sprintf("restoring %s: %v", e.Remote, err)
+			return res
+		}
+		if op != "" {
+			res.Status = StatusChanged
+			res.Changes = append(res.Changes, Change{File: e.Remote, Op: op})
+		}
+	}
+	return res
+}
+
+// restoreFile makes remote hold exactly want (nil: makes it absent). It
+// returns "" when nothing had to be done, else "restore" or "remove".
+func restoreFile(ctx context.Context, sess *client.Session, remote string, want *ini.File) (string, error) {
+	exists, err := remoteExists(ctx, sess, remote)
+	if err != nil {
+		return "", err
+	}
+	if want == nil {
+		if !exists {
+			return "", nil
+		}
+		if err := sess.Remove(ctx, remote); err != nil {
+			return "", err
+		}
+		return "remove", nil
+	}
+	if exists {
+		cur, err := sess.Fetch(ctx, remote)
+		if err != nil {
+			return "", err
+		}
+		if cur.Equal(want) {
+			return "", nil
+		}
+	}
+	tmp := remote[:len(remote)-len(baseName(remote))] + RestorePrefix + baseName(remote)
+	if err := sess.Remove(ctx, tmp); err != nil {
+		return "", fmt.Errorf("removing a leftover %s: %w", tmp, err)
+	}
+	rf, err := sess.Open(ctx, tmp)
+	if err != nil {
+		return "", err
+	}
+	rf = rf.WithContext(ctx)
+	wrote := false
+	for _, a := range want.Apps {
+		for _, kv := range a.Entries {
+			if err := rf.Put(a.Name, kv.Key, kv.Value); err != nil {
+				return "", fmt.Errorf("writing %s: %w", tmp, err)
+			}
+			wrote = true
+		}
+	}
+	if !wrote {
+		// an empty file: create it with one key and delete that key
+		if err := rf.Put([]byte("inilua-restore"), []byte("empty"), nil); err != nil {
+			return "", fmt.Errorf("writing %s: %w", tmp, err)
+		}
+		if err := rf.DeleteApplication([]byte("inilua-restore")); err != nil {
+			return "", fmt.Errorf("writing %s: %w", tmp, err)
+		}
+	}
+	if exists {
+		if err := sess.Remove(ctx, remote); err != nil {
+			return "", err
+		}
+	}
+	if err := sess.Move(ctx, tmp, remote); err != nil {
+		return "", fmt.Errorf("moving %s to %s: %w (the content is safe in %s)", tmp, remote, err, tmp)
+	}
+	got, err := sess.Fetch(ctx, remote)
+	if err != nil {
+		return "", fmt.Errorf("reading back: %w", err)
+	}
+	if !got.Equal(want) {
+		return "", errors.New("reading back: the content differs from the backup")
+	}
+	return "restore", nil
+}

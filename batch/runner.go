@@ -1,0 +1,498 @@
+package batch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/inilua/inilua/client"
+	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/luaapi"
+)
+
+// DefaultForks is the number of hosts run at once when Options.Forks is 0.
+const DefaultForks = 20
+
+// DefaultTimeout is the per-host timeout (connecting, and each command)
+// when Options.Timeout is 0.
+const DefaultTimeout = 30 * time.Second
+
+// maxOutput caps what is kept of one host's script output (print,
+// io.write), so a chatty script cannot exhaust memory on a large batch.
+const maxOutput = 64 << 10
+
+// Options configure Run.
+type Options struct {
+	// Script is the path of the Lua script (for messages and arg[0]).
+	Script string
+	// Code is the script's source; when nil, Run reads Script.
+	Code []byte
+	// Args are the name=value arguments after the script, in order: each
+	// becomes ARGS[name] = value, and the strings themselves follow the
+	// session in "..." and in arg[1..n].
+	Args []string
+
+	// Forks is how many hosts run at once; 0 means DefaultForks.
+	Forks int
+	// Timeout bounds connecting to a host and each command sent to it; 0
+	// means DefaultTimeout. The script as a whole has no time limit.
+	Timeout time.Duration
+	// MaxFail stops starting hosts once more hosts than this have failed
+	// or been unreachable; the zero Threshold means no limit.
+	MaxFail Threshold
+	// Serial runs hosts in rolling batches of this size (count or percent
+	// of all hosts); a batch starts only when the previous one finished
+	// within MaxFail. The zero Threshold means one batch.
+	Serial Threshold
+
+	// Check is the dry run: nothing is written or created on any host
+	// (client check mode), statuses say what a real run would do, no
+	// backups are taken and notifications are reported, not posted.
+	Check bool
+	// Diff prints every change (application/key old -> new) as each host
+	// finishes.
+	Diff bool
+	// BackupDir, when set, receives each remote file's content before its
+	// first change (see BackupStore).
+	BackupDir string
+	// Password is the password for hosts without password_env or
+	// password_file in the inventory.
+	Password string
+
+	// Out receives host output, diffs and plain progress lines; nil:
+	// io.Discard.
+	Out io.Writer
+	// ProgressBar draws a progress bar on Out (a terminal) instead of one
+	// line per finished host.
+	ProgressBar bool
+	// Stop, when closed, stops starting new hosts (Ctrl-C): running hosts
+	// go on, and the hosts not started are reported skipped. Cancelling the
+	// ctx given to Run also interrupts running hosts.
+	Stop <-chan struct{}
+	// Dial connects to a host; nil: client.Dial.
+	Dial func(ctx context.Context, addr string, opts client.Options) (*client.Session, error)
+	// Logger receives warnings of the Lua runtime and client; nil: warnings
+	// go to the host's output.
+	Logger *slog.Logger
+}
+
+// Threshold is a count or a percentage of the hosts, as given to --max-fail
+// and --serial ("5" or "10%").
+type Threshold struct {
+	N       int
+	Percent bool
+	Set     bool
+}
+
+// ParseThreshold parses "N" or "P%" (N >= 0, 0 <= P <= 100).
+func ParseThreshold(s string) (Threshold, error) {
+	t := Threshold{Set: true}
+	num := strings.TrimSuffix(s, "%")
+	t.Percent = num != s
+	if _, err := fmt.Sscanf(num, "%d", &t.N); err != nil || fmt.Sprint(t.N) != num || t.N < 0 || t.Percent && t.N > 100 {
+		return Threshold{}, fmt.Errorf("%q is not a count or a percentage (e.g. 5 or 10%%)", s)
+	}
+	return t, nil
+}
+
+// Of returns the threshold as a count of total hosts (a percentage is
+// rounded down).
+func (t Threshold) Of(total int) int {
+	if t.Percent {
+		return total * t.N / 100
+	}
+	return t.N
+}
+
+// String returns the threshold as given ("5", "10%"), or "" when not set.
+func (t Threshold) String() string {
+	switch {
+	case !t.Set:
+		return ""
+	case t.Percent:
+		return fmt.Sprintf("%d%%", t.N)
+	}
+	return fmt.Sprint(t.N)
+}
+
+// Run runs the script once on each host and returns one result per host,
+// in the order of hosts. The error is non-nil only when nothing could be
+// run (unreadable or invalid script, unusable backup directory); the
+// failure of a host is in its Result.
+func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
+	if opts.Code == nil {
+		code, err := os.ReadFile(opts.Script)
+		if err != nil {
+			return nil, err
+		}
+		opts.Code = code
+	}
+	proto, err := compile(opts.Script, opts.Code)
+	if err != nil {
+		return nil, err
+	}
+	args := map[string]string{}
+	for _, a := range opts.Args {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("argument %q is not name=value", a)
+		}
+		args[k] = v
+	}
+	if opts.Forks <= 0 {
+		opts.Forks = DefaultForks
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	if opts.Dial == nil {
+		opts.Dial = client.Dial
+	}
+	r := &runner{opts: opts, proto: proto, args: args, results: make([]*Result, len(hosts))}
+	if opts.BackupDir != "" && !opts.Check {
+		if err := os.MkdirAll(opts.BackupDir, 0o755); err != nil {
+			return nil, fmt.Errorf("backup: %w", err)
+		}
+		r.backups = &BackupStore{Dir: opts.BackupDir}
+	}
+	r.progress = newProgress(opts.Out, opts.ProgressBar, len(hosts))
+	r.run(ctx, hosts)
+	r.progress.finish()
+	return r.results, nil
+}
+
+// compile parses the script once; every host's Lua state runs the same
+// compiled chunk. A first line starting with # is skipped, as lua does.
+func compile(name string, code []byte) (*lua.FunctionProto, error) {
+	if bytes.HasPrefix(code, []byte("#")) {
+		if i := bytes.IndexByte(code, '\n'); i >= 0 {
+			code = append([]byte("--"), code[i:]...)
+		} else {
+			code = nil
+		}
+	}
+	chunk, err := parse.Parse(bytes.NewReader(code), "@"+name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	proto, err := lua.Compile(chunk, "@"+name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return proto, nil
+}
+
+type runner struct {
+	opts     Options
+	proto    *lua.FunctionProto
+	args     map[string]string
+	backups  *BackupStore
+	progress *progress
+
+	mu       sync.Mutex
+	results  []*Result
+	failures int
+}
+
+// run schedules the hosts: rolling batches of Serial hosts, at most Forks
+// at once, no new host after Stop or once MaxFail is exceeded.
+func (r *runner) run(ctx context.Context, hosts []*Host) {
+	total := len(hosts)
+	size := total
+	if r.opts.Serial.Set {
+		size = max(r.opts.Serial.Of(total), 1)
+	}
+	sem := make(chan struct{}, r.opts.Forks)
+	for start := 0; start < total; start += size {
+		end := min(start+size, total)
+		var wg sync.WaitGroup
+		stopped := false
+		for i := start; i < end && !stopped; i++ {
+			acquired := false
+			if r.stopReason(ctx, total) == "" {
+				select {
+				case sem <- struct{}{}:
+					acquired = true
+				case <-r.opts.Stop:
+				case <-ctx.Done():
+				}
+			}
+			if reason := r.stopReason(ctx, total); reason != "" {
+				if acquired {
+					<-sem
+				}
+				r.skip(hosts, i, reason)
+				stopped = true
+				break
+			}
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				defer func() { <-sem }()
+				r.finish(i, r.runHost(ctx, hosts[i]))
+			}(i)
+		}
+		wg.Wait()
+		if stopped {
+			return
+		}
+	}
+}
+
+// skip marks hosts[from:] (none of them started) as skipped.
+func (r *runner) skip(hosts []*Host, from int, reason string) {
+	for j := from; j < len(hosts); j++ {
+		r.finish(j, &Result{Host: hosts[j], Status: StatusSkipped, Err: reason})
+	}
+}
+
+// stopReason returns why no further host may start, or "".
+func (r *runner) stopReason(ctx context.Context, total int) string {
+	select {
+	case <-r.opts.Stop:
+		return "not started: interrupted"
+	case <-ctx.Done():
+		return "not started: interrupted"
+	default:
+	}
+	if r.opts.MaxFail.Set {
+		r.mu.Lock()
+		n := r.failures
+		r.mu.Unlock()
+		if limit := r.opts.MaxFail.Of(total); n > limit {
+			return fmt.Sprintf("not started: %d hosts failed or were unreachable, more than --max-fail %s", n, r.opts.MaxFail)
+		}
+	}
+	return ""
+}
+
+// finish stores a host's result and reports it.
+func (r *runner) finish(i int, res *Result) {
+	r.mu.Lock()
+	r.results[i] = res
+	if res.Status == StatusFailed || res.Status == StatusUnreachable {
+		r.failures++
+	}
+	r.mu.Unlock()
+	var b bytes.Buffer
+	for _, line := range bytes.SplitAfter(res.Output, []byte("\n")) {
+		if len(line) > 0 {
+			fmt.Fprintf(&b, "%s | %s", res.Host.Name, line)
+			if line[len(line)-1] != '\n' {
+				b.WriteByte('\n')
+			}
+		}
+	}
+	if r.opts.Diff {
+		WriteDiff(&b, res)
+	}
+	r.progress.done(res, b.Bytes())
+}
+
+// runHost connects to h, runs the script and closes the session.
+func (r *runner) runHost(ctx context.Context, h *Host) *Result {
+	start := time.Now()
+	res := &Result{Host: h}
+	defer func() { res.Duration = time.Since(start) }()
+	out := &capWriter{max: maxOutput}
+	defer func() { res.Output = out.buf.Bytes() }()
+
+	pw, err := h.Password(r.opts.Password)
+	if err != nil {
+		res.Status, res.Err = StatusFailed, err.Error()
+		return res
+	}
+	logger := r.opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	copts := client.Options{
+		Password: pw, DialTimeout: r.opts.Timeout, CommandTimeout: r.opts.Timeout,
+		CheckMode: r.opts.Check, Logger: logger,
+	}
+	sess, err := r.opts.Dial(ctx, h.Address, copts)
+	if err != nil {
+		res.Status, res.Err = StatusUnreachable, err.Error()
+		return res
+	}
+	defer sess.Close()
+
+	var hb *HostBackup
+	if r.backups != nil {
+		if hb, err = r.backups.Host(h); err != nil {
+			res.Status, res.Err = StatusFailed, err.Error()
+			return res
+		}
+	}
+	lopts := luaapi.Options{
+		Stdout: out, Stderr: out, CheckMode: r.opts.Check, Logger: logger,
+		Client: copts, Dial: r.opts.Dial,
+	}
+	lopts.Client.Password = ""
+	if hb != nil {
+		lopts.Backup = func(ctx context.Context, host, file string, fetch func(context.Context) (*ini.File, error)) error {
+			return backupRemote(ctx, hb, sess, file, fetch)
+		}
+	}
+	rt, err := luaapi.New(ctx, lopts)
+	if err != nil {
+		res.Status, res.Err = StatusFailed, err.Error()
+		return res
+	}
+	defer rt.Close()
+
+	L := rt.State()
+	L.SetGlobal("HOST", hostTable(L, h))
+	argsT := L.NewTable()
+	for k, v := range r.args {
+		argsT.RawSetString(k, lua.LString(v))
+	}
+	L.SetGlobal("ARGS", argsT)
+	argT := L.NewTable()
+	argT.RawSetInt(0, lua.LString(r.opts.Script))
+	vals := []lua.LValue{rt.WrapSession(sess, h.Name)}
+	for i, a := range r.opts.Args {
+		argT.RawSetInt(i+1, lua.LString(a))
+		vals = append(vals, lua.LString(a))
+	}
+	L.SetGlobal("arg", argT)
+	_, err = rt.Call(ctx, L.NewFunctionFromProto(r.proto), vals...)
+	var exit *luaapi.ExitError
+	if errors.As(err, &exit) && exit.Code == 0 {
+		err = nil
+	}
+
+	for _, c := range rt.Changes() {
+		if c.Host == "" { // local files (exports, snapshots) are not host changes
+			continue
+		}
+		res.Changes = append(res.Changes, Change{File: c.File, Application: c.Application, Key: c.Key, Old: c.Old, New: c.New, Op: c.Op})
+	}
+	if err != nil {
+		res.Status, res.Err = StatusFailed, err.Error()
+		if ctx.Err() != nil {
+			res.Err = "interrupted: " + res.Err
+		}
+		return res
+	}
+	res.Status = StatusOK
+	if len(res.Changes) > 0 {
+		res.Status = StatusChanged
+		// Change-gated notifications: posted once each, after the script,
+		// only when the host changed; in check mode reported only.
+		for _, n := range rt.Notifications() {
+			res.Notified = append(res.Notified, n.Semaphore)
+			if r.opts.Check {
+				fmt.Fprintf(out, "would post event semaphore %s (--check)\n", n.Semaphore)
+				continue
+			}
+			if err := sess.PostEvent(ctx, n.Semaphore); err != nil {
+				res.Status, res.Err = StatusFailed, fmt.Sprintf("posting event semaphore %s: %v", n.Semaphore, err)
+				return res
+			}
+		}
+	}
+	return res
+}
+
+// backupRemote saves the remote file named file (relative to the
+// session's current directory) before its first change.
+func backupRemote(ctx context.Context, hb *HostBackup, sess *client.Session, file string, fetch func(context.Context) (*ini.File, error)) error {
+	remote := sess.AbsPath(file)
+	if remote == "" {
+		return fmt.Errorf("backup of %s: cannot tell its absolute path (use an absolute path such as C:\\DIR\\%s)", file, baseName(file))
+	}
+	if hb.Has(remote) {
+		return nil
+	}
+	f, err := fetch(ctx)
+	if err != nil {
+		return fmt.Errorf("backup of %s: %w", remote, err)
+	}
+	if len(f.Apps) == 0 {
+		// A file that does not exist reads as empty (protocol §7): ask the
+		// directory whether it is there, so restore can remove it.
+		exists, err := remoteExists(ctx, sess, remote)
+		if err != nil {
+			return fmt.Errorf("backup of %s: %w", remote, err)
+		}
+		if !exists {
+			f = nil
+		}
+	}
+	return hb.Save(remote, f)
+}
+
+// remoteExists lists the directory of remote and looks for its name.
+func remoteExists(ctx context.Context, sess *client.Session, remote string) (bool, error) {
+	base := baseName(remote)
+	names, err := sess.List(ctx, remote)
+	if err != nil {
+		return false, err
+	}
+	for _, n := range names {
+		if strings.EqualFold(n, base) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// hostTable builds the HOST global: name, address, groups (array), vars
+// (table of all inventory variables) and each variable also as a field.
+func hostTable(L *lua.LState, h *Host) *lua.LTable {
+	t := L.NewTable()
+	vars := L.NewTable()
+	for _, k := range h.VarOrder {
+		t.RawSetString(k, lua.LString(h.Vars[k]))
+		vars.RawSetString(k, lua.LString(h.Vars[k]))
+	}
+	t.RawSetString("name", lua.LString(h.Name))
+	t.RawSetString("address", lua.LString(h.Address))
+	groups := L.NewTable()
+	for _, g := range h.Groups {
+		groups.Append(lua.LString(g))
+	}
+	t.RawSetString("groups", groups)
+	t.RawSetString("vars", vars)
+	return t
+}
+
+// capWriter keeps the first max bytes written and notes the truncation.
+// It is safe for concurrent use.
+type capWriter struct {
+	mu        sync.Mutex
+	buf       bytes.Buffer
+	max       int
+	truncated bool
+}
+
+func (w *capWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if room := w.max - w.buf.Len(); room < len(p) {
+		if room > 0 {
+			w.buf.Write(p[:room])
+		}
+		if !w.truncated {
+			w.truncated = true
+			w.buf.WriteString("\n[output truncated]\n")
+		}
+		return len(p), nil
+	}
+	w.buf.Write(p)
+	return len(p), nil
+}

@@ -1,0 +1,17 @@
+package client
+
+// AbsPath returns the absolute OS/2 path (`C:\DIR\NAME.INI`, drive letter
+// upper case, components as given) that name denotes when resolved against
+// the session's current directory by the rules of spec §5, or "" when the
+// client cannot tell (the current directory is unknown after a failed C,
+// or name does not denote a file: empty, ".", "..", a path at the root
+// pseudo-directory). It sends nothing. The batch runner uses it to key
+// backups by absolute path. (Added by the batch runner, issue 7.)
+func (s *Session) AbsPath(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.st.cwdOK {
+		return ""
+	}
+	return s.st.cwd.file(name)
+}

@@ -1,0 +1,60 @@
+package client
+
+import (
+	"errors"
+
+	"github.com/inilua/inilua/ini"
+)
+
+// Sentinel errors; every error returned by this package that means one of
+// these wraps it, so errors.Is works.
+var (
+	// ErrNotLoggedIn: the server answered "-Not logged in" (spec §2).
+	ErrNotLoggedIn = errors.New("not logged in")
+	// ErrAuth: the server refused the password given to Dial (P answered
+	// '-'). The connection is closed.
+	ErrAuth = errors.New("authentication failed")
+	// ErrNotFound is ini.ErrNotFound: no such application or key (S, T or
+	// V answered '-'), so errors.Is(err, ini.ErrNotFound) works for remote
+	// and local files alike.
+	ErrNotFound = ini.ErrNotFound
+	// ErrConnectionLost: the connection broke, timed out, was aborted by a
+	// cancelled context, or the server sent a reply this package cannot
+	// read. The session is unusable afterwards and every later call returns
+	// an error wrapping ErrConnectionLost. There is no silent reconnect.
+	ErrConnectionLost = errors.New("connection lost")
+	// ErrMalformedReply: the server sent a reply that breaks the protocol
+	// (not starting with '+' or '-', bad hex in a V reply, a bad number in
+	// an S reply, a line longer than any valid reply). Errors wrapping it
+	// also wrap ErrConnectionLost: the session is closed.
+	ErrMalformedReply = errors.New("malformed reply")
+	// ErrClosed: the session was closed by Close or Restart.
+	ErrClosed = errors.New("session closed")
+	// ErrValueTooLarge: Put or Push of a value over 65535 bytes into a file
+	// whose name does not end in .TNI (spec §9). Nothing was sent.
+	ErrValueTooLarge = errors.New("value too large for a binary INI file")
+)
+
+// CommandError is a '-' reply: the command line sent (with W data cut and
+// any password shown as ***) and the server's reply text after '-' (bytes
+// below 0x20 and 0x7F shown as '?', cut to 256 bytes). Err is one of the
+// sentinels ErrNotFound (S, T or V refused), ErrNotLoggedIn (reply text
+// starting "Not logged in"), ErrAuth (P refused), or nil.
+type CommandError struct {
+	Cmd   string
+	Reply string
+	Err   error // a sentinel above, or nil
+}
+
+// Error returns `command CMD: server replied "-REPLY"`, followed by ": " and
+// the sentinel's text when Err is set.
+func (e *CommandError) Error() string {
+	s := "command " + e.Cmd + `: server replied "-` + e.Reply + `"`
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns Err, so errors.Is(err, ErrNotFound) works.
+func (e *CommandError) Unwrap() error { return e.Err }

@@ -1,0 +1,154 @@
+package client
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/inilua/inilua/internal/wire"
+)
+
+// readValue reads the value of (app, key), or with withKey false the list
+// pseudo-value of app (all applications when app is empty): A, K, O, S and V
+// in one round trip, then the rest of a value longer than one chunk.
+func (s *Session) readValue(ctx context.Context, ref *fileRef, app, key []byte, withKey bool) ([]byte, error) {
+	s.b.reset()
+	if err := s.needFile(ref, false); err != nil {
+		return nil, err
+	}
+	s.needApp(app)
+	if withKey {
+		s.needKey(key)
+	}
+	s.needReadWindow()
+	var v []byte
+	iS := s.b.add(opS, 'S', nil)
+	iV := s.b.add(opV, 'V', nil)
+	s.b.ops[iV].dst = &v
+	if err := s.run(ctx); err != nil {
+		return nil, err
+	}
+	size := s.b.ops[iS].num
+	if len(v) == s.chunk && size > uint64(len(v)) {
+		long := []longValue{{app: app, key: key, withKey: withKey, dst: &v, size: size}}
+		if err := s.readRests(ctx, ref, long); err != nil {
+			return nil, err
+		}
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	return v, nil
+}
+
+// longValue is a value whose first chunk has been read and whose size (from
+// S) is larger.
+type longValue struct {
+	app, key []byte
+	withKey  bool
+	dst      *[]byte
+	size     uint64
+	want     uint64 // bytes requested so far
+	done     bool
+}
+
+// readRests reads the remaining chunks of values, pipelined in windows of
+// at most maxWindowBytes of value data. A value that turns out shorter
+// than its S size (changed meanwhile) ends at its first short chunk.
+func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue) error {
+	chunk := uint64(s.chunk)
+	for i := range long {
+		lv := &long[i]
+		if lv.size > wire.DefaultLimit {
+			return s.broken(fmt.Errorf("%w: %s: command S: size %d is over 4 GiB (%w)", ErrMalformedReply, s.addr, lv.size, ErrConnectionLost))
+		}
+		lv.want = uint64(len(*lv.dst))
+		grown := make([]byte, len(*lv.dst), min(lv.size, 64<<20))
+		copy(grown, *lv.dst)
+		*lv.dst = grown
+	}
+	for {
+		s.b.reset()
+		if err := s.needFile(ref, false); err != nil {
+			return err
+		}
+		budget := max(maxWindowBytes/s.chunk, 1)
+		pending := false
+		for i := range long {
+			lv := &long[i]
+			if lv.done || budget == 0 {
+				continue
+			}
+			s.needApp(lv.app)
+			if lv.withKey {
+				s.needKey(lv.key)
+			}
+			for lv.want < lv.size && budget > 0 {
+				s.needOL(uint32(lv.want), uint32(chunk))
+				j := s.b.add(opV, 'V', nil)
+				s.b.ops[j].dst = lv.dst
+				lv.want += chunk
+				budget--
+				pending = true
+			}
+		}
+		if !pending {
+			return nil
+		}
+		if err := s.run(ctx); err != nil {
+			return err
+		}
+		for i := range long {
+			lv := &long[i]
+			n := uint64(len(*lv.dst))
+			if n >= lv.size || n < min(lv.want, lv.size) {
+				lv.done = true
+			}
+		}
+	}
+}
+
+// flushIfFull runs the batch when it holds a full window, then starts a new
+// one with ref selected.
+func (s *Session) flushIfFull(ctx context.Context, ref *fileRef) error {
+	if len(s.b.ops) < maxWindowOps && len(s.b.buf) < maxWindowBytes {
+		return nil
+	}
+	if err := s.run(ctx); err != nil {
+		return err
+	}
+	s.b.reset()
+	return s.needFile(ref, false)
+}
+
+// writeValue adds the commands that store value into (app, key) to the
+// batch (ref already selected in it), flushing full windows, and runs the
+// batch when last is true. A value up to one chunk is one W with offset 0
+// and a limit above its length (so the value ends after it, spec §8); a
+// longer one is written chunk by chunk, each with O <offset>,FFFFFFFF so
+// that every chunk ends the value and the next extends it.
+func (s *Session) writeValue(ctx context.Context, ref *fileRef, app, key, value []byte, tag int, last bool) error {
+	s.b.tag = tag
+	s.needApp(app)
+	s.needKey(key)
+	if len(value) <= s.chunk {
+		if !(s.st.olOK && s.st.off == 0 && uint64(s.st.lim) > uint64(len(value))) {
+			s.needOL(0, wire.DefaultLimit)
+		}
+		s.b.addW(value)
+	} else {
+		for off := 0; off < len(value); off += s.chunk {
+			if err := s.flushIfFull(ctx, ref); err != nil {
+				return err
+			}
+			s.b.tag = tag
+			s.needApp(app)
+			s.needKey(key)
+			s.needOL(uint32(off), wire.DefaultLimit)
+			s.b.addW(value[off:min(off+s.chunk, len(value))])
+		}
+	}
+	if last {
+		return s.run(ctx)
+	}
+	return s.flushIfFull(ctx, ref)
+}

@@ -1,0 +1,377 @@
+package main
+
+// The batch, restore and demo subcommands: flag parsing and signal
+// handling only; the work is done by package batch (docs/batch.md).
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/inilua/inilua/batch"
+)
+
+// Exit statuses of the batch and restore subcommands (docs/batch.md).
+const (
+	exitOK    = 0 // every host ok or changed
+	exitUsage = 1 // bad flags, arguments, inventory or script: nothing ran
+	exitHosts = 2 // some host failed, was unreachable or was skipped
+)
+
+// hostFlags are the flags that select hosts and their passwords, shared by
+// batch and restore.
+type hostFlags struct {
+	inventory    multiFlag
+	hosts        string
+	limit        string
+	passwordEnv  string
+	passwordFile string
+	forks        int
+	timeout      time.Duration
+}
+
+func (hf *hostFlags) register(fs *flag.FlagSet) {
+	fs.Var(&hf.inventory, "inventory", "inventory `FILE` (repeatable): one host per line: name [addr=host:port] [key=value ...], [group] headers, # comments")
+	fs.StringVar(&hf.hosts, "hosts", "", "comma-separated host names or host:port addresses (with or instead of --inventory)")
+	fs.StringVar(&hf.limit, "limit", "", "only hosts whose name or group matches one of these comma-separated globs (!glob excludes)")
+	fs.StringVar(&hf.passwordEnv, "password-env", "", "take the password from environment variable `VAR`")
+	fs.StringVar(&hf.passwordFile, "password-file", "", "take the password from the first line of `FILE`")
+	fs.IntVar(&hf.forks, "forks", batch.DefaultForks, "number of hosts to run at once")
+	fs.DurationVar(&hf.timeout, "timeout", batch.DefaultTimeout, "per host: limit for connecting and for each command (e.g. 30s)")
+}
+
+// load returns the selected hosts and the default password.
+func (hf *hostFlags) load() ([]*batch.Host, string, error) {
+	var hosts []*batch.Host
+	for _, inv := range hf.inventory {
+		hs, err := batch.ReadInventory(inv)
+		if err != nil {
+			return nil, "", err
+		}
+		hosts = batch.MergeHosts(hosts, hs)
+	}
+	if hf.hosts != "" {
+		hs, err := batch.HostsFromList(hf.hosts)
+		if err != nil {
+			return nil, "", err
+		}
+		hosts = batch.MergeHosts(hosts, hs)
+	}
+	hosts, err := batch.Limit(hosts, hf.limit)
+	if err != nil {
+		return nil, "", err
+	}
+	var pw string
+	switch {
+	case hf.passwordEnv != "" && hf.passwordFile != "":
+		return nil, "", errors.New("use only one of --password-env and --password-file")
+	case hf.passwordEnv != "":
+		var ok bool
+		if pw, ok = os.LookupEnv(hf.passwordEnv); !ok {
+			return nil, "", fmt.Errorf("--password-env: environment variable %s is not set", hf.passwordEnv)
+		}
+	case hf.passwordFile != "":
+		if pw, err = batch.ReadPasswordFile(hf.passwordFile); err != nil {
+			return nil, "", err
+		}
+	}
+	if hf.forks < 1 {
+		return nil, "", errors.New("--forks must be at least 1")
+	}
+	if hf.timeout <= 0 {
+		return nil, "", errors.New("--timeout must be positive")
+	}
+	return hosts, pw, nil
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// thresholdFlag is a --max-fail / --serial value: N or P%.
+type thresholdFlag struct{ t batch.Threshold }
+
+func (f *thresholdFlag) String() string { return f.t.String() }
+func (f *thresholdFlag) Set(v string) error {
+	t, err := batch.ParseThreshold(v)
+	f.t = t
+	return err
+}
+
+// interrupts implements the two-stage Ctrl-C of a batch run. ctx is the
+// context main cancels at the first SIGINT. stopCh is closed then: no
+// more hosts start, running ones go on. hard is cancelled at the second
+// SIGINT: running hosts are interrupted. release stops listening.
+func interrupts(ctx context.Context, stderr io.Writer) (stopCh <-chan struct{}, hard context.Context, release func()) {
+	hard, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		n := 0
+		first := func() {
+			n = 1
+			fmt.Fprintln(stderr, "\ninterrupted: starting no more hosts; running hosts finish (Ctrl-C again to stop them at once)")
+			close(stop)
+		}
+		ctxDone := ctx.Done()
+		for {
+			select {
+			case <-ctxDone:
+				ctxDone = nil
+				if n == 0 {
+					first()
+				}
+			case <-sig:
+				if n == 0 {
+					first()
+					continue
+				}
+				fmt.Fprintln(stderr, "\ninterrupted again: stopping running hosts")
+				cancel()
+				return
+			case <-done:
+				return
+			}
+		}
+	}()
+	return stop, hard, func() { signal.Stop(sig); close(done); cancel() }
+}
+
+// isTerminal reports whether w is a terminal (for the progress bar).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+const batchUsage = `usage: inilua batch [flags] script.lua [name=value ...]
+
+Runs script.lua once on every selected host, each in its own Lua state, with
+a logged-in session as the first value of "...", the global HOST (name,
+address, groups, vars and each inventory variable) and ARGS (each name=value
+argument). Prints the changes (--diff) and a recap.
+Exit status: 0 every host ok or changed, 2 some host failed, was unreachable
+or was skipped, 1 usage error. Details: docs/batch.md.
+
+flags:
+`
+
+// runBatch is `inilua batch`; it returns the exit status.
+func runBatch(ctx context.Context, args []string, e env) int {
+	stdout, stderr := e.stdout, e.stderr
+	fs := flag.NewFlagSet("inilua batch", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, batchUsage); fs.PrintDefaults() }
+	var hf hostFlags
+	hf.register(fs)
+	var maxFail, serial thresholdFlag
+	fs.Var(&maxFail, "max-fail", "stop starting hosts once more than `N|P%` hosts failed or were unreachable")
+	fs.Var(&serial, "serial", "run in rolling batches of `N|P%` hosts; a batch starts only if the hosts so far stayed within --max-fail")
+	check := fs.Bool("check", false, "dry run: write nothing on any host; report what would change")
+	diff := fs.Bool("diff", false, "print each change: host file [application] key: old -> new")
+	backupDir := fs.String("backup-dir", "", "save each remote file under `DIR`/<host>/ before its first change (undo with inilua restore)")
+	report := fs.String("report", "", "write the JSON report to `FILE` (and the retry file beside it)")
+	retryFile := fs.String("retry-file", "", "write the hosts that failed, were unreachable or skipped to `FILE` (inventory format)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() < 1 {
+		fmt.Fprintln(stderr, "inilua batch: no script given")
+		fs.Usage()
+		return exitUsage
+	}
+	script, scriptArgs := fs.Arg(0), fs.Args()[1:]
+	for _, a := range scriptArgs {
+		if k, _, ok := strings.Cut(a, "="); !ok || k == "" {
+			fmt.Fprintf(stderr, "inilua batch: argument %q is not name=value\n", a)
+			return exitUsage
+		}
+	}
+	hosts, pw, err := hf.load()
+	if err != nil {
+		fmt.Fprintln(stderr, "inilua batch:", err)
+		return exitUsage
+	}
+	if len(hosts) == 0 {
+		fmt.Fprintln(stderr, "inilua batch: no hosts selected (use --inventory or --hosts, check --limit)")
+		return exitUsage
+	}
+	code, err := os.ReadFile(script)
+	if err != nil {
+		fmt.Fprintln(stderr, "inilua batch:", err)
+		return exitUsage
+	}
+
+	stopCh, hard, release := interrupts(ctx, stderr)
+	defer release()
+	results, err := batch.Run(hard, hosts, batch.Options{
+		Script: script, Code: code, Args: scriptArgs,
+		Forks: hf.forks, Timeout: hf.timeout, MaxFail: maxFail.t, Serial: serial.t,
+		Check: *check, Diff: *diff, BackupDir: *backupDir, Password: pw,
+		Out: stdout, ProgressBar: isTerminal(stdout), Stop: stopCh,
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "inilua batch:", err)
+		return exitUsage
+	}
+	return finishRun(results, *check, *report, *retryFile, stdout, stderr)
+}
+
+// finishRun prints the recap, writes the report and the retry file, and
+// returns the exit status.
+func finishRun(results []*batch.Result, check bool, report, retryFile string, stdout, stderr io.Writer) int {
+	fmt.Fprintln(stdout)
+	batch.WriteRecap(stdout, results, check)
+	status := exitOK
+	if !batch.Summarize(results).AllGood() {
+		status = exitHosts
+	}
+	if report != "" {
+		if err := batch.WriteReportFile(report, results, check); err != nil {
+			fmt.Fprintln(stderr, "inilua:", err)
+			status = exitHosts
+		}
+	}
+	if p := batch.RetryPath(report, retryFile); p != "" {
+		if err := batch.WriteRetryFile(p, results); err != nil {
+			fmt.Fprintln(stderr, "inilua:", err)
+			status = exitHosts
+		} else if status == exitHosts {
+			fmt.Fprintf(stdout, "to retry the hosts that did not succeed: --inventory %s\n", p)
+		}
+	}
+	return status
+}
+
+const restoreUsage = `usage: inilua restore --backup-dir DIR [--inventory FILE ...] [flags]
+
+Puts back every file saved under DIR by inilua batch --backup-dir (files the
+runs created are removed). Without --inventory or --hosts, every host in DIR
+is restored at the address recorded there. Exit status as for inilua batch.
+
+flags:
+`
+
+// runRestore is `inilua restore`; it returns the exit status.
+func runRestore(ctx context.Context, args []string, e env) int {
+	stdout, stderr := e.stdout, e.stderr
+	fs := flag.NewFlagSet("inilua restore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, restoreUsage); fs.PrintDefaults() }
+	var hf hostFlags
+	hf.register(fs)
+	backupDir := fs.String("backup-dir", "", "the `DIR` given to inilua batch --backup-dir")
+	report := fs.String("report", "", "write the JSON report to `FILE`")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if *backupDir == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "inilua restore: --backup-dir is required and no other arguments are taken")
+		fs.Usage()
+		return exitUsage
+	}
+	hosts, pw, err := hf.load()
+	if err != nil {
+		fmt.Fprintln(stderr, "inilua restore:", err)
+		return exitUsage
+	}
+	if len(hf.inventory) == 0 && hf.hosts == "" {
+		if hf.limit != "" {
+			fmt.Fprintln(stderr, "inilua restore: --limit needs --inventory or --hosts")
+			return exitUsage
+		}
+		hosts = nil // every host of the backup directory
+	} else if hosts == nil {
+		hosts = []*batch.Host{} // a selection that matched nothing
+	}
+	_, hard, release := interrupts(ctx, stderr)
+	defer release()
+	results, err := batch.Restore(hard, batch.RestoreOptions{
+		BackupDir: *backupDir, Hosts: hosts, Password: pw, Forks: hf.forks, Timeout: hf.timeout,
+		Out: stdout, ProgressBar: isTerminal(stdout),
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "inilua restore:", err)
+		return exitUsage
+	}
+	for _, r := range results {
+		for _, c := range r.Changes {
+			fmt.Fprintf(stdout, "%s %s: %s\n", r.Host.Name, c.File, c.Op)
+		}
+	}
+	return finishRun(results, false, *report, "", stdout, stderr)
+}
+
+const demoUsage = `usage: inilua demo [--keep] [--hosts N]
+
+Runs the main job on an embedded default: writes sample INI files for N
+hosts into a temporary directory, starts an in-process INIServe server for
+each on loopback, runs scripts/set-setting.lua on all of them with the batch
+runner (--diff, --backup-dir) and prints the diff and the recap. Nothing
+outside the temporary directory is touched; it is removed at the end unless
+--keep is given.
+
+flags:
+`
+
+// runDemo is `inilua demo`; it returns the exit status.
+func runDemo(ctx context.Context, args []string, e env) int {
+	stdout, stderr := e.stdout, e.stderr
+	fs := flag.NewFlagSet("inilua demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, demoUsage); fs.PrintDefaults() }
+	keep := fs.Bool("keep", false, "keep the temporary directory (its path is printed) with the backups and report.json")
+	n := fs.Int("hosts", 3, "number of sample hosts (1..1000)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 || *n < 1 || *n > 1000 {
+		fs.Usage()
+		return exitUsage
+	}
+	dir, err := os.MkdirTemp("", "inilua-demo-")
+	if err != nil {
+		fmt.Fprintln(stderr, "inilua demo:", err)
+		return exitUsage
+	}
+	report := ""
+	if *keep {
+		report = dir + string(os.PathSeparator) + "report.json"
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	stopCh, hard, release := interrupts(ctx, stderr)
+	defer release()
+	results, err := batch.Demo(hard, batch.DemoOptions{
+		Dir: dir, Hosts: *n, Out: stdout, Stop: stopCh, ProgressBar: isTerminal(stdout),
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "inilua demo:", err)
+		return exitHosts
+	}
+	status := finishRun(results, false, report, "", stdout, stderr)
+	if *keep {
+		fmt.Fprintf(stdout, "kept %s: the hosts' files, backup/ and report.json\n", dir)
+	}
+	return status
+}

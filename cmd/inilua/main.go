@@ -1,0 +1,124 @@
+// Command inilua runs Lua scripts that read and change OS/2 INI and TNI
+// files, locally or on INIServe hosts, with the ini and iniserve modules of
+// package luaapi (docs/lua-api.md).
+//
+// Usage:
+//
+//	inilua [options] [script.lua [args...]]   run a script (like lua)
+//	inilua [options]                          interactive REPL
+//	inilua batch [flags] script.lua [name=value ...]
+//	inilua restore --backup-dir DIR [flags]
+//
+// Options (before the script name):
+//
+//	-e CODE   run CODE first (may be repeated)
+//	-i        enter the REPL after running the script
+//	--check   dry run: record changes, write nothing (sessions in check mode,
+//	          f:save() does not write)
+//	--safe    safe mode for untrusted scripts (see docs/lua-api.md)
+//	--        end of options
+//	-         read the script from standard input
+//
+// The script receives its arguments in the global arg (arg[0] is the script
+// name) and as "...". Exit status: 0 on success, the code given to os.exit,
+// 1 when the script fails (the error and a traceback go to stderr) or the
+// command line is wrong.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+)
+
+// env is what a run of inilua works with, so tests can replace the
+// process's streams.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// cliOptions are the options of a script or REPL run (not batch/restore).
+type cliOptions struct {
+	exec        []string // -e chunks, in order
+	interactive bool     // -i
+	check       bool     // --check
+	safe        bool     // --safe
+	script      string   // "" when none; "-" for stdin
+	args        []string // script arguments
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a command line and returns the exit status: batch and
+// restore subcommands (batch.go), the REPL when there is no script or with
+// -i (repl.go), scripts (script.go).
+func run(ctx context.Context, args []string, e env) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "batch":
+			return runBatch(ctx, args[1:], e)
+		case "restore":
+			return runRestore(ctx, args[1:], e)
+		}
+	}
+	o, err := parseArgs(args)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "inilua: %v\n", err)
+		fmt.Fprintln(e.stderr, "usage: inilua [-e CODE] [-i] [--check] [--safe] [script.lua [args...]]")
+		return 1
+	}
+	if o.script == "" && len(o.exec) == 0 {
+		return runREPL(ctx, o, nil, e)
+	}
+	return runScript(ctx, o, e)
+}
+
+// parseArgs parses the options before the script name, the way lua does:
+// the first argument that is not an option is the script, everything after
+// it belongs to the script.
+func parseArgs(args []string) (cliOptions, error) {
+	var o cliOptions
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			if i+1 < len(args) {
+				o.script, o.args = args[i+1], args[i+2:]
+			}
+			return o, nil
+		case a == "-":
+			o.script, o.args = a, args[i+1:]
+			return o, nil
+		case a == "-e":
+			if i+1 >= len(args) {
+				return o, fmt.Errorf("-e needs an argument")
+			}
+			i++
+			o.exec = append(o.exec, args[i])
+		case strings.HasPrefix(a, "-e"):
+			o.exec = append(o.exec, a[2:])
+		case a == "-i":
+			o.interactive = true
+		case a == "--check":
+			o.check = true
+		case a == "--safe":
+			o.safe = true
+		case strings.HasPrefix(a, "-"):
+			return o, fmt.Errorf("unknown option %s", a)
+		default:
+			o.script, o.args = a, args[i+1:]
+			return o, nil
+		}
+	}
+	return o, nil
+}

@@ -1,0 +1,338 @@
+// Package iniconv implements the dumpini and loadini commands (binary OS/2
+// INI to TNI and back) so that both programs and their tests share one
+// implementation. The programs in cmd/dumpini and cmd/loadini only call
+// Dumpini and Loadini.
+//
+// Argument conventions follow GenINI's DumpINI and LoadINI (spec
+// ini-formats.md §4.8, §4.9, §5.1):
+//
+//   - NAME may be given with or without extension. Without one, NAME.INI
+//     (dumpini) or NAME.TNI (loadini) is used; on a case-sensitive file
+//     system the extension is matched case-insensitively (NAME.ini is found
+//     too, as is any other spelling of the extension).
+//   - Without NAME, the first file in the current directory whose extension
+//     is .INI (dumpini) or .TNI (loadini), in any case, sorted by name (byte
+//     order), is converted.
+//   - The output is the input with its extension replaced by .TNI or .INI,
+//     in lower case when the input's extension is all lower case; -o FILE
+//     names another output. An existing output file is kept as
+//     OUTPUT.BAK (an older .BAK is replaced); the new file is written
+//     atomically.
+//   - dumpini uses the format file NAME.FMT next to the input (any case of
+//     the extension) when it exists, or the file given with -fmt. FMT codes
+//     that would lose data are not applied (spec §5.4); each is noted on
+//     stderr ("dumpini: note: ...") and the status stays 0.
+//   - Unlike GenINI (spec §4.9), an application without keys is kept in both
+//     directions, and every value is copied exactly; what a format cannot
+//     hold is an error, never dropped silently (names TNI cannot carry,
+//     §3.7; values over 65535 bytes in binary INI, §2.5).
+//
+// Exit status: 0 success, 1 failure (one line "dumpini: ..." on stderr, plus
+// one line per name that TNI cannot hold), 2 bad usage, 3 (dumpini
+// --skip-unrepresentable) the TNI file was written without the names listed
+// on stderr.
+package iniconv
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/inilua/inilua/ini"
+)
+
+// Exit statuses of both commands.
+const (
+	ExitOK      = 0 // converted
+	ExitFailure = 1 // nothing written (or the write failed and the old file is intact)
+	ExitUsage   = 2 // bad flags or arguments
+	ExitSkipped = 3 // dumpini --skip-unrepresentable left names out
+)
+
+// command is what differs between dumpini and loadini.
+type command struct {
+	name    string     // "dumpini"
+	inExt   string     // ".INI"
+	outExt  string     // ".TNI"
+	inFmt   ini.Format // format of the input
+	outFmt  ini.Format // format of the output
+	summary string     // one-line description for -help
+}
+
+var (
+	dumpCmd = command{"dumpini", ".INI", ".TNI", ini.FormatINI, ini.FormatTNI,
+		"convert a binary OS/2 INI file to a TNI text file"}
+	loadCmd = command{"loadini", ".TNI", ".INI", ini.FormatTNI, ini.FormatINI,
+		"convert a TNI text file to a binary OS/2 INI file"}
+)
+
+// Dumpini runs the dumpini command with args (the arguments after the
+// program name) in the current directory, writing messages to stdout (only
+// -help) and stderr, and returns the exit status (ExitOK, ExitFailure,
+// ExitUsage or ExitSkipped).
+//
+//	dumpini [-fmt FILE] [-o FILE] [--skip-unrepresentable] [NAME]
+func Dumpini(args []string, stdout, stderr io.Writer) int {
+	return dumpCmd.run(args, stdout, stderr)
+}
+
+// Loadini runs the loadini command with args (the arguments after the
+// program name) in the current directory, writing messages to stdout (only
+// -help) and stderr, and returns the exit status (ExitOK, ExitFailure or
+// ExitUsage).
+//
+//	loadini [-o FILE] [NAME]
+func Loadini(args []string, stdout, stderr io.Writer) int {
+	return loadCmd.run(args, stdout, stderr)
+}
+
+func (c command) run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	var usage strings.Builder
+	fs.SetOutput(&usage)
+	out := fs.String("o", "", "write the output to `FILE` instead of NAME"+c.outExt)
+	var fmtFile *string
+	var skip *bool
+	if c.outFmt == ini.FormatTNI {
+		fmtFile = fs.String("fmt", "", "use the format file `FILE` (GenINI FMT codes) instead of NAME.FMT")
+		skip = fs.Bool("skip-unrepresentable", false,
+			"write the TNI file without the applications and keys TNI cannot hold,\nlist them on stderr and exit with status 3")
+	}
+	fs.Usage = func() {
+		flags := "[-o FILE] [NAME]"
+		if c.outFmt == ini.FormatTNI {
+			flags = "[-fmt FILE] [-o FILE] [--skip-unrepresentable] [NAME]"
+		}
+		fmt.Fprintf(fs.Output(), "usage: %s %s\n\n%s: %s.\n\n", c.name, flags, c.name, c.summary)
+		fmt.Fprintf(fs.Output(), "NAME is the input, with or without its %s extension; without NAME the\n"+
+			"first *%s file of the current directory (any case, sorted by name) is used.\n"+
+			"The output is NAME%s; an existing output is kept as NAME%s.BAK.\n", c.inExt, c.inExt, c.outExt, c.outExt)
+		if c.outFmt == ini.FormatTNI {
+			fmt.Fprintf(fs.Output(), "The format file NAME.FMT is used when it exists.\n")
+		}
+		fmt.Fprintf(fs.Output(), "Exit status: 0 done, 1 failed (nothing written), 2 usage error")
+		if c.outFmt == ini.FormatTNI {
+			fmt.Fprintf(fs.Output(), ", 3 written\nwithout the names listed on stderr (--skip-unrepresentable)")
+		}
+		fmt.Fprintf(fs.Output(), ".\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			io.WriteString(stdout, usage.String())
+			return ExitOK
+		}
+		fmt.Fprintf(stderr, "%s: %v (see %s -help)\n", c.name, err, c.name)
+		return ExitUsage
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintf(stderr, "%s: too many arguments: %s (see %s -help)\n", c.name, strings.Join(fs.Args(), " "), c.name)
+		return ExitUsage
+	}
+	job := job{cmd: c, out: *out}
+	if fs.NArg() == 1 {
+		job.name = fs.Arg(0)
+	}
+	if fmtFile != nil {
+		job.fmt, job.skip = *fmtFile, *skip
+	}
+	status, err := job.do(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", c.name, err)
+	}
+	return status
+}
+
+// job is one conversion.
+type job struct {
+	cmd  command
+	name string // NAME argument; "" for the first file in the directory
+	out  string // -o
+	fmt  string // -fmt
+	skip bool   // --skip-unrepresentable
+}
+
+// do converts and returns the exit status. A non-nil error is printed as the
+// final one-line message; other lines (left-out names) are written to
+// stderr directly.
+func (j job) do(stderr io.Writer) (int, error) {
+	in, err := j.input()
+	if err != nil {
+		return ExitFailure, err
+	}
+	out := j.out
+	if out == "" {
+		out = replaceExt(in, j.cmd.outExt)
+	}
+	if same, err := samePath(in, out); err != nil {
+		return ExitFailure, err
+	} else if same {
+		return ExitFailure, fmt.Errorf("%s: the output would overwrite the input (use -o)", in)
+	}
+	data, err := os.ReadFile(in)
+	if err != nil {
+		return ExitFailure, err
+	}
+	f, err := ini.Parse(in, data, j.cmd.inFmt)
+	if err != nil {
+		return ExitFailure, err
+	}
+	if j.cmd.outFmt == ini.FormatINI {
+		if err := saveINI(f, out); err != nil {
+			return ExitFailure, err
+		}
+		return ExitOK, nil
+	}
+
+	ff, err := j.formatFile(in)
+	if err != nil {
+		return ExitFailure, err
+	}
+	report, err := saveTNI(f, out, ff, j.skip)
+	if err != nil {
+		var ue *ini.UnrepresentableError
+		if errors.As(err, &ue) {
+			for _, n := range ue.Items {
+				fmt.Fprintf(stderr, "%s: cannot write %s\n", j.cmd.name, n)
+			}
+			return ExitFailure, fmt.Errorf("%s: %d %s cannot be written as TNI; nothing written (--skip-unrepresentable writes the rest)",
+				in, len(ue.Items), pluralNames(len(ue.Items)))
+		}
+		return ExitFailure, err
+	}
+	for _, n := range report.Notes {
+		fmt.Fprintf(stderr, "%s: note: %s\n", j.cmd.name, n)
+	}
+	if len(report.Skipped) > 0 {
+		for _, n := range report.Skipped {
+			fmt.Fprintf(stderr, "%s: left out %s\n", j.cmd.name, n)
+		}
+		return ExitSkipped, fmt.Errorf("%s written without %d %s", out, len(report.Skipped), pluralNames(len(report.Skipped)))
+	}
+	return ExitOK, nil
+}
+
+func pluralNames(n int) string {
+	if n == 1 {
+		return "name"
+	}
+	return "names"
+}
+
+// input returns the path of the file to convert (see the package comment).
+func (j job) input() (string, error) {
+	if j.name == "" {
+		return firstWithExt(".", j.cmd.inExt)
+	}
+	if filepath.Ext(j.name) != "" {
+		if _, err := os.Stat(j.name); errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("%s: no such file", j.name)
+		} else if err != nil {
+			return "", err
+		}
+		return j.name, nil
+	}
+	p, ok, err := findFold(j.name + j.cmd.inExt)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", fmt.Errorf("%s: no such file", j.name+j.cmd.inExt)
+	}
+	return p, nil
+}
+
+// formatFile reads the -fmt file, or NAME.FMT next to the input when it
+// exists; nil when there is none.
+func (j job) formatFile(in string) (*ini.FormatFile, error) {
+	path := j.fmt
+	if path == "" {
+		p, ok, err := findFold(replaceExt(in, ".FMT"))
+		if err != nil || !ok {
+			return nil, err
+		}
+		path = p
+	}
+	ff, err := readFormatFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no such format file", path)
+	}
+	return ff, err
+}
+
+// replaceExt replaces the extension of path with ext (upper case) or its lower
+// case form when path's extension is all lower case.
+func replaceExt(path, ext string) string {
+	old := filepath.Ext(path)
+	if old != "" && old == strings.ToLower(old) && old != strings.ToUpper(old) {
+		ext = strings.ToLower(ext)
+	}
+	return strings.TrimSuffix(path, old) + ext
+}
+
+// firstWithExt returns the first regular file in dir, sorted by name, whose
+// extension equals ext ignoring case.
+func firstWithExt(dir, ext string) (string, error) {
+	entries, err := os.ReadDir(dir) // sorted by name
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if !strings.EqualFold(filepath.Ext(e.Name()), ext) {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Join(dir, e.Name())); err == nil && fi.Mode().IsRegular() {
+			return filepath.Join(dir, e.Name()), nil
+		}
+	}
+	return "", fmt.Errorf("no *%s file in the current directory", ext)
+}
+
+// findFold looks for path, first exactly, then for a file in the same
+// directory whose name equals path's base name ignoring case (the first in
+// name order).
+func findFold(path string) (string, bool, error) {
+	if _, err := os.Stat(path); err == nil {
+		return path, true, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", false, err
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	i := slices.IndexFunc(entries, func(e os.DirEntry) bool { return strings.EqualFold(e.Name(), base) })
+	if i < 0 {
+		return "", false, nil
+	}
+	return filepath.Join(filepath.Dir(path), entries[i].Name()), true, nil
+}
+
+// samePath reports whether a and b name the same existing file (or the same
+// cleaned path when b does not exist).
+func samePath(a, b string) (bool, error) {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true, nil
+	}
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, nil
+	}
+	return os.SameFile(fa, fb), nil
+}

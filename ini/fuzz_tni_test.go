@@ -1,0 +1,144 @@
+package ini
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// tniSeeds returns the seed corpus of FuzzParseTNI: the spec vectors
+// wrapped in their sections, the §8 file vectors, and the TNI form of every
+// real INI file (the shared files are skipped when absent).
+func tniSeeds(tb testing.TB) [][]byte {
+	seeds := [][]byte{
+		[]byte(""),
+		[]byte("[A]\r\n   k=1\r\n[/A]\r\n"),
+		[]byte("[A]\n  k='a' + \"b'\" +\n  c 0\n  [b]\n x\n [/b]\n  n=(2)1 2 +\n 3\n  h=(X) 0a FF\n[/A]\n\x1a"),
+		[]byte("[$SYS]\r\n   Password=\r\n   ServerPort=3560\r\n[/$SYS]\r\n[B]\r\n[/B]\r\n"),
+		[]byte("[A]\r\n   k=(16)340282366920938463463374607431768211455\r\n[/A]\r\n"),
+		mustTNI(tb, Sample()),
+	}
+	if data, err := os.ReadFile(filepath.Join(specDir, "tni-vectors.json")); err == nil {
+		var vs []tniVector
+		if err := json.Unmarshal(data, &vs); err != nil {
+			tb.Fatal(err)
+		}
+		for _, v := range vs {
+			seeds = append(seeds, []byte(wrap(v.App, v.TNIExact)))
+		}
+	}
+	if _, err := os.Stat(tniRealDir); err == nil {
+		for _, data := range tniRealBinaries(tb) {
+			f, err := ParseBinary(data)
+			if err != nil {
+				continue
+			}
+			out, _, err := f.MarshalTNIWith(TNIOptions{SkipUnrepresentable: true})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			seeds = append(seeds, out)
+		}
+	}
+	return seeds
+}
+
+func mustTNI(tb testing.TB, f *File) []byte {
+	out, err := f.MarshalTNI(nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// FuzzParseTNI: ParseTNI never panics or hangs, refusals are *FormatError
+// values with a line, and what it accepts survives MarshalTNI + ParseTNI
+// unchanged (names TNI cannot carry skipped).
+func FuzzParseTNI(f *testing.F) {
+	for _, s := range tniSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := ParseTNI(data)
+		if err != nil {
+			fe, ok := err.(*FormatError)
+			if !ok || fe.Line < 1 || fe.Offset != -1 || file != nil {
+				t.Fatalf("bad refusal %#v, file %v", err, file)
+			}
+			return
+		}
+		out, rep, err := file.MarshalTNIWith(TNIOptions{SkipUnrepresentable: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseTNI(out)
+		if err != nil {
+			t.Fatalf("our output is refused: %v\n%q", err, out)
+		}
+		for _, a := range file.Apps {
+			if skipped(rep.Skipped, a.Name, nil) {
+				continue
+			}
+			if !back.HasApplication(a.Name) {
+				t.Fatalf("application %q lost", a.Name)
+			}
+			for _, e := range a.Entries {
+				got, ok := back.Lookup(a.Name, e.Key)
+				if !ok && skipped(rep.Skipped, a.Name, e.Key) {
+					continue
+				}
+				if !ok || !bytes.Equal(got, e.Value) {
+					t.Fatalf("%q/%q = %x, read back %x (%v)\n%q", a.Name, e.Key, e.Value, got, ok, out)
+				}
+			}
+		}
+		if len(back.Apps)+countAppsSkipped(rep.Skipped) != len(file.Apps) {
+			t.Fatalf("%d applications, %d read back", len(file.Apps), len(back.Apps))
+		}
+	})
+}
+
+func countAppsSkipped(list []NameIssue) int {
+	n := 0
+	for _, it := range list {
+		if it.Key == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// FuzzParseFormatFile: ParseFormatFile never panics or hangs; refusals
+// carry a line; every code it accepts prints and parses back the same.
+func FuzzParseFormatFile(f *testing.F) {
+	f.Add([]byte("[$SYS]\r\n   Password='\r\n[/$SYS]\r\n"))
+	f.Add([]byte("[A]\n k='0\n l=\"\n n=(2)\n w=()\n x=(X)\n o=*\n[/A]\n"))
+	if paths, _ := filepath.Glob(filepath.Join(tniRealDir, "iniserve", "*.FMT")); len(paths) > 0 {
+		for _, p := range paths {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ff, err := ParseFormatFile(data)
+		if err != nil {
+			if fe, ok := err.(*FormatError); !ok || fe.Line < 1 || ff != nil {
+				t.Fatalf("bad refusal %#v", err)
+			}
+			return
+		}
+		for _, m := range ff.apps {
+			for _, c := range m {
+				back, err := parseFormatCode([]byte(c.String()))
+				if err != nil || back != c {
+					t.Fatalf("code %v prints as %q, parses back as %v, %v", c, c.String(), back, err)
+				}
+			}
+		}
+	})
+}

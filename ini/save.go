@@ -1,0 +1,380 @@
+package ini
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// Saving writes a whole file at once, atomically (issue 2, "Saving"; spec
+// §7.7): a temporary file in the same directory (created with O_EXCL under
+// a random name), write, fsync, rename over the target, fsync the
+// directory. Readers see the old or the new file, never a mix; a failed
+// save leaves the old file untouched and removes the temporary file.
+//
+// This is hand-written on os.Root rather than built on
+// github.com/google/renameio/v2 because the server confines every file
+// access to its volumes with os.Root, and renameio only works on plain
+// paths (it would need the unconfined path, and it resolves no symlinks and
+// keeps no owner). Plain-path saving (Save, WriteFile) goes through the same
+// code with a root opened on the target's directory.
+
+// SaveOptions controls Save, SaveRoot, WriteFile and WriteFileRoot. The
+// zero value saves atomically, without backup, in the format the file name
+// implies.
+type SaveOptions struct {
+	// Format is the syntax Save and SaveRoot write when FormatSet is
+	// true; otherwise they use FormatForName(name) (".TNI" = TNI, anything
+	// else binary INI). WriteFile and WriteFileRoot ignore both.
+	Format    Format
+	FormatSet bool
+	// FormatFile, when not nil, is the FMT format file Save and SaveRoot
+	// pass to MarshalTNI when writing TNI (spec §5).
+	FormatFile *FormatFile
+	// Backup keeps the previous contents of the target as the target's
+	// name plus ".BAK" (NAME.INI.BAK, NAME.TNI.BAK) in the same directory,
+	// replacing an older backup, as GenINI does. Nothing is backed up when
+	// the target does not exist yet. The backup is itself written
+	// atomically, before the target is replaced; for a symlink it goes
+	// next to the file the link resolves to.
+	Backup bool
+	// InPlace writes into the existing file instead of replacing it:
+	// write from offset 0, truncate to the new length, fsync. It is NOT
+	// atomic (a crash can leave a mix of old and new bytes) and exists
+	// for targets that cannot be renamed over, such as a file
+	// bind-mounted alone into a container (rename fails with EBUSY).
+	// Never chosen automatically.
+	InPlace bool
+	// Perm is the permission of a file that does not exist yet, before
+	// the umask; 0 means 0666. An existing file keeps its own mode.
+	Perm fs.FileMode
+
+	// rename replaces root.Rename in tests (to simulate EBUSY and
+	// failures); nil in normal use.
+	rename func(root *os.Root, oldname, newname string) error
+}
+
+// maxSymlinks bounds symlink resolution (as Linux's MAXSYMLINKS).
+const maxSymlinks = 40
+
+// Save writes f to path atomically in the format of opts (by default the
+// one FormatForName(path) gives), with the behaviour of WriteFile. f is
+// encoded first: an encoding error (MarshalBinary: ErrTooLong,
+// ErrInvalidName; MarshalTNI: names TNI cannot carry) returns before the
+// disk is touched.
+func (f *File) Save(path string, opts SaveOptions) error {
+	data, err := f.marshalFor(path, opts)
+	if err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	return WriteFile(path, data, opts)
+}
+
+// SaveRoot is Save for the file name inside root (see WriteFileRoot).
+func (f *File) SaveRoot(root *os.Root, name string, opts SaveOptions) error {
+	data, err := f.marshalFor(name, opts)
+	if err != nil {
+		return fmt.Errorf("save %s: %w", name, err)
+	}
+	return WriteFileRoot(root, name, data, opts)
+}
+
+func (f *File) marshalFor(name string, opts SaveOptions) ([]byte, error) {
+	format := FormatForName(name)
+	if opts.FormatSet {
+		format = opts.Format
+	}
+	if format == FormatTNI {
+		return f.MarshalTNI(opts.FormatFile)
+	}
+	return f.MarshalBinary()
+}
+
+// WriteFile replaces the file at path with data atomically (see
+// WriteFileRoot for the rules). A symlink at path, or a chain of them, is
+// followed, wherever it points: the link stays and its final target is
+// replaced (a dangling link gets its target created).
+func WriteFile(path string, data []byte, opts SaveOptions) error {
+	target, err := resolvePath(path)
+	if err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	defer root.Close()
+	if err := writeRoot(root, base, data, opts); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteFileRoot replaces the file name inside root with data.
+//
+// Atomic mode (default): a temporary file ".NAME.<random>.tmp" is created
+// in the target's directory with O_EXCL, written, given the target's mode
+// and (best effort: needs privilege for another user) owner and group,
+// fsynced, renamed over the target, and the directory is fsynced. On any
+// error the temporary file is removed and the target is untouched. When
+// rename fails with EBUSY (the target is a mount point, typically a file
+// bind-mounted alone into a container) the error wraps syscall.EBUSY and
+// says to use SaveOptions.InPlace; there is no silent fallback.
+//
+// In-place mode (opts.InPlace): see SaveOptions.InPlace.
+//
+// In both modes: a symlink is followed (chains too) and its final target is
+// replaced, the link itself stays; the target must stay inside root
+// (absolute links and links leading out of root are refused). A target that
+// exists but is not a regular file, has no write permission for its owner,
+// or cannot be opened for writing is refused with an error and left
+// untouched. A missing target is created with opts.Perm. With opts.Backup
+// the old contents are first saved as NAME.BAK (see SaveOptions.Backup).
+// Errors name the file and wrap the underlying *fs.PathError or
+// *os.LinkError.
+func WriteFileRoot(root *os.Root, name string, data []byte, opts SaveOptions) error {
+	if err := writeRoot(root, name, data, opts); err != nil {
+		return fmt.Errorf("save %s: %w", name, err)
+	}
+	return nil
+}
+
+func writeRoot(root *os.Root, name string, data []byte, opts SaveOptions) error {
+	target, err := resolveInRoot(root, name)
+	if err != nil {
+		return err
+	}
+	old, err := root.Lstat(target)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		old = nil
+	case err != nil:
+		return err
+	case !old.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file (%v)", target, old.Mode().Type())
+	case old.Mode().Perm()&0o200 == 0:
+		return fmt.Errorf("%s is read-only (mode %v); refusing to replace it", target, old.Mode().Perm())
+	}
+	perm := opts.Perm
+	if perm == 0 {
+		perm = 0o666
+	}
+	if old != nil {
+		// the process may lack write permission even when the owner has
+		// it (another owner, read-only mount): refuse as well
+		w, err := root.OpenFile(target, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("%s cannot be written; refusing to replace it: %w", target, err)
+		}
+		if opts.InPlace {
+			return writeInPlace(root, w, target, data, opts.Backup)
+		}
+		w.Close()
+		if opts.Backup {
+			if err := backup(root, target, old); err != nil {
+				return err
+			}
+		}
+	} else if opts.InPlace {
+		w, err := root.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+		if err != nil {
+			return err
+		}
+		if err := writeInPlace(root, w, target, data, false); err != nil {
+			return err
+		}
+		return syncDir(root, target)
+	}
+	return replace(root, target, old, perm, opts.rename, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// replace writes a temporary file next to target with fill, gives it the
+// mode and owner of old (when not nil), fsyncs it, renames it over target
+// and fsyncs the directory.
+func replace(root *os.Root, target string, old fs.FileInfo, perm fs.FileMode,
+	rename func(*os.Root, string, string) error, fill func(io.Writer) error) (err error) {
+	tmp, tmpName, err := createTemp(root, target, perm)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			root.Remove(tmpName)
+		}
+	}()
+	if old != nil {
+		if err := tmp.Chmod(old.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)); err != nil {
+			return err
+		}
+		copyOwner(tmp, old)
+	}
+	if err := fill(tmp); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if rename == nil {
+		rename = (*os.Root).Rename
+	}
+	if err := rename(root, tmpName, target); err != nil {
+		if errors.Is(err, syscall.EBUSY) {
+			return fmt.Errorf("%w: %s cannot be replaced by rename (it is probably a mount point, e.g. a file bind-mounted alone into a container); save it in place (not atomic) with SaveOptions.InPlace / the in-place option instead", err, target)
+		}
+		return err
+	}
+	return syncDir(root, target)
+}
+
+// createTemp creates ".NAME.<random>.tmp" next to target with O_EXCL.
+func createTemp(root *os.Root, target string, perm fs.FileMode) (*os.File, string, error) {
+	dir, base := filepath.Split(target)
+	if len(base) > 200 {
+		base = base[:200] // stay under NAME_MAX (255) with the suffix
+	}
+	for range 100 {
+		name := filepath.Join(dir, fmt.Sprintf(".%s.%016x.tmp", base, rand.Uint64()))
+		f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, name, err
+	}
+	return nil, "", fmt.Errorf("cannot create a unique temporary file next to %s", target)
+}
+
+// backup copies target (described by old) atomically to target+".BAK",
+// with target's mode.
+func backup(root *os.Root, target string, old fs.FileInfo) error {
+	src, err := root.Open(target)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	bak := target + ".BAK"
+	if fi, err := root.Lstat(bak); err == nil && fi.IsDir() {
+		return fmt.Errorf("backup %s is a directory", bak)
+	}
+	err = replace(root, bak, old, 0o666, nil, func(w io.Writer) error {
+		_, err := io.Copy(w, src)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
+// writeInPlace writes data over the open file w (closing it): optional
+// backup first, write at offset 0, truncate, fsync.
+func writeInPlace(root *os.Root, w *os.File, target string, data []byte, bak bool) error {
+	defer w.Close()
+	if bak {
+		fi, err := w.Stat()
+		if err != nil {
+			return err
+		}
+		if err := backup(root, target, fi); err != nil {
+			return err
+		}
+	}
+	if _, err := w.WriteAt(data, 0); err != nil {
+		return err
+	}
+	if err := w.Truncate(int64(len(data))); err != nil {
+		return err
+	}
+	if err := w.Sync(); err != nil {
+		return err
+	}
+	return w.Close()
+}
+
+// syncDir fsyncs the directory holding name, making a rename or creation
+// durable.
+func syncDir(root *os.Root, name string) error {
+	d, err := root.Open(filepath.Dir(name))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("fsync directory of %s: %w", name, err)
+	}
+	return nil
+}
+
+// resolveInRoot follows symlinks at name (the last component; os.Root
+// resolves those in directories itself) and returns the name of the final
+// target, which may not exist. A link that is absolute or leads outside
+// root is an error.
+func resolveInRoot(root *os.Root, name string) (string, error) {
+	name = filepath.Clean(name)
+	for range maxSymlinks {
+		fi, err := root.Lstat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return name, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode().Type() != fs.ModeSymlink {
+			return name, nil
+		}
+		link, err := root.Readlink(name)
+		if err != nil {
+			return "", err
+		}
+		if filepath.IsAbs(link) {
+			return "", fmt.Errorf("symlink %s points to the absolute path %s, outside the root", name, link)
+		}
+		next := filepath.Join(filepath.Dir(name), link)
+		if !filepath.IsLocal(next) {
+			return "", fmt.Errorf("symlink %s points to %s, outside the root", name, link)
+		}
+		name = next
+	}
+	return "", &fs.PathError{Op: "resolve", Path: name, Err: syscall.ELOOP}
+}
+
+// resolvePath follows symlinks at path (last component) and returns the
+// final target, which may not exist.
+func resolvePath(path string) (string, error) {
+	for range maxSymlinks {
+		fi, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return path, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode().Type() != fs.ModeSymlink {
+			return path, nil
+		}
+		link, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(path), link)
+		}
+		path = link
+	}
+	return "", &fs.PathError{Op: "resolve", Path: path, Err: syscall.ELOOP}
+}

@@ -1,0 +1,509 @@
+package ini
+
+import (
+	"bytes"
+	"math/big"
+)
+
+// ParseTNI decodes a TNI text file (spec §3) into a File. Applications and
+// keys keep the order of their first appearance (the TNI writer sorts, spec
+// §4.1); a repeated [App] section merges into the first one, and an empty
+// application ([A] directly followed by [/A]) is kept. Names and values are
+// copied: the File does not alias data. A file of 0 bytes is an empty profile.
+//
+// Line handling (§3.1): lines end at LF, a CR directly before the LF is part
+// of the line ending, indentation of SPACE, TAB and BACKSPACE bytes is
+// ignored (TAB is a DEVIATION: the reference keeps it), blank lines are
+// ignored everywhere, a line whose first non-blank byte is Ctrl-Z (0x1A)
+// ends the file, and lines are never cut at 512 bytes (DEVIATION). Names are
+// never truncated either (the reference cuts key names at 128 bytes and
+// application and block names at 256; DEVIATION, lossless).
+//
+// Values (§3.3-§3.6): numbers (default width 4 bytes, (N) widths 1..65535,
+// little-endian unsigned), (X) hex bytes, quoted and bare strings with +
+// concatenation on the same line or continued on the next line, the '0 NUL
+// marker, numeric continuation with a trailing +, and [key] ... [/key]
+// string-of-strings blocks.
+//
+// Where the reference would stop, ignore text or misplace data silently,
+// ParseTNI instead returns a *FormatError with Line set (1-based) and Offset
+// -1, leaving File empty for the caller to fill (Parse does). These are
+// exactly the cases of spec §3.9:
+//
+//  1. a non-blank line outside a section that is not a [header];
+//  2. a key line without '=';
+//  3. text left on a line after a complete value, an unterminated quote, and
+//     text after a NUL byte (the reference ends a line at NUL);
+//  4. a '+' continuation into a [header], a closing tag or the end of file;
+//  5. a closing tag whose name is not that of the open section or block, and
+//     a section or block still open at the end of the file;
+//  6. an empty application or block-key name ("[]", or "[name" without ']'
+//     which the reference renames "?"), and an empty key name ("=v");
+//  7. a key defined twice in one application (also across repeated
+//     sections);
+//  8. a Ctrl-Z byte anywhere but at the start of a line, and a CR byte not
+//     directly followed by LF;
+//  9. a number out of range for its width ((1)300), a (X) token over one byte
+//     or with a letter other than A-F (DEVIATION: the reference counts every
+//     letter as a digit, G=16 ... Z=35), and a width of 0 or over 65535.
+func ParseTNI(data []byte) (*File, error) {
+	r := tniReader{data: data}
+	r.arena.chunk = min(max(len(data), 4096), 1<<20)
+	f := New()
+	for {
+		l, ok, err := r.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return f, nil
+		}
+		if l[0] != '[' {
+			return nil, errLine(r.line, "text outside a section: %q is not an application header [name] (comments are not part of TNI)", clip(l))
+		}
+		name, err := r.headerName(l, "application")
+		if err != nil {
+			return nil, err
+		}
+		if err := r.section(f.addApp(name), r.line); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// tniReader walks the physical lines of a TNI (or FMT) file.
+type tniReader struct {
+	data    []byte
+	pos     int // offset of the next physical line
+	line    int // 1-based number of the line last returned by next
+	scratch []byte
+	arena   tniArena
+}
+
+// next returns the next non-blank line with its line ending and indentation
+// removed. ok is false at the end of the data or at a line that starts with
+// Ctrl-Z (DOS end of file).
+func (r *tniReader) next() (line []byte, ok bool, err error) {
+	for r.pos < len(r.data) {
+		rest := r.data[r.pos:]
+		var l []byte
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			l = rest[:i]
+			r.pos += i + 1
+			if i > 0 && l[i-1] == '\r' {
+				l = l[:i-1]
+			}
+		} else {
+			l = rest
+			r.pos = len(r.data)
+		}
+		r.line++
+		j := 0
+		for j < len(l) && (l[j] == ' ' || l[j] == '\t' || l[j] == '\b') {
+			j++
+		}
+		l = l[j:]
+		if len(l) == 0 {
+			continue
+		}
+		if l[0] == 0x1A {
+			r.pos = len(r.data)
+			return nil, false, nil
+		}
+		if bytes.IndexByte(l, '\r') >= 0 {
+			return nil, false, errLine(r.line, "CR byte not followed by LF")
+		}
+		if bytes.IndexByte(l, 0x1A) >= 0 {
+			return nil, false, errLine(r.line, "Ctrl-Z (0x1A) byte inside a line (only allowed at the start of a line, where it ends the file)")
+		}
+		if k := bytes.IndexByte(l, 0); k >= 0 {
+			if k+1 < len(l) {
+				return nil, false, errLine(r.line, "NUL byte inside a line: the text after it would be lost")
+			}
+			if l = l[:k]; k == 0 {
+				continue
+			}
+		}
+		return l, true, nil
+	}
+	return nil, false, nil
+}
+
+// headerName returns the name of a "[name]" line: the bytes between the '['
+// and the last ']' (spec §3.2; text after the last ']' is ignored as by the
+// reference). what is "application" or "block key", for messages.
+func (r *tniReader) headerName(l []byte, what string) ([]byte, error) {
+	k := bytes.LastIndexByte(l, ']')
+	if k < 0 {
+		return nil, errLine(r.line, "%s header %q has no closing ']'", what, clip(l))
+	}
+	if k == 1 {
+		return nil, errLine(r.line, "empty %s name", what)
+	}
+	return l[1:k], nil
+}
+
+// closeName returns the name of a "[/name]" closing tag and whether it has
+// the closing ']'.
+func closeName(l []byte) ([]byte, bool) {
+	k := bytes.LastIndexByte(l, ']')
+	if k < 2 {
+		return nil, false
+	}
+	return l[2:k], true
+}
+
+// section reads the body of application app up to its closing tag.
+func (r *tniReader) section(app *Application, headerLine int) error {
+	for {
+		l, ok, err := r.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errLine(headerLine, "application [%s] is not closed: end of file before [/%s]", app.Name, app.Name)
+		}
+		if l[0] == '[' {
+			if len(l) > 1 && l[1] == '/' {
+				name, ok := closeName(l)
+				if !ok || !bytes.Equal(name, app.Name) {
+					return errLine(r.line, "closing tag %q does not close application [%s]", clip(l), app.Name)
+				}
+				return nil
+			}
+			key, err := r.headerName(l, "block key")
+			if err != nil {
+				return err
+			}
+			keyLine := r.line
+			value, err := r.block(key, keyLine)
+			if err != nil {
+				return err
+			}
+			if err := r.add(app, key, value, keyLine); err != nil {
+				return err
+			}
+			continue
+		}
+		eq := bytes.IndexByte(l, '=')
+		if eq < 0 {
+			return errLine(r.line, "key line %q has no '='", clip(l))
+		}
+		if eq == 0 {
+			return errLine(r.line, "empty key name")
+		}
+		keyLine := r.line
+		value, err := r.value(l[eq+1:])
+		if err != nil {
+			return err
+		}
+		if err := r.add(app, l[:eq], value, keyLine); err != nil {
+			return err
+		}
+	}
+}
+
+// add stores a new key in app; a key already present is an error (§3.9
+// item 7). key is copied, value must already be owned by the File.
+func (r *tniReader) add(app *Application, key, value []byte, line int) error {
+	if app.find(key) >= 0 {
+		return errLine(line, "key %q defined twice in application [%s]", key, app.Name)
+	}
+	key = r.arena.copy(key)
+	app.Entries = append(app.Entries, Entry{Key: key, Value: value})
+	if app.index != nil {
+		app.index[string(key)] = len(app.Entries) - 1
+	}
+	return nil
+}
+
+// block reads the element lines of a string-of-strings block up to
+// "[/key]" (spec §3.6): each line's bytes plus NUL, then one more NUL.
+func (r *tniReader) block(key []byte, keyLine int) ([]byte, error) {
+	out := r.scratch[:0]
+	for {
+		l, ok, err := r.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errLine(keyLine, "block [%s] is not closed: end of file before [/%s]", key, key)
+		}
+		if len(l) > 1 && l[0] == '[' && l[1] == '/' {
+			name, ok := closeName(l)
+			if !ok || !bytes.Equal(name, key) {
+				return nil, errLine(r.line, "closing tag %q does not close block [%s]", clip(l), key)
+			}
+			break
+		}
+		out = append(out, l...)
+		out = append(out, 0)
+	}
+	out = append(out, 0)
+	r.scratch = out
+	return r.arena.copy(out), nil
+}
+
+// value decodes the value text t (everything after '=') of a key line,
+// reading continuation lines as needed (spec §3.3-§3.5).
+func (r *tniReader) value(t []byte) ([]byte, error) {
+	start, width, hex, numeric := tniIsNumeric(t)
+	if !numeric {
+		return r.str(t)
+	}
+	if width == 0 || width > 65535 {
+		return nil, errLine(r.line, "number width %s must be 1..65535", clip(t[:start]))
+	}
+	return r.numbers(t[start:], width, hex)
+}
+
+// tniIsNumeric is the reference's numeric-vs-string decision (spec §3.3,
+// IsNumericItem). It returns the index of the first token, the item width
+// (capped at 65536 to flag "too wide") and whether (X) hex mode applies. The
+// hex digit set is the reference's (every letter) so that the decision is
+// the same; the tokens are checked afterwards.
+func tniIsNumeric(t []byte) (start, width int, hex, numeric bool) {
+	width = 4
+	i := 0
+	if len(t) > 0 && t[0] == '(' {
+		width = 0
+		i = 1
+		if i < len(t) && (t[i] == 'X' || t[i] == 'x') {
+			hex = true
+			width = 1
+			i = 2
+		} else {
+			for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+				width = min(width*10+int(t[i]-'0'), 65536)
+				i++
+			}
+		}
+		if i >= len(t) || t[i] != ')' {
+			return 0, 0, false, false
+		}
+		i++
+		for i < len(t) && t[i] == ' ' {
+			i++
+		}
+	}
+	if i >= len(t) || !tniDigit(t[i], hex) {
+		return 0, 0, false, false
+	}
+	for j := i; j < len(t); j++ {
+		c := t[j]
+		if c == ' ' || tniDigit(c, hex) || (c == '+' && j == len(t)-1) {
+			continue
+		}
+		return 0, 0, false, false
+	}
+	return i, width, hex, true
+}
+
+// tniDigit reports whether c is in the reference's digit set: 0-9, plus
+// every ASCII letter in hex mode (spec §3.3).
+func tniDigit(c byte, hex bool) bool {
+	if c >= '0' && c <= '9' {
+		return true
+	}
+	return hex && (c|0x20) >= 'a' && (c|0x20) <= 'z'
+}
+
+// numbers decodes a list of numbers of width bytes each (or hex bytes),
+// following '+' continuations (spec §3.4).
+func (r *tniReader) numbers(t []byte, width int, hex bool) ([]byte, error) {
+	out := r.scratch[:0]
+	j := 0
+	for {
+		for j < len(t) && t[j] == ' ' {
+			j++
+		}
+		if j >= len(t) {
+			break
+		}
+		if t[j] == '+' {
+			if rest := bytes.TrimLeft(t[j+1:], " "); len(rest) > 0 {
+				return nil, errLine(r.line, "text after '+': %q", clip(rest))
+			}
+			l, err := r.continuation()
+			if err != nil {
+				return nil, err
+			}
+			t, j = l, 0
+			continue
+		}
+		k := j
+		for k < len(t) && tniDigit(t[k], hex) {
+			k++
+		}
+		if k == j {
+			return nil, errLine(r.line, "text after the numbers: %q", clip(t[j:]))
+		}
+		var err error
+		if out, err = r.appendNumber(out, t[j:k], width, hex); err != nil {
+			return nil, err
+		}
+		j = k
+	}
+	r.scratch = out
+	return r.arena.copy(out), nil
+}
+
+// continuation returns the line a '+' at the end of the current line
+// continues on; a header, closing tag or the end of the file there is an
+// error (§3.9 item 4).
+func (r *tniReader) continuation() ([]byte, error) {
+	plusLine := r.line
+	l, ok, err := r.next()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errLine(plusLine, "'+' continues past the end of the file")
+	}
+	if l[0] == '[' {
+		return nil, errLine(plusLine, "'+' continues into the header or closing tag %q on line %d", clip(l), r.line)
+	}
+	return l, nil
+}
+
+// appendNumber appends the width-byte little-endian encoding of the decimal
+// token tok (or the one byte of the hex token tok) to out.
+func (r *tniReader) appendNumber(out, tok []byte, width int, hex bool) ([]byte, error) {
+	if hex {
+		var n uint
+		for _, c := range tok {
+			var d byte
+			switch {
+			case c >= '0' && c <= '9':
+				d = c - '0'
+			case (c|0x20) >= 'a' && (c|0x20) <= 'f':
+				d = (c | 0x20) - 'a' + 10
+			default:
+				return nil, errLine(r.line, "(X) token %q is not hexadecimal", clip(tok))
+			}
+			if n = n<<4 | uint(d); n > 0xFF {
+				return nil, errLine(r.line, "(X) token %q does not fit in one byte", clip(tok))
+			}
+		}
+		return append(out, byte(n)), nil
+	}
+	if width <= 8 {
+		var n uint64
+		for _, c := range tok {
+			d := uint64(c - '0')
+			if n > (^uint64(0)-d)/10 {
+				return nil, errLine(r.line, "number %s does not fit in a %d-byte item", clip(tok), width)
+			}
+			n = n*10 + d
+		}
+		if width < 8 && n>>(8*width) != 0 {
+			return nil, errLine(r.line, "number %s does not fit in a %d-byte item", clip(tok), width)
+		}
+		for i := 0; i < width; i++ {
+			out = append(out, byte(n))
+			n >>= 8
+		}
+		return out, nil
+	}
+	var n big.Int
+	n.SetString(string(tok), 10) // tok is all decimal digits
+	if n.BitLen() > 8*width {
+		return nil, errLine(r.line, "number %s does not fit in a %d-byte item", clip(tok), width)
+	}
+	at := len(out)
+	out = append(out, make([]byte, width)...)
+	n.FillBytes(out[at:]) // big-endian
+	for i, j := at, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// str decodes a string value (spec §3.5): quoted or bare tokens joined by
+// '+', the '0 NUL marker, and nothing else on the line.
+func (r *tniReader) str(t []byte) ([]byte, error) {
+	out := r.scratch[:0]
+	j := 0
+	for {
+		for j < len(t) && t[j] == ' ' {
+			j++
+		}
+		if j < len(t) && (t[j] == '\'' || t[j] == '"') {
+			e := bytes.IndexByte(t[j+1:], t[j])
+			if e < 0 {
+				return nil, errLine(r.line, "unterminated %c quote", t[j])
+			}
+			out = append(out, t[j+1:j+1+e]...)
+			j += e + 2
+		} else {
+			k := j
+			for k < len(t) && t[k] != ' ' {
+				k++
+			}
+			out = append(out, t[j:k]...)
+			j = k
+		}
+		for j < len(t) && t[j] == ' ' {
+			j++
+		}
+		if j < len(t) && t[j] == '+' {
+			j++
+			for j < len(t) && t[j] == ' ' {
+				j++
+			}
+			if j == len(t) {
+				l, err := r.continuation()
+				if err != nil {
+					return nil, err
+				}
+				t, j = l, 0
+			}
+			continue
+		}
+		if j < len(t) && t[j] == '0' {
+			out = append(out, 0)
+			j++
+			for j < len(t) && t[j] == ' ' {
+				j++
+			}
+		}
+		if j < len(t) {
+			return nil, errLine(r.line, "text after the value: %q (quote a string that contains spaces)", clip(t[j:]))
+		}
+		r.scratch = out
+		return r.arena.copy(out), nil
+	}
+}
+
+// tniArena hands out copies of byte slices carved from large shared blocks,
+// so that reading a file does not allocate once per name or value. Each
+// slice has its capacity capped at its length: appending to one never
+// overwrites its neighbour.
+type tniArena struct {
+	buf   []byte
+	chunk int
+}
+
+func (a *tniArena) copy(b []byte) []byte {
+	if len(b) == 0 {
+		return []byte{}
+	}
+	if len(b) > cap(a.buf)-len(a.buf) {
+		if len(b) > a.chunk/8 {
+			return bytes.Clone(b)
+		}
+		a.buf = make([]byte, 0, max(a.chunk, 64))
+	}
+	n := len(a.buf)
+	a.buf = append(a.buf, b...)
+	return a.buf[n:len(a.buf):len(a.buf)]
+}
+
+// clip shortens b for an error message.
+func clip(b []byte) string {
+	const n = 60
+	if len(b) > n {
+		return string(b[:n]) + "..."
+	}
+	return string(b)
+}

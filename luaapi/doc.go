@@ -1,0 +1,80 @@
+// Package luaapi is the Lua face of inilua: a gopher-lua (Lua 5.1) runtime
+// in which INI files, local (*ini.File) and remote (*client.RemoteFile), are
+// Lua tables, and INIServe sessions are Lua objects. The Lua API itself is
+// documented in docs/lua-api.md; this comment is for Go callers (cmd/inilua,
+// the REPL, the batch runner).
+//
+// # Go API
+//
+//	rt, err := luaapi.New(ctx, luaapi.Options{Stdout: w, CheckMode: check})
+//	defer rt.Close()                       // closes sessions and embedded servers the script opened
+//	err = rt.DoFile(ctx, "script.lua", args) // arg table and ... like lua
+//	err = rt.DoFileWith(ctx, path, args, []lua.LValue{rt.WrapSession(sess, "host1")})
+//	err = rt.DoString(ctx, code, "=(command line)")
+//	fn, err := rt.Load(code, "=stdin")     // syntax errors: *lua.ApiError, Cause *parse.Error
+//	vals, err := rt.Call(ctx, fn)          // results, for a REPL to print
+//	rt.Changes()                           // []Change: every value changed, every host and file
+//	rt.Notifications()                     // []Notification: s:notify requests
+//
+// Errors from Call, DoString and DoFile: *ExitError when the script called
+// os.exit (the process is never ended by the runtime), *ScriptError for a
+// Lua error, whose Cause is the *Error of the API call that failed (host,
+// file, application, key, operation, and the client's *client.CommandError
+// with the server's reply) or ctx.Err() when ctx was cancelled or its
+// deadline passed.
+//
+// Context: the ctx given to Call is set on the Lua state (the VM stops
+// between instructions when it is done) and is the context of every network
+// call made by the script, so cancelling it interrupts a script waiting on a
+// slow host. Go functions added by callers that wait must use
+// Runtime.Context().
+//
+// One Runtime per goroutine: a gopher-lua state is not safe for concurrent
+// use. A batch runner creates one Runtime per host.
+//
+// # Table view, typed access, change recording, dry run
+//
+// All of it is built once on ini.Profile: a recorder wraps the profile of
+// every file (local *ini.File, or the remote file of a session) and records
+// a Change for each value that really changes (a write of the bytes already
+// there is neither recorded nor sent). Remote writes go to the host at once;
+// local files change in memory until f:save().
+//
+// Dry run (Options.CheckMode): sessions are dialled with
+// client.Options.CheckMode, so the client never sends W, D, M, R, X, E or ^
+// and later reads of the same session see the simulated writes; local files
+// change in memory and f:save() writes nothing. Changes are recorded exactly
+// as in a real run.
+//
+// Backups: Options.Backup is called before the first write to each remote
+// file (outside check mode), with a function that downloads the file.
+//
+// # Notifications
+//
+// s:notify(semaphore) records a Notification (once per host and semaphore).
+// For sessions the runtime opened (iniserve.connect, iniserve.serve), the
+// runtime posts them with E when the session is closed (s:close() or
+// Runtime.Close), only if something changed on that host; in check mode it
+// writes "check mode: would post ..." to Options.Stderr instead. For
+// sessions passed in with WrapSession the runtime never posts: the caller
+// (the batch runner) reads Notifications() after the script and posts them
+// if the host changed.
+//
+// # Safe mode
+//
+// Options.Safe is for untrusted scripts. What remains: the base library
+// without dofile, loadfile and module (load and loadstring of strings stay),
+// string, table, math, coroutine, os.time, os.clock, os.date, os.difftime
+// and os.exit (which ends the script, not the process), require of modules
+// already loaded, print (to Options.Stdout), the ini module without local
+// file access (ini.new, ini.parse, the encoders, f:tni(), f:binary()) and
+// sessions passed in with WrapSession. Removed: io, debug, the rest of os,
+// package searchers, ini.open, ini.choose, f:save(), iniserve.connect and
+// iniserve.serve (they raise an error wrapping ErrSafeMode). Safe mode
+// does not limit memory or CPU: give the context a deadline.
+//
+// # Output
+//
+// print and io.write go to Options.Stdout (io.stdout:write does not: it is
+// the process's stdout).
+package luaapi

@@ -1,0 +1,94 @@
+package luaapi
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrSafeMode is wrapped by the error raised when a script running in safe
+// mode calls a function that safe mode removes access to (ini.open,
+// f:save to a path, iniserve.connect, iniserve.serve).
+var ErrSafeMode = errors.New("not allowed in safe mode")
+
+// ErrClosed is wrapped by the error raised when a script uses a session
+// after s:close() or after the runtime was closed.
+var ErrClosed = errors.New("session is closed")
+
+// Error is a failure of an API call made by a script. The Lua error raised
+// for it is the text of Error(); Runtime.Call returns a *ScriptError whose
+// Unwrap yields this *Error, so errors.As finds it.
+//
+// Host is the session address ("" for local files), File the local path or
+// remote file name, Application and Key the names involved (raw bytes, ""
+// when not involved), Op the Lua function ("set", "open", "cd", ...), Err
+// the cause (a *client.CommandError carries the server's reply). Passwords
+// never appear in any field.
+type Error struct {
+	Host        string
+	File        string
+	Application string
+	Key         string
+	Op          string
+	Err         error
+}
+
+// Error returns e.g. `host 127.0.0.1:3560: file "WEASEL.INI": application
+// "$SYS" key "Port": set: value does not fit u16`.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Host != "" {
+		fmt.Fprintf(&b, "host %s: ", e.Host)
+	}
+	if e.File != "" {
+		fmt.Fprintf(&b, "file %q: ", e.File)
+	}
+	if e.Application != "" {
+		fmt.Fprintf(&b, "application %q: ", e.Application)
+	}
+	if e.Key != "" {
+		fmt.Fprintf(&b, "key %q: ", e.Key)
+	}
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	} else {
+		b.WriteString("failed")
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ExitError is returned by Runtime.Call, DoString and DoFile when the script
+// called os.exit. Code is the exit status (os.exit(true) is 0,
+// os.exit(false) is 1, os.exit() is 0). os.exit does not end the process:
+// the caller decides (cmd/inilua exits with Code after closing the runtime).
+type ExitError struct {
+	Code int
+}
+
+// Error returns "exit status N".
+func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// ScriptError is a Lua error that ended a script: Msg is the Lua error
+// message (with the chunk name and line where Lua adds them), Traceback the
+// Lua stack traceback, Cause the *Error of the API call that raised it (nil
+// when the script itself raised the error) or the context error when the
+// script was cancelled or ran out of time.
+type ScriptError struct {
+	Msg       string
+	Traceback string
+	Cause     error
+}
+
+// Error returns Msg.
+func (e *ScriptError) Error() string { return e.Msg }
+
+// Unwrap returns Cause, so errors.As(err, &apiErr) and
+// errors.Is(err, context.DeadlineExceeded) work.
+func (e *ScriptError) Unwrap() error { return e.Cause }

@@ -1,0 +1,530 @@
+package luaapi
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/inilua/inilua/client"
+	"github.com/inilua/inilua/ini"
+)
+
+// fileObj is the Go side of a Lua file object, local or remote. All access
+// goes through p, the recorded (and, for remote check runs, overlaid)
+// profile.
+type fileObj struct {
+	rt      *Runtime
+	p       ini.Profile        // what the views use: recorder on top
+	local   *ini.File          // local files: the data; nil for remote files
+	name    string             // local path ("" for ini.new/parse) or remote file name
+	format  ini.Format         // local: format read; remote: by name
+	sess    *sessionObj        // remote files: the session
+	rf      *client.RemoteFile // remote files: the client's file
+	changes []Change
+}
+
+// appObj is the Go side of an application view f[app].
+type appObj struct {
+	f    *fileObj
+	name []byte
+}
+
+func (f *fileObj) host() string {
+	if f.sess != nil {
+		return f.sess.host
+	}
+	return ""
+}
+
+// fail builds an *Error for this file.
+func (f *fileObj) fail(op string, app, key []byte, err error) *Error {
+	return &Error{Host: f.host(), File: f.name, Application: string(app), Key: string(key), Op: op, Err: err}
+}
+
+// newFile wraps profile p (the raw local *ini.File or remote profile) with
+// change recording and returns the file object.
+func (r *Runtime) newFile(p ini.Profile, local *ini.File, name string, format ini.Format, sess *sessionObj, before func() error) *fileObj {
+	f := &fileObj{rt: r, local: local, name: name, format: format, sess: sess}
+	f.p = &recorder{p: p, host: f.host(), file: name, before: before, sink: func(c Change) {
+		f.changes = append(f.changes, c)
+		r.record(c)
+	}}
+	return f
+}
+
+// pushFile returns the Lua value (userdata) for f.
+func (r *Runtime) fileValue(f *fileObj) *lua.LUserData {
+	ud := r.L.NewUserData()
+	ud.Value = f
+	ud.Metatable = r.fileMT
+	return ud
+}
+
+func (r *Runtime) appValue(a *appObj) *lua.LUserData {
+	ud := r.L.NewUserData()
+	ud.Value = a
+	ud.Metatable = r.appMT
+	return ud
+}
+
+// checkFile returns the file object at stack index n or raises an error
+// naming the argument.
+func checkFile(L *lua.LState, n int) *fileObj {
+	if ud, ok := L.Get(n).(*lua.LUserData); ok {
+		if f, ok := ud.Value.(*fileObj); ok {
+			return f
+		}
+	}
+	L.ArgError(n, "INI file expected, got "+typeName(L.Get(n)))
+	return nil
+}
+
+func checkApp(L *lua.LState, n int) *appObj {
+	if ud, ok := L.Get(n).(*lua.LUserData); ok {
+		if a, ok := ud.Value.(*appObj); ok {
+			return a
+		}
+	}
+	L.ArgError(n, "application view expected, got "+typeName(L.Get(n)))
+	return nil
+}
+
+// typeName names the Lua type of v, with our userdata kinds spelt out.
+func typeName(v lua.LValue) string {
+	if ud, ok := v.(*lua.LUserData); ok {
+		switch ud.Value.(type) {
+		case *fileObj:
+			return "INI file"
+		case *appObj:
+			return "application view"
+		case *sessionObj:
+			return "session"
+		}
+	}
+	return v.Type().String()
+}
+
+// checkName returns the string argument n as a name, raising an error that
+// names the argument (what: "application", "key") when it is not a string.
+func checkName(L *lua.LState, n int, what string) []byte {
+	s, ok := L.Get(n).(lua.LString)
+	if !ok {
+		L.ArgError(n, what+" name must be a string, got "+typeName(L.Get(n)))
+	}
+	return []byte(s)
+}
+
+// optType returns the optional type argument n (default "bytes").
+func optType(L *lua.LState, n int) string {
+	v := L.Get(n)
+	if v == lua.LNil {
+		return "bytes"
+	}
+	s, ok := v.(lua.LString)
+	if !ok {
+		L.ArgError(n, "type must be a string, got "+typeName(v))
+	}
+	if err := checkType(string(s)); err != nil {
+		L.ArgError(n, err.Error())
+	}
+	return string(s)
+}
+
+// get reads (app, key); nil, false when absent.
+func (f *fileObj) get(app, key []byte) ([]byte, bool, error) {
+	return lookup(f.p, app, key)
+}
+
+// keys lists the keys of app; nil when it does not exist.
+func (f *fileObj) keys(app []byte) ([][]byte, error) {
+	keys, err := f.p.Keys(app)
+	if errors.Is(err, ini.ErrNotFound) {
+		return nil, nil
+	}
+	return keys, err
+}
+
+// luaGet reads a value for the views and f:get, raising on failure.
+func (f *fileObj) luaGet(L *lua.LState, app, key []byte, typ string) lua.LValue {
+	v, ok, err := f.get(app, key)
+	if err != nil {
+		f.rt.raise(L, f.fail("get", app, key, err))
+	}
+	if !ok {
+		return lua.LNil
+	}
+	lv, err := decodeValue(L, v, typ)
+	if err != nil {
+		f.rt.raise(L, f.fail("get", app, key, fmt.Errorf("as %s: %w", typ, err)))
+	}
+	return lv
+}
+
+// luaSet writes (app, key) = v (nil deletes) for the views and f:set.
+func (f *fileObj) luaSet(L *lua.LState, app, key []byte, v lua.LValue, typ string) {
+	if v == lua.LNil {
+		if err := f.p.Delete(app, key); err != nil {
+			f.rt.raise(L, f.fail("delete", app, key, err))
+		}
+		return
+	}
+	b, err := encodeValue(v, typ)
+	if err != nil {
+		if typ == "bytes" {
+			err = fmt.Errorf("value must be a string of bytes, got %s (use tostring(n) for text or ini.u32(n) etc. for binary numbers)", typeName(v))
+		}
+		f.rt.raise(L, f.fail("set", app, key, err))
+	}
+	if err := f.p.Put(app, key, b); err != nil {
+		f.rt.raise(L, f.fail("set", app, key, err))
+	}
+}
+
+// replaceApp makes app hold exactly the keys of t (a table of strings or
+// an application view): new values are written first (in byte order of
+// the key names, for a table), then keys not in t are deleted. An empty t
+// deletes the application.
+func (f *fileObj) replaceApp(L *lua.LState, app []byte, v lua.LValue) {
+	type kv struct{ k, v []byte }
+	var entries []kv
+	switch t := v.(type) {
+	case *lua.LTable:
+		var bad error
+		t.ForEach(func(k, val lua.LValue) {
+			if bad != nil {
+				return
+			}
+			ks, ok := k.(lua.LString)
+			if !ok {
+				bad = fmt.Errorf("key names must be strings, got %s", typeName(k))
+				return
+			}
+			vs, ok := val.(lua.LString)
+			if !ok {
+				bad = fmt.Errorf("key %q: value must be a string of bytes, got %s", string(ks), typeName(val))
+				return
+			}
+			if err := ini.CheckName("key", []byte(ks)); err != nil {
+				bad = err
+				return
+			}
+			entries = append(entries, kv{[]byte(ks), []byte(vs)})
+		})
+		if bad != nil {
+			f.rt.raise(L, f.fail("replace application", app, nil, bad))
+		}
+		slices.SortFunc(entries, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
+	case *lua.LUserData:
+		src, ok := t.Value.(*appObj)
+		if !ok {
+			f.rt.raise(L, f.fail("replace application", app, nil, fmt.Errorf("value must be a table or an application view, got %s", typeName(v))))
+		}
+		keys, err := src.f.keys(src.name)
+		if err != nil {
+			f.rt.raise(L, src.f.fail("keys", src.name, nil, err))
+		}
+		for _, k := range keys {
+			val, ok, err := src.f.get(src.name, k)
+			if err != nil {
+				f.rt.raise(L, src.f.fail("get", src.name, k, err))
+			}
+			if ok {
+				entries = append(entries, kv{bytes.Clone(k), bytes.Clone(val)})
+			}
+		}
+	default:
+		f.rt.raise(L, f.fail("replace application", app, nil, fmt.Errorf("value must be nil, a table or an application view, got %s", typeName(v))))
+	}
+	if len(entries) == 0 {
+		if err := f.p.DeleteApplication(app); err != nil {
+			f.rt.raise(L, f.fail("delete application", app, nil, err))
+		}
+		return
+	}
+	if err := ini.CheckName("application", app); err != nil {
+		f.rt.raise(L, f.fail("replace application", app, nil, err))
+	}
+	for _, e := range entries {
+		if err := f.p.Put(app, e.k, e.v); err != nil {
+			f.rt.raise(L, f.fail("set", app, e.k, err))
+		}
+	}
+	old, err := f.keys(app)
+	if err != nil {
+		f.rt.raise(L, f.fail("keys", app, nil, err))
+	}
+	for _, k := range old {
+		if !slices.ContainsFunc(entries, func(e kv) bool { return bytes.Equal(e.k, k) }) {
+			if err := f.p.Delete(app, k); err != nil {
+				f.rt.raise(L, f.fail("delete", app, k, err))
+			}
+		}
+	}
+}
+
+// snapshot copies the whole file into a local *ini.File (for f:tni and
+// f:binary of remote files; local files return their own data).
+func (f *fileObj) snapshot() (*ini.File, error) {
+	if f.local != nil {
+		return f.local, nil
+	}
+	return snapshotProfile(f.p)
+}
+
+// snapshotProfile reads every application and key of p into a new File.
+func snapshotProfile(p ini.Profile) (*ini.File, error) {
+	out := ini.New()
+	apps, err := p.Applications()
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range apps {
+		keys, err := p.Keys(a)
+		if errors.Is(err, ini.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("application %q: %w", a, err)
+		}
+		for _, k := range keys {
+			v, ok, err := lookup(p, a, k)
+			if err != nil {
+				return nil, fmt.Errorf("application %q key %q: %w", a, k, err)
+			}
+			if ok {
+				if err := out.Put(a, k, v); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// changesTable converts changes to the Lua array of f:changes().
+func changesTable(L *lua.LState, cs []Change) *lua.LTable {
+	t := L.CreateTable(len(cs), 0)
+	for _, c := range cs {
+		e := L.CreateTable(0, 6)
+		if c.Op != "" {
+			e.RawSetString("op", lua.LString(c.Op))
+			e.RawSetString("file", lua.LString(c.File))
+			if c.Key != "" {
+				e.RawSetString("to", lua.LString(c.Key))
+			}
+		} else {
+			e.RawSetString("application", lua.LString(c.Application))
+			e.RawSetString("key", lua.LString(c.Key))
+			if c.Old != nil {
+				e.RawSetString("old", lua.LString(c.Old))
+			}
+			if c.New != nil {
+				e.RawSetString("new", lua.LString(c.New))
+			}
+			e.RawSetString("file", lua.LString(c.File))
+		}
+		if c.Host != "" {
+			e.RawSetString("host", lua.LString(c.Host))
+		}
+		t.Append(e)
+	}
+	return t
+}
+
+// namesTable converts names to a Lua array of strings.
+func namesTable(L *lua.LState, names [][]byte) *lua.LTable {
+	t := L.CreateTable(len(names), 0)
+	for _, n := range names {
+		t.Append(lua.LString(n))
+	}
+	return t
+}
+
+// initTypes builds the metatables and method tables of files, application
+// views and sessions.
+func (r *Runtime) initTypes() {
+	L := r.L
+	r.fileMethods = map[string]lua.LValue{}
+	for name, fn := range r.fileMethodFuncs() {
+		r.fileMethods[name] = L.NewFunction(fn)
+	}
+	r.appMethods = map[string]lua.LValue{
+		"keys": L.NewFunction(func(L *lua.LState) int {
+			a := checkApp(L, 1)
+			keys, err := a.f.keys(a.name)
+			if err != nil {
+				r.raise(L, a.f.fail("keys", a.name, nil, err))
+			}
+			L.Push(namesTable(L, keys))
+			return 1
+		}),
+	}
+	r.fileMT = L.NewTable()
+	r.fileMT.RawSetString("__index", L.NewFunction(r.fileIndex))
+	r.fileMT.RawSetString("__newindex", L.NewFunction(r.fileNewIndex))
+	r.fileMT.RawSetString("__len", L.NewFunction(r.fileLen))
+	r.fileMT.RawSetString("__pairs", L.NewFunction(r.filePairs))
+	r.fileMT.RawSetString("__tostring", L.NewFunction(r.fileString))
+	r.fileMT.RawSetString("__metatable", lua.LString("INI file"))
+	r.appMT = L.NewTable()
+	r.appMT.RawSetString("__index", L.NewFunction(r.appIndex))
+	r.appMT.RawSetString("__newindex", L.NewFunction(r.appNewIndex))
+	r.appMT.RawSetString("__len", L.NewFunction(r.appLen))
+	r.appMT.RawSetString("__pairs", L.NewFunction(r.appPairs))
+	r.appMT.RawSetString("__tostring", L.NewFunction(r.appString))
+	r.appMT.RawSetString("__metatable", lua.LString("application view"))
+	r.initSessionType()
+}
+
+func (r *Runtime) fileIndex(L *lua.LState) int {
+	f := checkFile(L, 1)
+	if s, ok := L.Get(2).(lua.LString); ok {
+		if m, ok := r.fileMethods[string(s)]; ok {
+			L.Push(m)
+			return 1
+		}
+	}
+	app := checkName(L, 2, "application")
+	L.Push(r.appValue(&appObj{f: f, name: app}))
+	return 1
+}
+
+func (r *Runtime) fileNewIndex(L *lua.LState) int {
+	f := checkFile(L, 1)
+	app := checkName(L, 2, "application")
+	if L.Get(3) == lua.LNil {
+		if err := f.p.DeleteApplication(app); err != nil {
+			r.raise(L, f.fail("delete application", app, nil, err))
+		}
+		return 0
+	}
+	f.replaceApp(L, app, L.Get(3))
+	return 0
+}
+
+func (r *Runtime) fileLen(L *lua.LState) int {
+	f := checkFile(L, 1)
+	apps, err := f.p.Applications()
+	if err != nil {
+		r.raise(L, f.fail("applications", nil, nil, err))
+	}
+	L.Push(lua.LNumber(len(apps)))
+	return 1
+}
+
+// filePairs returns an iterator over a snapshot of the application names,
+// yielding name and application view.
+func (r *Runtime) filePairs(L *lua.LState) int {
+	f := checkFile(L, 1)
+	apps, err := f.p.Applications()
+	if err != nil {
+		r.raise(L, f.fail("applications", nil, nil, err))
+	}
+	i := 0
+	L.Push(L.NewFunction(func(L *lua.LState) int {
+		if i >= len(apps) {
+			L.Push(lua.LNil)
+			return 1
+		}
+		a := apps[i]
+		i++
+		L.Push(lua.LString(a))
+		L.Push(r.appValue(&appObj{f: f, name: a}))
+		return 2
+	}))
+	L.Push(L.Get(1))
+	L.Push(lua.LNil)
+	return 3
+}
+
+func (r *Runtime) fileString(L *lua.LState) int {
+	f := checkFile(L, 1)
+	L.Push(lua.LString(f.describe()))
+	return 1
+}
+
+// describe returns e.g. `INI file "C:\x.ini" on host h` without touching
+// the network.
+func (f *fileObj) describe() string {
+	s := "INI file"
+	if f.name != "" {
+		s += fmt.Sprintf(" %q", f.name)
+	}
+	if f.sess != nil {
+		s += " on " + f.sess.host
+	} else {
+		s += fmt.Sprintf(" (%s, %d applications)", f.format, len(f.local.Apps))
+	}
+	return s
+}
+
+func (r *Runtime) appIndex(L *lua.LState) int {
+	a := checkApp(L, 1)
+	if s, ok := L.Get(2).(lua.LString); ok {
+		if m, ok := r.appMethods[string(s)]; ok {
+			L.Push(m)
+			return 1
+		}
+	}
+	key := checkName(L, 2, "key")
+	L.Push(a.f.luaGet(L, a.name, key, "bytes"))
+	return 1
+}
+
+func (r *Runtime) appNewIndex(L *lua.LState) int {
+	a := checkApp(L, 1)
+	key := checkName(L, 2, "key")
+	a.f.luaSet(L, a.name, key, L.Get(3), "bytes")
+	return 0
+}
+
+func (r *Runtime) appLen(L *lua.LState) int {
+	a := checkApp(L, 1)
+	keys, err := a.f.keys(a.name)
+	if err != nil {
+		r.raise(L, a.f.fail("keys", a.name, nil, err))
+	}
+	L.Push(lua.LNumber(len(keys)))
+	return 1
+}
+
+// appPairs iterates a snapshot of the key names, reading each value when
+// reached (keys deleted meanwhile are skipped).
+func (r *Runtime) appPairs(L *lua.LState) int {
+	a := checkApp(L, 1)
+	keys, err := a.f.keys(a.name)
+	if err != nil {
+		r.raise(L, a.f.fail("keys", a.name, nil, err))
+	}
+	i := 0
+	L.Push(L.NewFunction(func(L *lua.LState) int {
+		for i < len(keys) {
+			k := keys[i]
+			i++
+			v, ok, err := a.f.get(a.name, k)
+			if err != nil {
+				r.raise(L, a.f.fail("get", a.name, k, err))
+			}
+			if !ok {
+				continue
+			}
+			L.Push(lua.LString(k))
+			L.Push(lua.LString(v))
+			return 2
+		}
+		L.Push(lua.LNil)
+		return 1
+	}))
+	L.Push(L.Get(1))
+	L.Push(lua.LNil)
+	return 3
+}
+
+func (r *Runtime) appString(L *lua.LState) int {
+	a := checkApp(L, 1)
+	L.Push(lua.LString(fmt.Sprintf("application %q of %s", a.name, a.f.describe())))
+	return 1
+}

@@ -1,0 +1,258 @@
+package luaapi
+
+import (
+	"errors"
+	"fmt"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/inilua/inilua/ini"
+)
+
+// fileMethodFuncs returns the methods of file objects (f:get, f:set, ...).
+func (r *Runtime) fileMethodFuncs() map[string]lua.LGFunction {
+	return map[string]lua.LGFunction{
+		"get": func(L *lua.LState) int {
+			f := checkFile(L, 1)
+			app, key := checkName(L, 2, "application"), checkName(L, 3, "key")
+			L.Push(f.luaGet(L, app, key, optType(L, 4)))
+			return 1
+		},
+		"set": func(L *lua.LState) int {
+			f := checkFile(L, 1)
+			app, key := checkName(L, 2, "application"), checkName(L, 3, "key")
+			typ := optType(L, 5)
+			v := L.Get(4)
+			if v == lua.LNil {
+				L.ArgError(4, "value expected (use f:delete to delete)")
+			}
+			f.luaSet(L, app, key, v, typ)
+			return 0
+		},
+		"delete": func(L *lua.LState) int {
+			f := checkFile(L, 1)
+			app := checkName(L, 2, "application")
+			if L.Get(3) == lua.LNil {
+				if err := f.p.DeleteApplication(app); err != nil {
+					r.raise(L, f.fail("delete application", app, nil, err))
+				}
+				return 0
+			}
+			key := checkName(L, 3, "key")
+			f.luaSet(L, app, key, lua.LNil, "bytes")
+			return 0
+		},
+		"app": func(L *lua.LState) int {
+			f := checkFile(L, 1)
+			L.Push(r.appValue(&appObj{f: f, name: checkName(L, 2, "application")}))
+			return 1
+		},
+		"apps": func(L *lua.LState) int {
+			f := checkFile(L, 1)
+			apps, err := f.p.Applications()
+			if err != nil {
+				r.raise(L, f.fail("applications", nil, nil, err))
+			}
+			L.Push(namesTable(L, apps))
+			return 1
+		},
+		"keys": func(L *lua.LState) int {
+			f := checkFile(L, 1)
+			app := checkName(L, 2, "application")
+			keys, err := f.keys(app)
+			if err != nil {
+				r.raise(L, f.fail("keys", app, nil, err))
+			}
+			L.Push(namesTable(L, keys))
+			return 1
+		},
+		"changes": func(L *lua.LState) int {
+			f := checkFile(L, 1)
+			L.Push(changesTable(L, f.changes))
+			return 1
+		},
+		"name": func(L *lua.LState) int {
+			f := checkFile(L, 1)
+			if f.name == "" {
+				L.Push(lua.LNil)
+			} else {
+				L.Push(lua.LString(f.name))
+			}
+			return 1
+		},
+		"host": func(L *lua.LState) int {
+			f := checkFile(L, 1)
+			if f.sess == nil {
+				L.Push(lua.LNil)
+			} else {
+				L.Push(lua.LString(f.sess.host))
+			}
+			return 1
+		},
+		"format": func(L *lua.LState) int {
+			L.Push(lua.LString(checkFile(L, 1).format.String()))
+			return 1
+		},
+		"rename_app": func(L *lua.LState) int {
+			f := checkFile(L, 1)
+			from, to := checkName(L, 2, "application"), checkName(L, 3, "application")
+			n, err := renameApp(f.p, from, to)
+			if err != nil {
+				r.raise(L, f.fail("rename_app", from, nil, fmt.Errorf("to %q: %w", to, err)))
+			}
+			L.Push(lua.LNumber(n))
+			return 1
+		},
+		"rename_key": func(L *lua.LState) int {
+			f := checkFile(L, 1)
+			app := checkName(L, 2, "application")
+			from, to := checkName(L, 3, "key"), checkName(L, 4, "key")
+			ok, err := renameKey(f.p, app, from, to)
+			if err != nil {
+				r.raise(L, f.fail("rename_key", app, from, fmt.Errorf("to %q: %w", to, err)))
+			}
+			L.Push(lua.LBool(ok))
+			return 1
+		},
+		"save":   r.fileSave,
+		"tni":    r.fileTNI,
+		"binary": r.fileBinary,
+	}
+}
+
+// renameApp copies every key of from into to (overwriting keys of the same
+// name), then deletes from: an interrupted run leaves both, and a rerun
+// completes it. Returns the number of keys moved; 0 when from is missing.
+func renameApp(p ini.Profile, from, to []byte) (int, error) {
+	if err := ini.CheckName("application", to); err != nil {
+		return 0, err
+	}
+	if string(from) == string(to) {
+		return 0, nil
+	}
+	keys, err := p.Keys(from)
+	if errors.Is(err, ini.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, k := range keys {
+		v, ok, err := lookup(p, from, k)
+		if err != nil {
+			return n, err
+		}
+		if !ok {
+			continue
+		}
+		if err := p.Put(to, k, v); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, p.DeleteApplication(from)
+}
+
+// renameKey writes to, then deletes from. false when from is missing.
+func renameKey(p ini.Profile, app, from, to []byte) (bool, error) {
+	if err := ini.CheckName("key", to); err != nil {
+		return false, err
+	}
+	v, ok, err := lookup(p, app, from)
+	if err != nil || !ok || string(from) == string(to) {
+		return false, err
+	}
+	if err := p.Put(app, to, v); err != nil {
+		return false, err
+	}
+	return true, p.Delete(app, from)
+}
+
+// fileSave is f:save([path | opts]).
+func (r *Runtime) fileSave(L *lua.LState) int {
+	f := checkFile(L, 1)
+	if f.local == nil {
+		// remote writes are on disk already: nothing to do
+		return 0
+	}
+	path, format := f.name, f.format
+	explicitFormat := false
+	backup := false
+	switch v := L.Get(2).(type) {
+	case *lua.LNilType:
+	case lua.LString:
+		path = string(v)
+		format = ini.FormatForName(path)
+	case *lua.LTable:
+		if p, ok := v.RawGetString("path").(lua.LString); ok {
+			path = string(p)
+			format = ini.FormatForName(path)
+		}
+		switch fv := v.RawGetString("format").(type) {
+		case *lua.LNilType:
+		case lua.LString:
+			switch fv {
+			case "ini":
+				format = ini.FormatINI
+			case "tni":
+				format = ini.FormatTNI
+			default:
+				L.ArgError(2, fmt.Sprintf("opts.format must be \"ini\" or \"tni\", got %q", string(fv)))
+			}
+			explicitFormat = true
+		default:
+			L.ArgError(2, "opts.format must be a string")
+		}
+		backup = lua.LVAsBool(v.RawGetString("backup"))
+	default:
+		L.ArgError(2, "path or options table expected, got "+typeName(v))
+	}
+	_ = explicitFormat
+	if path == "" {
+		r.raise(L, f.fail("save", nil, nil, errors.New("the file has no path: use f:save(path)")))
+	}
+	if r.opts.Safe {
+		r.raise(L, &Error{File: path, Op: "save", Err: ErrSafeMode})
+	}
+	if r.opts.CheckMode {
+		return 0
+	}
+	if err := saveLocal(path, f.local, format, backup); err != nil {
+		r.raise(L, &Error{File: path, Op: "save", Err: err})
+	}
+	if f.name == "" {
+		f.name = path
+	}
+	return 0
+}
+
+// fileTNI is f:tni([fmt]): the TNI text of the file.
+func (r *Runtime) fileTNI(L *lua.LState) int {
+	f := checkFile(L, 1)
+	snap, err := f.snapshot()
+	if err != nil {
+		r.raise(L, f.fail("tni", nil, nil, err))
+	}
+	data, err := snap.MarshalTNI(nil)
+	if err != nil {
+		r.raise(L, f.fail("tni", nil, nil, err))
+	}
+	L.Push(lua.LString(data))
+	return 1
+}
+
+// fileBinary is f:binary(): the binary INI bytes of the file.
+func (r *Runtime) fileBinary(L *lua.LState) int {
+	f := checkFile(L, 1)
+	snap, err := f.snapshot()
+	if err != nil {
+		r.raise(L, f.fail("binary", nil, nil, err))
+	}
+	data, err := snap.MarshalBinary()
+	if err != nil {
+		r.raise(L, f.fail("binary", nil, nil, err))
+	}
+	L.Push(lua.LString(data))
+	return 1
+}

@@ -1,0 +1,179 @@
+package luaapi
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/inilua/inilua/ini"
+)
+
+// iniModule builds the ini module table.
+func (r *Runtime) iniModule() *lua.LTable {
+	L := r.L
+	m := L.NewTable()
+	fns := map[string]lua.LGFunction{
+		"open":  r.iniOpen,
+		"new":   r.iniNew,
+		"parse": r.iniParse,
+		"u8":    intEncoder("u8"),
+		"u16":   intEncoder("u16"),
+		"u32":   intEncoder("u32"),
+		"i32":   intEncoder("i32"),
+		"strz": func(L *lua.LState) int {
+			s := checkString(L, 1, "text")
+			L.Push(lua.LString(s + "\x00"))
+			return 1
+		},
+		"strings": func(L *lua.LState) int {
+			b, err := encodeStrings(L.CheckTable(1))
+			if err != nil {
+				L.ArgError(1, err.Error())
+			}
+			L.Push(lua.LString(b))
+			return 1
+		},
+		"hex": func(L *lua.LState) int {
+			s := checkString(L, 1, "bytes")
+			L.Push(lua.LString(strings.ToUpper(hex.EncodeToString([]byte(s)))))
+			return 1
+		},
+		"unhex": func(L *lua.LState) int {
+			s := checkString(L, 1, "text")
+			b, err := hex.DecodeString(s)
+			if err != nil {
+				L.ArgError(1, "not hex text: "+err.Error())
+			}
+			L.Push(lua.LString(b))
+			return 1
+		},
+		"decode": func(L *lua.LState) int {
+			s := checkString(L, 1, "bytes")
+			typ := checkString(L, 2, "type")
+			if err := checkType(typ); err != nil {
+				L.ArgError(2, err.Error())
+			}
+			v, err := decodeValue(L, []byte(s), typ)
+			if err != nil {
+				r.raise(L, &Error{Op: "decode", Err: fmt.Errorf("as %s: %w", typ, err)})
+			}
+			L.Push(v)
+			return 1
+		},
+		"choose": r.iniChoose,
+	}
+	for name, fn := range fns {
+		m.RawSetString(name, L.NewFunction(fn))
+	}
+	types := L.NewTable()
+	for _, t := range valueTypes {
+		types.Append(lua.LString(t))
+	}
+	m.RawSetString("types", types)
+	return m
+}
+
+// checkString returns argument n, which must be a Lua string (numbers are
+// not converted: bytes are bytes).
+func checkString(L *lua.LState, n int, what string) string {
+	s, ok := L.Get(n).(lua.LString)
+	if !ok {
+		L.ArgError(n, what+" must be a string, got "+typeName(L.Get(n)))
+	}
+	return string(s)
+}
+
+// intEncoder returns ini.u8 and friends.
+func intEncoder(typ string) lua.LGFunction {
+	return func(L *lua.LState) int {
+		n, ok := L.Get(1).(lua.LNumber)
+		if !ok {
+			L.ArgError(1, "number expected, got "+typeName(L.Get(1)))
+		}
+		b, err := encodeInt(n, typ)
+		if err != nil {
+			L.ArgError(1, err.Error())
+		}
+		L.Push(lua.LString(b))
+		return 1
+	}
+}
+
+// iniOpen is ini.open(path [, opts]).
+func (r *Runtime) iniOpen(L *lua.LState) int {
+	path := checkString(L, 1, "path")
+	create := false
+	switch o := L.Get(2).(type) {
+	case *lua.LNilType:
+	case *lua.LTable:
+		create = lua.LVAsBool(o.RawGetString("create"))
+	default:
+		L.ArgError(2, "options table expected, got "+typeName(o))
+	}
+	if r.opts.Safe {
+		r.raise(L, &Error{File: path, Op: "open", Err: ErrSafeMode})
+	}
+	data, err := os.ReadFile(path)
+	var f *ini.File
+	format := ini.FormatForName(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && create:
+		f = ini.New()
+	case err != nil:
+		r.raise(L, &Error{File: path, Op: "open", Err: err})
+	default:
+		if len(data) > 0 {
+			format = ini.DetectFormat(data)
+		}
+		f, err = ini.Parse(path, data, format)
+		if err != nil {
+			// the *ini.FormatError names the file and offset or line
+			r.raise(L, &Error{Op: "open", Err: err})
+		}
+	}
+	L.Push(r.fileValue(r.newFile(f, f, path, format, nil, nil)))
+	return 1
+}
+
+// iniNew is ini.new(): an empty local file without a path.
+func (r *Runtime) iniNew(L *lua.LState) int {
+	f := ini.New()
+	L.Push(r.fileValue(r.newFile(f, f, "", ini.FormatINI, nil, nil)))
+	return 1
+}
+
+// iniParse is ini.parse(bytes [, name]): binary INI or TNI text by content.
+func (r *Runtime) iniParse(L *lua.LState) int {
+	data := []byte(checkString(L, 1, "bytes"))
+	name := ""
+	if L.Get(2) != lua.LNil {
+		name = checkString(L, 2, "name")
+	}
+	format := ini.DetectFormat(data)
+	f, err := ini.Parse(name, data, format)
+	if err != nil {
+		r.raise(L, &Error{Op: "parse", Err: err})
+	}
+	L.Push(r.fileValue(r.newFile(f, f, name, format, nil, nil)))
+	return 1
+}
+
+// iniChoose is ini.choose(base): GenINI's choice between base.INI and
+// base.TNI on the local disk (spec ini-formats.md §6.2).
+func (r *Runtime) iniChoose(L *lua.LState) int {
+	base := checkString(L, 1, "base name")
+	if r.opts.Safe {
+		r.raise(L, &Error{File: base, Op: "choose", Err: ErrSafeMode})
+	}
+	name, err := chooseLocal(base)
+	if err != nil {
+		r.raise(L, &Error{File: base, Op: "choose", Err: err})
+	}
+	L.Push(lua.LString(name))
+	return 1
+}

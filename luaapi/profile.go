@@ -1,0 +1,180 @@
+package luaapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+
+	"github.com/inilua/inilua/client"
+	"github.com/inilua/inilua/ini"
+)
+
+// Change is one key changed by a script: the value before and after, as raw
+// bytes. Old is nil when the key did not exist before; New is nil when the
+// change deleted it. A zero-length value is a non-nil empty slice.
+//
+// Op is "" for a change of a value. Changes to the remote file system are
+// recorded too, with Op "mkdir" (File is the directory), "move" (File is the
+// source, Key the destination) or "remove" (File is the path); their
+// Application, Old and New are empty.
+type Change struct {
+	Host        string // session address, "" for a local file
+	File        string // local path, or remote file name as given to s:open
+	Application string // application name (raw bytes)
+	Key         string // key name (raw bytes)
+	Old         []byte // nil: absent before
+	New         []byte // nil: deleted
+	Op          string // "" for values; "mkdir", "move", "remove"
+}
+
+// recorder is an ini.Profile wrapper that records every change in the
+// runtime's change list and skips writes that would store the bytes already
+// there. before, when set, is called once before the first write (the backup
+// hook).
+type recorder struct {
+	p      ini.Profile
+	host   string
+	file   string
+	sink   func(Change) // appends to the runtime and the file
+	before func() error
+	done   bool // before has run
+}
+
+func (r *recorder) Applications() ([][]byte, error)   { return r.p.Applications() }
+func (r *recorder) Keys(app []byte) ([][]byte, error) { return r.p.Keys(app) }
+func (r *recorder) Get(app, key []byte) ([]byte, error) {
+	return r.p.Get(app, key)
+}
+func (r *recorder) Size(app, key []byte) (int, error) { return r.p.Size(app, key) }
+
+// lookup returns the value of (app, key) and whether it exists; other
+// errors are returned.
+func lookup(p ini.Profile, app, key []byte) ([]byte, bool, error) {
+	v, err := p.Get(app, key)
+	if errors.Is(err, ini.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return v, true, nil
+}
+
+func (r *recorder) beforeWrite() error {
+	if r.done || r.before == nil {
+		return nil
+	}
+	if err := r.before(); err != nil {
+		return err
+	}
+	r.done = true
+	return nil
+}
+
+// Put writes value unless (app, key) already holds exactly those bytes.
+func (r *recorder) Put(app, key, value []byte) error {
+	if err := ini.CheckName("application", app); err != nil {
+		return err
+	}
+	if err := ini.CheckName("key", key); err != nil {
+		return err
+	}
+	old, ok, err := lookup(r.p, app, key)
+	if err != nil {
+		return err
+	}
+	if ok && bytes.Equal(old, value) {
+		return nil
+	}
+	if err := r.beforeWrite(); err != nil {
+		return err
+	}
+	if ok {
+		old = bytes.Clone(old)
+		if old == nil {
+			old = []byte{}
+		}
+	}
+	if err := r.p.Put(app, key, value); err != nil {
+		return err
+	}
+	nv := bytes.Clone(value)
+	if nv == nil {
+		nv = []byte{}
+	}
+	r.sink(Change{Host: r.host, File: r.file, Application: string(app), Key: string(key), Old: old, New: nv})
+	return nil
+}
+
+// Delete removes (app, key) when it exists.
+func (r *recorder) Delete(app, key []byte) error {
+	old, ok, err := lookup(r.p, app, key)
+	if err != nil || !ok {
+		return err
+	}
+	old = bytes.Clone(old)
+	if old == nil {
+		old = []byte{}
+	}
+	if err := r.beforeWrite(); err != nil {
+		return err
+	}
+	if err := r.p.Delete(app, key); err != nil {
+		return err
+	}
+	r.sink(Change{Host: r.host, File: r.file, Application: string(app), Key: string(key), Old: old})
+	return nil
+}
+
+// DeleteApplication removes app, recording one change per key it held.
+func (r *recorder) DeleteApplication(app []byte) error {
+	keys, err := r.p.Keys(app)
+	if errors.Is(err, ini.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var recs []Change
+	for _, k := range keys {
+		v, ok, err := lookup(r.p, app, k)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		v = bytes.Clone(v)
+		if v == nil {
+			v = []byte{}
+		}
+		recs = append(recs, Change{Host: r.host, File: r.file, Application: string(app), Key: string(k), Old: v})
+	}
+	if err := r.beforeWrite(); err != nil {
+		return err
+	}
+	if err := r.p.DeleteApplication(app); err != nil {
+		return err
+	}
+	for _, c := range recs {
+		r.sink(c)
+	}
+	return nil
+}
+
+// remoteProfile adapts a *client.RemoteFile so that every call uses the
+// runtime's current context (cancellation of a running script reaches the
+// network call).
+type remoteProfile struct {
+	rf  *client.RemoteFile
+	ctx func() context.Context
+}
+
+func (p remoteProfile) f() *client.RemoteFile               { return p.rf.WithContext(p.ctx()) }
+func (p remoteProfile) Applications() ([][]byte, error)     { return p.f().Applications() }
+func (p remoteProfile) Keys(app []byte) ([][]byte, error)   { return p.f().Keys(app) }
+func (p remoteProfile) Get(app, key []byte) ([]byte, error) { return p.f().Get(app, key) }
+func (p remoteProfile) Size(app, key []byte) (int, error)   { return p.f().Size(app, key) }
+func (p remoteProfile) Put(app, key, value []byte) error    { return p.f().Put(app, key, value) }
+func (p remoteProfile) Delete(app, key []byte) error        { return p.f().Delete(app, key) }
+func (p remoteProfile) DeleteApplication(app []byte) error  { return p.f().DeleteApplication(app) }

@@ -1,0 +1,481 @@
+package luaapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/inilua/inilua/client"
+	"github.com/inilua/inilua/ini"
+)
+
+// Options configure a Runtime. The zero value is usable: output to the
+// process's stdout and stderr, full standard library, real writes, warnings
+// logged to stderr, client.Dial for connections.
+type Options struct {
+	// Stdout receives print and io.write output; nil: os.Stdout.
+	Stdout io.Writer
+	// Stderr receives what the runtime reports outside the logger
+	// (notifications not sent in check mode); nil: os.Stderr.
+	Stderr io.Writer
+	// Safe removes local file and process access for untrusted scripts
+	// (see the package documentation for exactly what remains).
+	Safe bool
+	// CheckMode is the dry run: sessions are opened with
+	// client.Options.CheckMode, remote writes are recorded in an overlay
+	// and never sent, f:save() of a local file writes nothing, notifications
+	// are reported, not posted.
+	CheckMode bool
+	// Logger receives warnings (empty password accepted) and, at Debug
+	// level, the client's wire traces (passwords shown as ***). nil: a text
+	// logger on Stderr at level Warn.
+	Logger *slog.Logger
+	// Dial opens sessions for iniserve.connect and iniserve.serve. nil:
+	// client.Dial. opts already holds the password, check mode and logger.
+	Dial func(ctx context.Context, addr string, opts client.Options) (*client.Session, error)
+	// Client holds the defaults for sessions opened by iniserve.connect
+	// (timeouts, TLS, chunk size). Password, CheckMode and Logger are set
+	// by the runtime.
+	Client client.Options
+	// Backup, when set, is called before the first write (put, delete,
+	// rename, push) to each remote file of a session, outside check mode.
+	// host is the session's address, file the remote file name as the
+	// script gave it; fetch downloads the file's current content. A
+	// non-nil error cancels the write and is raised in the script.
+	Backup func(ctx context.Context, host, file string, fetch func(context.Context) (*ini.File, error)) error
+}
+
+// Notification is a request made by s:notify(semaphore): post the event
+// semaphore Semaphore on Host once, after the script, if that host changed.
+type Notification struct {
+	Host      string
+	Semaphore string
+}
+
+// Runtime is one Lua state with the ini and iniserve modules loaded, plus
+// everything a script opened through it: sessions, embedded servers and the
+// changes recorded on every file. A Runtime is used by one goroutine at a
+// time (gopher-lua states are not safe for concurrent use); Close may be
+// called from another goroutine only after the running call returned.
+type Runtime struct {
+	L    *lua.LState
+	opts Options
+	log  *slog.Logger
+	ctx  context.Context
+
+	changes []Change
+	notes   []Notification
+
+	sessions []*sessionObj // every session seen (owned and wrapped)
+	closers  []func() error
+
+	exit    *ExitError
+	lastErr *Error
+
+	fileMT, appMT, sessMT *lua.LTable
+	fileMethods           map[string]lua.LValue
+	appMethods            map[string]lua.LValue
+	sessMethods           map[string]lua.LValue
+	modules               map[string]lua.LValue
+	closed                bool
+}
+
+// New returns a Runtime with a fresh Lua state: the Lua 5.1 standard
+// library (or the safe subset), the ini and iniserve modules as globals and
+// through require, a pairs that honours __pairs, print and io.write routed
+// to opts.Stdout, and os.exit that ends the script instead of the process.
+// ctx becomes the default context of calls that are given none; the
+// runtime does not keep using it after Close.
+func New(ctx context.Context, opts Options) (*Runtime, error) {
+	if opts.Stdout == nil {
+		opts.Stdout = os.Stdout
+	}
+	if opts.Stderr == nil {
+		opts.Stderr = os.Stderr
+	}
+	if opts.Dial == nil {
+		opts.Dial = client.Dial
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(opts.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	r := &Runtime{opts: opts, log: log, ctx: ctx, modules: map[string]lua.LValue{}}
+	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	r.L = L
+	if err := r.openLibs(); err != nil {
+		L.Close()
+		return nil, err
+	}
+	r.initTypes()
+	r.register("ini", r.iniModule())
+	r.register("iniserve", r.iniserveModule())
+	return r, nil
+}
+
+// State returns the Lua state, for callers that add globals or compile
+// chunks themselves (the REPL). Run code through Call so that context,
+// os.exit and errors are handled.
+func (r *Runtime) State() *lua.LState { return r.L }
+
+// Options returns the options the runtime was created with (defaults
+// filled in).
+func (r *Runtime) Options() Options { return r.opts }
+
+// Context returns the context of the call in progress (the one given to
+// New between calls). Go functions added by callers that wait on the
+// network must use it.
+func (r *Runtime) Context() context.Context { return r.ctx }
+
+// register makes a module available as a global and through require.
+func (r *Runtime) register(name string, mod *lua.LTable) {
+	r.L.SetGlobal(name, mod)
+	r.modules[name] = mod
+	if pkg, ok := r.L.GetGlobal("package").(*lua.LTable); ok {
+		if loaded, ok := r.L.GetField(pkg, "loaded").(*lua.LTable); ok {
+			loaded.RawSetString(name, mod)
+		}
+	}
+}
+
+// Load compiles code without running it. chunkname names the code in error
+// messages and tracebacks (e.g. "=stdin", "@script.lua"). A syntax error is
+// returned as gopher-lua reports it (*lua.ApiError with Type
+// ApiErrorSyntax and Cause a *parse.Error, whose Pos.Line is parse.EOF
+// when the chunk is incomplete).
+func (r *Runtime) Load(code, chunkname string) (*lua.LFunction, error) {
+	return r.L.Load(strings.NewReader(code), chunkname)
+}
+
+// Call calls fn with args under ctx and returns all its results. ctx
+// cancels the script: the Lua VM stops between instructions and network
+// calls in progress are cancelled; give ctx a deadline for a time limit.
+// Errors: *ExitError when the script called os.exit; *ScriptError for a Lua
+// error (Cause is the *Error of the API call that raised it, or ctx.Err()
+// when cancelled).
+func (r *Runtime) Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) ([]lua.LValue, error) {
+	if r.closed {
+		return nil, errors.New("luaapi: runtime is closed")
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	L := r.L
+	saved := r.ctx
+	r.ctx = ctx
+	if ctx.Done() != nil {
+		L.SetContext(ctx)
+	}
+	defer func() {
+		r.ctx = saved
+		if ctx.Done() != nil {
+			L.RemoveContext()
+		}
+	}()
+	r.exit = nil
+	r.lastErr = nil
+	base := L.GetTop()
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(a)
+	}
+	err := L.PCall(len(args), lua.MultRet, nil)
+	if r.exit != nil {
+		e := r.exit
+		r.exit = nil
+		L.SetTop(base)
+		return nil, e
+	}
+	if err != nil {
+		L.SetTop(base)
+		return nil, r.scriptError(ctx, err)
+	}
+	n := L.GetTop() - base
+	out := make([]lua.LValue, n)
+	for i := range n {
+		out[i] = L.Get(base + 1 + i)
+	}
+	L.SetTop(base)
+	return out, nil
+}
+
+// scriptError converts a gopher-lua error into a *ScriptError.
+func (r *Runtime) scriptError(ctx context.Context, err error) error {
+	se := &ScriptError{Msg: err.Error()}
+	var ae *lua.ApiError
+	if errors.As(err, &ae) {
+		if ae.Object != nil {
+			se.Msg = ae.Object.String()
+		}
+		se.Traceback = ae.StackTrace
+	}
+	switch {
+	case ctx.Err() != nil:
+		se.Cause = ctx.Err()
+	case r.lastErr != nil && strings.Contains(se.Msg, r.lastErr.Error()):
+		se.Cause = r.lastErr
+	}
+	return se
+}
+
+// DoString runs code under ctx; chunkname names it in messages (e.g.
+// "=(command line)"). Errors as for Call, plus syntax errors.
+func (r *Runtime) DoString(ctx context.Context, code, chunkname string) error {
+	fn, err := r.Load(code, chunkname)
+	if err != nil {
+		return err
+	}
+	_, err = r.Call(ctx, fn)
+	return err
+}
+
+// DoFile runs the script at path the way the lua interpreter does: the
+// global arg holds arg[0] = path and arg[1..n] = args, and the chunk
+// receives args as "...". A first line starting with # is skipped. Errors
+// as for Call; a file that cannot be read or compiled gives an error naming
+// path.
+func (r *Runtime) DoFile(ctx context.Context, path string, args []string) error {
+	return r.DoFileWith(ctx, path, args, nil)
+}
+
+// DoFileWith is DoFile with extra values passed before the arguments in
+// "..." (the batch runner passes the host's session: WrapSession). arg is
+// set as in DoFile.
+func (r *Runtime) DoFileWith(ctx context.Context, path string, args []string, first []lua.LValue) error {
+	L := r.L
+	fn, err := L.LoadFile(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	argt := L.NewTable()
+	argt.RawSetInt(0, lua.LString(path))
+	vals := append([]lua.LValue(nil), first...)
+	for i, a := range args {
+		argt.RawSetInt(i+1, lua.LString(a))
+		vals = append(vals, lua.LString(a))
+	}
+	L.SetGlobal("arg", argt)
+	_, err = r.Call(ctx, fn, vals...)
+	return err
+}
+
+// Changes returns every change recorded so far by every file of this
+// runtime, local and remote, in the order they were made (a copy).
+func (r *Runtime) Changes() []Change {
+	return append([]Change(nil), r.changes...)
+}
+
+// Notifications returns the s:notify requests made so far, one per host
+// and semaphore, in the order first requested (a copy). Sessions the
+// runtime opened itself post theirs when closed; the caller posts those of
+// sessions it passed in with WrapSession.
+func (r *Runtime) Notifications() []Notification {
+	return append([]Notification(nil), r.notes...)
+}
+
+// Close closes every session the script opened (iniserve.connect,
+// iniserve.serve: posting their pending notifications first, see
+// s:notify), shuts the embedded servers down and closes the Lua state.
+// Sessions given to WrapSession are left open for their owner. Close
+// returns the first error and is safe to call twice.
+func (r *Runtime) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	var first error
+	for _, s := range r.sessions {
+		if s.owned && !s.closed {
+			if err := s.shutdown(r.ctx); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		if err := r.closers[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	r.L.Close()
+	return first
+}
+
+// record appends a change to the runtime's list.
+func (r *Runtime) record(c Change) { r.changes = append(r.changes, c) }
+
+// hostChanged reports whether any change was recorded for host.
+func (r *Runtime) hostChanged(host string) bool {
+	for _, c := range r.changes {
+		if c.Host == host {
+			return true
+		}
+	}
+	return false
+}
+
+// raise raises err as a Lua error (an *Error is remembered so Call can
+// return it as the cause). It does not return.
+func (r *Runtime) raise(L *lua.LState, err error) {
+	var e *Error
+	if errors.As(err, &e) {
+		r.lastErr = e
+	}
+	L.RaiseError("%s", err.Error())
+}
+
+// openLibs opens the standard library (or its safe subset) and installs
+// the overrides: print, io.write, os.exit, pairs, pcall/xpcall and
+// coroutine.resume (so os.exit cannot be caught).
+func (r *Runtime) openLibs() error {
+	L := r.L
+	type lib struct {
+		name string
+		fn   lua.LGFunction
+	}
+	libs := []lib{
+		{lua.LoadLibName, lua.OpenPackage},
+		{lua.BaseLibName, lua.OpenBase},
+		{lua.TabLibName, lua.OpenTable},
+		{lua.StringLibName, lua.OpenString},
+		{lua.MathLibName, lua.OpenMath},
+		{lua.CoroutineLibName, lua.OpenCoroutine},
+		{lua.OsLibName, lua.OpenOs},
+	}
+	if !r.opts.Safe {
+		libs = append(libs, lib{lua.IoLibName, lua.OpenIo}, lib{lua.DebugLibName, lua.OpenDebug})
+	}
+	for _, l := range libs {
+		L.Push(L.NewFunction(l.fn))
+		L.Push(lua.LString(l.name))
+		if err := L.PCall(1, 0, nil); err != nil {
+			return fmt.Errorf("luaapi: opening %s: %w", l.name, err)
+		}
+	}
+	g := L.G.Global
+	g.RawSetString("print", L.NewFunction(r.luaPrint))
+	osT := L.GetGlobal("os").(*lua.LTable)
+	osT.RawSetString("exit", L.NewFunction(r.luaExit))
+	if io, ok := L.GetGlobal("io").(*lua.LTable); ok {
+		io.RawSetString("write", L.NewFunction(r.luaWrite))
+	}
+	origPairs := L.GetGlobal("pairs")
+	g.RawSetString("pairs", L.NewFunction(func(L *lua.LState) int {
+		v := L.CheckAny(1)
+		if mf := L.GetMetaField(v, "__pairs"); mf.Type() == lua.LTFunction {
+			L.Push(mf)
+			L.Push(v)
+			L.Call(1, 3)
+			return 3
+		}
+		L.Push(origPairs)
+		L.Push(v)
+		L.Call(1, 3)
+		return 3
+	}))
+	for _, name := range []string{"pcall", "xpcall"} {
+		g.RawSetString(name, r.exitAware(L.GetGlobal(name)))
+	}
+	co := L.GetGlobal("coroutine").(*lua.LTable)
+	co.RawSetString("resume", r.exitAware(co.RawGetString("resume")))
+	if r.opts.Safe {
+		for _, name := range []string{"dofile", "loadfile", "module", "_printregs"} {
+			g.RawSetString(name, lua.LNil)
+		}
+		safeOS := L.NewTable()
+		for _, name := range []string{"clock", "date", "difftime", "time", "exit"} {
+			safeOS.RawSetString(name, osT.RawGetString(name))
+		}
+		g.RawSetString("os", safeOS)
+		// package stays for package.loaded; its searchers that read files
+		// go, and require only returns loaded modules.
+		pkg := L.GetGlobal("package").(*lua.LTable)
+		loaded := pkg.RawGetString("loaded")
+		safePkg := L.NewTable()
+		safePkg.RawSetString("loaded", loaded)
+		loaded.(*lua.LTable).RawSetString("os", safeOS)
+		g.RawSetString("package", safePkg)
+		g.RawSetString("require", L.NewFunction(func(L *lua.LState) int {
+			name := L.CheckString(1)
+			if v := L.GetField(loaded, name); v != lua.LNil {
+				L.Push(v)
+				return 1
+			}
+			r.raise(L, fmt.Errorf("module %q not found: %w (only loaded modules can be required)", name, ErrSafeMode))
+			return 0
+		}))
+	}
+	return nil
+}
+
+// exitAware wraps a function that catches errors (pcall, xpcall,
+// coroutine.resume) so that os.exit inside it still ends the script.
+func (r *Runtime) exitAware(orig lua.LValue) *lua.LFunction {
+	return r.L.NewFunction(func(L *lua.LState) int {
+		top := L.GetTop()
+		L.Push(orig)
+		for i := 1; i <= top; i++ {
+			L.Push(L.Get(i))
+		}
+		L.Call(top, lua.MultRet)
+		if r.exit != nil {
+			L.Error(lua.LString("os.exit"), 0)
+		}
+		return L.GetTop() - top
+	})
+}
+
+// luaPrint is print writing to Options.Stdout.
+func (r *Runtime) luaPrint(L *lua.LState) int {
+	var b strings.Builder
+	for i := 1; i <= L.GetTop(); i++ {
+		if i > 1 {
+			b.WriteByte('\t')
+		}
+		b.WriteString(L.ToStringMeta(L.Get(i)).String())
+	}
+	b.WriteByte('\n')
+	io.WriteString(r.opts.Stdout, b.String())
+	return 0
+}
+
+// luaWrite is io.write writing to Options.Stdout.
+func (r *Runtime) luaWrite(L *lua.LState) int {
+	for i := 1; i <= L.GetTop(); i++ {
+		v := L.Get(i)
+		switch v.(type) {
+		case lua.LString, lua.LNumber:
+			io.WriteString(r.opts.Stdout, v.String())
+		default:
+			L.ArgError(i, "string expected, got "+v.Type().String())
+		}
+	}
+	return 0
+}
+
+// luaExit is os.exit([code]): it ends the script, not the process.
+func (r *Runtime) luaExit(L *lua.LState) int {
+	code := 0
+	switch v := L.Get(1).(type) {
+	case lua.LBool:
+		if !v {
+			code = 1
+		}
+	case lua.LNumber:
+		code = int(v)
+	case *lua.LNilType:
+	default:
+		L.ArgError(1, "number or boolean expected")
+	}
+	r.exit = &ExitError{Code: code}
+	L.Error(lua.LString("os.exit"), 0)
+	return 0
+}

@@ -1,0 +1,63 @@
+-- export-tni.lua: export every binary INI file of a host to TNI text.
+--
+-- TNI is GenINI's text form of an INI file: readable, diffable, editable
+-- with any editor and loadable back with LoadINI. This script walks a
+-- directory tree of the host and, for every binary INI file, writes the
+-- TNI text of the same content either
+--   * beside it on the host (NAME.INI -> NAME.TNI, what DumpINI does on
+--     OS/2), the default; or
+--   * into a local directory (out=DIR), one file per INI file, named
+--     HOST_C_PATH_NAME.TNI, for keeping every host's settings in version
+--     control. DIR must exist; nothing is written on the host.
+--
+--   inilua batch --inventory hosts.txt scripts/export-tni.lua 'dir=C:\MAILSRV'
+--   inilua batch --inventory hosts.txt scripts/export-tni.lua 'dir=C:\' out=exported
+--
+-- Arguments:
+--   dir      where to start (default C:\); subdirectories are included
+--   out      a local directory to export into instead of the host
+--   depth    how many directory levels to descend (default 8)
+--
+-- On the host, an existing NAME.TNI is made identical to NAME.INI (keys it
+-- has that the INI file lacks are deleted). A file whose names TNI cannot
+-- carry (an empty or NUL-containing name) is skipped with a message.
+
+local s = ...
+assert(s, "run me with: inilua batch ... export-tni.lua dir=...")
+
+local root = (ARGS.dir or "C:\\"):gsub("[\\/]+$", "")
+local out = ARGS.out
+local maxDepth = tonumber(ARGS.depth or "8")
+local exported, skipped = 0, 0
+
+local function exportFile(path)
+  local snap = s:fetch(path)           -- a local copy of the whole file
+  local ok, err = pcall(snap.tni, snap) -- can TNI carry every name?
+  if not ok then
+    skipped = skipped + 1
+    print(("skipped %s: %s"):format(path, tostring(err)))
+    return
+  end
+  if out then
+    local flat = (HOST.name .. "_" .. path):gsub("[:\\/]+", "_"):gsub("%.[Ii][Nn][Ii]$", "")
+    snap:save(out .. "/" .. flat .. ".TNI")
+  else
+    local tni = path:gsub("%.[^.\\]*$", "") .. ".TNI"
+    s:push(tni, snap, { delete = true })
+  end
+  exported = exported + 1
+  print(("exported %s"):format(path))
+end
+
+local function walk(dir, depth)
+  for _, name in ipairs(s:ls(dir .. "\\")) do
+    if name:sub(-1) == "/" then
+      if depth < maxDepth then walk(dir .. "\\" .. name:sub(1, -2), depth + 1) end
+    elseif name:upper():match("%.INI$") then
+      exportFile(dir .. "\\" .. name)
+    end
+  end
+end
+
+walk(root, 0)
+print(("%d file(s) exported, %d skipped on %s"):format(exported, skipped, HOST.name))

@@ -1,0 +1,57 @@
+// Package server is an INIServe-compatible server: it lets OS/2 clients
+// (and package client) read and change OS/2 INI and TNI files over TCP
+// port 3560, speaking the protocol of ../shared/spec/iniserve-protocol.md
+// (section numbers §N in this package refer to that document).
+//
+// # Embedding
+//
+// The zero-configuration case serves one directory as drive C:, with an
+// empty password, on a loopback listener:
+//
+//	srv := &server.Server{Volumes: map[byte]string{'C': dir}}
+//	l, err := net.Listen("tcp", "127.0.0.1:0")
+//	if err != nil { ... }
+//	go srv.Serve(l)          // returns server.ErrServerClosed after Shutdown
+//	addr := l.Addr().String() // give this to the client
+//	...
+//	srv.Shutdown(ctx)
+//
+// An empty password is accepted only on a loopback listener: Serve refuses
+// any other listener with an error wrapping ErrEmptyPassword. Set Password,
+// PasswordFile or a ConfigFile with a $SYS Password to serve other
+// addresses.
+//
+// # Volumes and paths
+//
+// Each drive letter in Volumes maps to a host directory opened with
+// os.Root, so nothing outside it can be reached (symbolic links that lead
+// out of a volume are refused and not listed). Client paths are OS/2 paths
+// (§5): `\` and `/` are equivalent, `X:` selects a drive, `..` at a drive's
+// root leads to the pseudo-directory of drives and never above it. Each
+// path component is looked up case-insensitively (ASCII letters only; other
+// bytes must match exactly), preferring an exact match; new files and
+// directories keep the case the client sent.
+//
+// # Files
+//
+// The format of a file is chosen by its name: `.TNI` (any case) is TNI
+// text, anything else binary OS/2 INI (§7). Parsed files are cached per
+// path and shared by all sessions; before every command that reads or
+// writes a file the cache is checked against the file's size, mtime, ctime
+// and inode, so a change made by another program is seen at once, as with
+// the reference server that opens and closes the file for every command.
+// Every successful W or D is written atomically (temporary file, fsync,
+// rename, fsync of the directory) before its `+` is sent. Writers of one
+// file are serialised in the process by a mutex and across processes by an
+// advisory flock on the file's parent directory (never on the file, which
+// the rename replaces).
+//
+// # Deliberate differences from the reference server
+//
+// Those listed in the protocol spec (failed P logs out, lazy file creation,
+// empty key in W refused, D of an empty key deletes the application, size
+// limits, echo cleaning, line cap), plus: R across two volumes fails with
+// `-`; names containing CR or LF are not listed by L (they cannot be sent);
+// after ServerPort changes, `^` and SIGHUP reload everything else but the
+// port takes effect at the next start.
+package server

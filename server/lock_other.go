@@ -1,0 +1,20 @@
+//go:build !unix
+
+package server
+
+import (
+	"io/fs"
+	"os"
+)
+
+// fileID identifies a version of a file on disk.
+type fileID struct {
+	size  int64
+	mtime int64
+}
+
+func idOf(fi fs.FileInfo) fileID { return fileID{size: fi.Size(), mtime: fi.ModTime().UnixNano()} }
+
+// lockDir is a no-op where flock does not exist; writers in one process
+// are still serialised.
+func lockDir(root *os.Root, dir string) (func(), error) { return func() {}, nil }

@@ -1,0 +1,412 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"slices"
+	"strings"
+)
+
+// volume is one drive letter mapped to a host directory.
+type volume struct {
+	letter byte
+	dir    string
+	root   *os.Root
+}
+
+// location is a resolved directory: drive 0 is the root pseudo-directory
+// (§5); otherwise parts are the on-disk names of the directories below the
+// volume's root.
+type location struct {
+	drive byte
+	parts []string
+}
+
+// rel returns the location's path relative to its volume root ("." for the
+// root), as os.Root wants it.
+func (l location) rel() string {
+	if len(l.parts) == 0 {
+		return "."
+	}
+	return strings.Join(l.parts, "/")
+}
+
+// String returns the location as an OS/2 path ("C:\dir\", or "" for the
+// pseudo-directory), for log lines.
+func (l location) String() string {
+	if l.drive == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteByte(l.drive)
+	b.WriteString(":\\")
+	for _, p := range l.parts {
+		b.WriteString(p)
+		b.WriteByte('\\')
+	}
+	return b.String()
+}
+
+// errPath is returned for a path that does not lead anywhere (§5).
+var errPath = errors.New("no such path")
+
+func isSep(c byte) bool { return c == '/' || c == '\\' }
+
+func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
+
+func upper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + ('a' - 'A')
+	}
+	return c
+}
+
+// hasDrive reports whether p starts with a drive letter and colon.
+func hasDrive(p string) bool { return len(p) >= 2 && p[1] == ':' && isLetter(p[0]) }
+
+// lex resolves p against cur in OS/2 terms (§5), without touching the disk:
+// it returns the drive (0: the pseudo-directory) and the components below
+// the drive's root, as typed. ".." at a drive root leads to the
+// pseudo-directory; at the pseudo-directory only a drive ("X:") leads
+// anywhere, anything else fails with errPath.
+func lex(cur location, p string) (byte, []string, error) {
+	drive := cur.drive
+	var comps []string
+	switch {
+	case hasDrive(p):
+		drive = upper(p[0])
+		p = p[2:]
+	case p != "" && isSep(p[0]):
+		if drive == 0 {
+			return 0, nil, errPath
+		}
+	default:
+		comps = slices.Clone(cur.parts)
+	}
+	for p != "" {
+		i := 0
+		for i < len(p) && !isSep(p[i]) {
+			i++
+		}
+		seg := p[:i]
+		if i < len(p) {
+			i++
+		}
+		p = p[i:]
+		switch {
+		case seg == "" || seg == ".":
+		case seg == "..":
+			if drive == 0 {
+				return 0, nil, errPath
+			}
+			if len(comps) == 0 {
+				drive = 0
+			} else {
+				comps = comps[:len(comps)-1]
+			}
+		case drive == 0:
+			if len(seg) == 2 && hasDrive(seg) {
+				drive = upper(seg[0])
+				continue
+			}
+			return 0, nil, errPath
+		default:
+			if strings.IndexByte(seg, 0) >= 0 {
+				return 0, nil, errPath
+			}
+			comps = append(comps, seg)
+		}
+	}
+	return drive, comps, nil
+}
+
+// foldEqual reports whether a and b are equal with ASCII letters folded.
+func foldEqual(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// foldCompare orders names the way HPFS and JFS list them (§6): ASCII
+// letters folded, other bytes as they are; names equal but for case are
+// ordered by their raw bytes.
+func foldCompare(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		x, y := lower(a[i]), lower(b[i])
+		if x != y {
+			return int(x) - int(y)
+		}
+	}
+	if len(a) != len(b) {
+		return len(a) - len(b)
+	}
+	return strings.Compare(a, b)
+}
+
+// vol returns the volume of a drive letter, or nil.
+func (s *Server) vol(drive byte) *volume {
+	return s.vols[drive]
+}
+
+// join joins a volume-relative directory and a name.
+func join(dir, name string) string {
+	if dir == "." || dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// lookup finds name in the directory dir (volume-relative, on-disk case)
+// case-insensitively, preferring an exact match. It returns the on-disk
+// name and its file info (symbolic links followed). A name that does not
+// exist gives an error wrapping fs.ErrNotExist; a symbolic link leading out
+// of the volume gives another error.
+func (v *volume) lookup(dir, name string) (string, fs.FileInfo, error) {
+	fi, err := v.root.Stat(join(dir, name))
+	if err == nil {
+		return name, fi, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		if _, lerr := v.root.Lstat(join(dir, name)); lerr == nil {
+			return "", nil, err // exists but refused (escaping link)
+		}
+	}
+	f, derr := v.root.Open(dir)
+	if derr != nil {
+		return "", nil, derr
+	}
+	names, derr := f.Readdirnames(-1)
+	f.Close()
+	if derr != nil {
+		return "", nil, derr
+	}
+	var cands []string
+	for _, n := range names {
+		if n != name && foldEqual(n, name) {
+			cands = append(cands, n)
+		}
+	}
+	if len(cands) == 0 {
+		return "", nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
+	}
+	slices.SortFunc(cands, foldCompare)
+	fi, err = v.root.Stat(join(dir, cands[0]))
+	if err != nil {
+		return "", nil, err
+	}
+	return cands[0], fi, nil
+}
+
+// resolveDir resolves drive and comps (from lex) to an existing directory.
+func (s *Server) resolveDir(drive byte, comps []string) (location, error) {
+	if drive == 0 {
+		return location{}, nil
+	}
+	v := s.vol(drive)
+	if v == nil {
+		return location{}, errPath
+	}
+	parts := make([]string, 0, len(comps))
+	dir := "."
+	for _, c := range comps {
+		name, fi, err := v.lookup(dir, c)
+		if err != nil {
+			return location{}, err
+		}
+		if !fi.IsDir() {
+			return location{}, fmt.Errorf("%s: not a directory", name)
+		}
+		parts = append(parts, name)
+		dir = join(dir, name)
+	}
+	return location{drive: drive, parts: parts}, nil
+}
+
+// target is a resolved path naming an entry in an existing directory: the
+// entry may not exist yet (then name is as typed).
+type target struct {
+	vol    *volume
+	dir    location
+	name   string
+	info   fs.FileInfo // nil when the entry does not exist
+	exists bool
+}
+
+// rel returns the target's path relative to its volume root.
+func (t target) rel() string { return join(t.dir.rel(), t.name) }
+
+// display returns the target as an OS/2 path for log lines.
+func (t target) display() string { return t.dir.String() + t.name }
+
+// resolveTarget resolves p against cur to an entry of an existing
+// directory. It fails with errPath at the pseudo-directory, for a drive
+// without a volume, and for a path naming a volume's root.
+func (s *Server) resolveTarget(cur location, p string) (target, error) {
+	drive, comps, err := lex(cur, p)
+	if err != nil {
+		return target{}, err
+	}
+	if drive == 0 || len(comps) == 0 {
+		return target{}, errPath
+	}
+	dir, err := s.resolveDir(drive, comps[:len(comps)-1])
+	if err != nil {
+		return target{}, err
+	}
+	v := s.vol(drive)
+	t := target{vol: v, dir: dir, name: comps[len(comps)-1]}
+	name, fi, err := v.lookup(dir.rel(), t.name)
+	switch {
+	case err == nil:
+		t.name, t.info, t.exists = name, fi, true
+	case !errors.Is(err, fs.ErrNotExist):
+		return target{}, err
+	}
+	return t, nil
+}
+
+// listing returns the entry lines of an L command with parameter p at cur
+// (§6), without the leading "+" and the final empty line. Errors give an
+// empty listing.
+func (s *Server) listing(cur location, p string) []string {
+	if cur.drive == 0 && !hasDrive(p) {
+		return s.driveList()
+	}
+	if len(p) == 2 && hasDrive(p) {
+		if s.vol(upper(p[0])) != nil {
+			return []string{string(upper(p[0])) + ":/"}
+		}
+		return nil
+	}
+	// split into the directory part and the last component
+	i := len(p)
+	for i > 0 && !isSep(p[i-1]) && !(i == 2 && hasDrive(p)) {
+		i--
+	}
+	dirPart, last := p[:i], p[i:]
+	whole := last == "" || last == "." || last == ".."
+	if whole {
+		dirPart = p
+	}
+	drive, comps, err := lex(cur, dirPart)
+	if err != nil {
+		return nil
+	}
+	if drive == 0 {
+		return s.driveList()
+	}
+	dir, err := s.resolveDir(drive, comps)
+	if err != nil {
+		return nil
+	}
+	v := s.vol(drive)
+	if !whole && !strings.ContainsAny(last, "*?") {
+		name, fi, err := v.lookup(dir.rel(), last)
+		if err != nil || strings.ContainsAny(name, "\r\n") {
+			return nil
+		}
+		if fi.IsDir() {
+			name += "/"
+		}
+		return []string{name}
+	}
+	f, err := v.root.Open(dir.rel())
+	if err != nil {
+		return nil
+	}
+	ents, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	if whole {
+		out = append(out, "../")
+	}
+	names := make([]string, 0, len(ents))
+	isDir := make(map[string]bool, len(ents))
+	for _, e := range ents {
+		n := e.Name()
+		if strings.ContainsAny(n, "\r\n") || !whole && !maskMatch(last, n) {
+			continue
+		}
+		dirEntry := e.IsDir()
+		if e.Type()&fs.ModeSymlink != 0 {
+			fi, err := v.root.Stat(join(dir.rel(), n))
+			if err != nil {
+				continue // leads out of the volume, or dangles
+			}
+			dirEntry = fi.IsDir()
+		}
+		names = append(names, n)
+		isDir[n] = dirEntry
+	}
+	slices.SortFunc(names, foldCompare)
+	for _, n := range names {
+		if isDir[n] {
+			n += "/"
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func (s *Server) driveList() []string {
+	var out []string
+	for _, d := range s.drives() {
+		out = append(out, string(d)+":/")
+	}
+	return out
+}
+
+// maskMatch matches name against an OS/2 wildcard mask: '*' any run of
+// bytes, '?' any one byte, ASCII letters case-insensitive; "*.*" matches
+// every name, as on OS/2.
+func maskMatch(mask, name string) bool {
+	if mask == "*.*" {
+		return true
+	}
+	// iterative matcher with one backtrack point for '*'
+	mi, ni := 0, 0
+	star, mark := -1, 0
+	for ni < len(name) {
+		switch {
+		case mi < len(mask) && (mask[mi] == '?' || lower(mask[mi]) == lower(name[ni])):
+			mi++
+			ni++
+		case mi < len(mask) && mask[mi] == '*':
+			star, mark = mi, ni
+			mi++
+		case star >= 0:
+			mi = star + 1
+			mark++
+			ni = mark
+		default:
+			return false
+		}
+	}
+	for mi < len(mask) && mask[mi] == '*' {
+		mi++
+	}
+	return mi == len(mask)
+}
+
+// cleanRel checks a volume-relative path built from on-disk names.
+func cleanRel(p string) string { return path.Clean(p) }

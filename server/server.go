@@ -1,0 +1,476 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/wire"
+)
+
+// Defaults used when the corresponding Server field is zero.
+const (
+	// DefaultMaxSessions is the number of concurrent sessions allowed when
+	// Server.MaxSessions is 0.
+	DefaultMaxSessions = 256
+	// DefaultIdleTimeout is the idle timeout (seconds) when neither
+	// Server.IdleTimeout nor the configuration file's $SYS TimeOut is set
+	// (§2).
+	DefaultIdleTimeout = 900 * time.Second
+	// DefaultMaxTNIValue is the largest value, in bytes, a W may create in a
+	// TNI file when Server.MaxTNIValue is 0 (8 MiB, §8).
+	DefaultMaxTNIValue = 8 << 20
+	// MaxBinaryValue is the largest value, in bytes, of a binary INI file
+	// (§9).
+	MaxBinaryValue = 65535
+	// DefaultEventTimeout is how long an E action may run when its Timeout
+	// is 0 (§4).
+	DefaultEventTimeout = 10 * time.Second
+)
+
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown.
+var ErrServerClosed = errors.New("server: closed")
+
+// ErrEmptyPassword is wrapped by the error Serve returns when the password
+// is empty and the listener is not on a loopback address.
+var ErrEmptyPassword = errors.New("empty password is only allowed on a loopback listener")
+
+// Server is an INIServe server. Set the fields, then call Serve or
+// ListenAndServe; the fields must not change afterwards (use Reload to
+// re-read the configuration file). The zero value with Volumes set is a
+// usable server for a loopback listener (see the package documentation).
+type Server struct {
+	// Addr is the TCP address ListenAndServe listens on. Empty: ":" plus
+	// the configuration file's $SYS ServerPort, else ":3560".
+	Addr string
+
+	// Volumes maps upper-case drive letters ('C') to host directories. Each
+	// directory is opened with os.Root by Serve; nothing outside it is
+	// reachable. A nil or empty map serves only the empty pseudo-directory.
+	Volumes map[byte]string
+
+	// Password, when not nil, is the password P must match (only its first
+	// 32 bytes count, §4); it takes precedence over PasswordFile and the
+	// configuration file. An empty password is allowed on loopback only.
+	Password *string
+	// PasswordFile, when not empty (and Password is nil), names a file whose
+	// first line (without CR LF) is the password; it is re-read at every P.
+	PasswordFile string
+
+	// ConfigFile names the server's own INI file (§10). Empty: none. A name
+	// ending in .INI or .TNI (any case) is used as it is; any other name is
+	// a stem, and the file is stem.INI or stem.TNI chosen by the GenINI rules
+	// (ini-formats.md §6.2) at every read, or as forced by ConfigFormat.
+	// Settings ($SYS ServerPort, TimeOut, Password) come from the selected
+	// file only. The password is re-read at every P; the rest at Reload.
+	ConfigFile string
+	// ConfigFormat forces the choice between stem.INI and stem.TNI
+	// (ini.ForceINI for the -I option, ini.ForceTNI for -T);
+	// ini.NoOverride applies the GenINI rules.
+	ConfigFormat ini.Override
+
+	// ReadOnly makes W, D, M, R and X fail with '-'.
+	ReadOnly bool
+	// MaxSessions caps concurrent sessions; a session over the cap gets
+	// "-Too many sessions" instead of the greeting and is closed. 0 means
+	// DefaultMaxSessions; negative means no cap.
+	MaxSessions int
+	// MaxLine caps a command's parameter in bytes (§1); 0 means
+	// wire.DefaultMaxLine (16 MiB).
+	MaxLine int
+	// IdleTimeout closes a session that sends no command for this long
+	// (§2). 0: the configuration file's $SYS TimeOut (seconds; 0 there
+	// means none), else DefaultIdleTimeout. Negative: no idle timeout.
+	IdleTimeout time.Duration
+	// MaxTNIValue is the largest value in bytes a W may create in a TNI
+	// file; 0 means DefaultMaxTNIValue (8 MiB).
+	MaxTNIValue int
+
+	// Events maps E semaphore names (matched case-insensitively, ASCII
+	// letters folded) to actions (§4). Names not in the table get '-'.
+	Events map[string]Event
+
+	// MaxPasswordFailures is the number of failed P commands from one client
+	// address after which its sessions are closed after the failed reply,
+	// until PasswordWindow has passed without a failure. 0 means 10.
+	MaxPasswordFailures int
+	// PasswordDelay is the delay before the reply to the first failed P from
+	// an address; it doubles with each further failure, up to 8 times this
+	// value. 0 means 250 ms; negative means no delay.
+	PasswordDelay time.Duration
+	// PasswordWindow is how long failures from an address are remembered.
+	// 0 means 15 minutes.
+	PasswordWindow time.Duration
+
+	// Logger receives one line per session start and end, per change (W, D,
+	// M, R, X) and per refused or failed operation worth an administrator's
+	// attention. nil: nothing is logged.
+	Logger *slog.Logger
+
+	// hooks for tests (nil: the real thing)
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+
+	initOnce sync.Once
+	initErr  error
+	vols     map[byte]*volume
+	cache    *fileCache
+	throttle *throttle
+	log      *slog.Logger
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	conns     map[*session]struct{}
+	cfg       settings // from the configuration file, updated by Reload
+	closing   atomic.Bool
+	nextID    atomic.Uint64
+	active    atomic.Int64
+	done      chan struct{} // closed when the last session ends after Shutdown
+	doneOnce  sync.Once
+	baseCtx   context.Context
+	cancel    context.CancelFunc
+}
+
+// Event is the action for one E semaphore name: Func when not nil, else the
+// command Command (argv; Command[0] is looked up in PATH) run with the
+// environment variable INISERVE_EVENT set to the name. E answers '+' when
+// the action returns nil (exit status 0) within Timeout, '-' otherwise.
+type Event struct {
+	Command []string
+	Func    func(ctx context.Context, name string) error
+	Timeout time.Duration // 0: DefaultEventTimeout
+}
+
+// init opens the volumes and reads the configuration once.
+func (s *Server) init() error {
+	s.initOnce.Do(func() {
+		s.log = s.Logger
+		if s.log == nil {
+			s.log = slog.New(slog.DiscardHandler)
+		}
+		if s.now == nil {
+			s.now = time.Now
+		}
+		if s.sleep == nil {
+			s.sleep = sleepCtx
+		}
+		s.vols = make(map[byte]*volume)
+		for letter, dir := range s.Volumes {
+			if letter >= 'a' && letter <= 'z' {
+				letter -= 'a' - 'A'
+			}
+			if letter < 'A' || letter > 'Z' {
+				s.initErr = fmt.Errorf("server: volume %q: drive must be a letter A-Z", letter)
+				return
+			}
+			root, err := os.OpenRoot(dir)
+			if err != nil {
+				s.initErr = fmt.Errorf("server: volume %c: %w", letter, err)
+				return
+			}
+			s.vols[letter] = &volume{letter: letter, dir: dir, root: root}
+		}
+		s.cache = newFileCache()
+		s.throttle = newThrottle()
+		s.listeners = make(map[net.Listener]struct{})
+		s.conns = make(map[*session]struct{})
+		s.done = make(chan struct{})
+		s.baseCtx, s.cancel = context.WithCancel(context.Background())
+		cfg, err := s.readSettings()
+		if err != nil {
+			s.initErr = err
+			return
+		}
+		s.cfg = cfg
+	})
+	return s.initErr
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// ListenAndServe listens on Addr (see there for the default) and calls
+// Serve. It returns ErrServerClosed after Shutdown, or the listen or Serve
+// error.
+func (s *Server) ListenAndServe() error {
+	if err := s.init(); err != nil {
+		return err
+	}
+	addr := s.Addr
+	if addr == "" {
+		s.mu.Lock()
+		port := s.cfg.port
+		s.mu.Unlock()
+		addr = ":" + strconv.Itoa(port)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	return s.Serve(l)
+}
+
+// isLoopback reports whether a listener address is on the loopback
+// interface (or is not a network address at all, like a Unix socket).
+func isLoopback(a net.Addr) bool {
+	switch a := a.(type) {
+	case *net.TCPAddr:
+		return a.IP.IsLoopback()
+	case *net.UnixAddr:
+		return true
+	}
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback() || host == "localhost"
+}
+
+// Serve accepts sessions on l, one goroutine each, until Shutdown. It
+// closes l when it returns. It refuses to start (returning an error
+// wrapping ErrEmptyPassword) when the password is empty and l is not a
+// loopback listener. After Shutdown it returns ErrServerClosed.
+func (s *Server) Serve(l net.Listener) error {
+	if err := s.init(); err != nil {
+		l.Close()
+		return err
+	}
+	loop := isLoopback(l.Addr())
+	if !loop {
+		pw, err := s.password()
+		if err != nil {
+			l.Close()
+			return fmt.Errorf("server: reading the password: %w", err)
+		}
+		if len(pw) == 0 {
+			l.Close()
+			return fmt.Errorf("server: listening on %s: %w; set a password (--password-file, or $SYS Password in the configuration file)", l.Addr(), ErrEmptyPassword)
+		}
+	}
+	s.mu.Lock()
+	if s.closing.Load() {
+		s.mu.Unlock()
+		l.Close()
+		return ErrServerClosed
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+		l.Close()
+	}()
+	var backoff time.Duration
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			if s.closing.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.log.Warn("accept failed; retrying", "err", err, "delay", backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return fmt.Errorf("server: accept: %w", err)
+		}
+		backoff = 0
+		s.startSession(c, loop)
+	}
+}
+
+func (s *Server) maxSessions() int {
+	switch {
+	case s.MaxSessions == 0:
+		return DefaultMaxSessions
+	case s.MaxSessions < 0:
+		return int(^uint(0) >> 1)
+	}
+	return s.MaxSessions
+}
+
+func (s *Server) startSession(c net.Conn, loopback bool) {
+	id := s.nextID.Add(1)
+	s.mu.Lock()
+	if s.closing.Load() {
+		s.mu.Unlock()
+		c.Close()
+		return
+	}
+	if len(s.conns) >= s.maxSessions() {
+		s.mu.Unlock()
+		s.log.Warn("session refused: too many sessions", "session", id, "client", c.RemoteAddr().String(), "max", s.maxSessions())
+		c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		c.Write([]byte("-Too many sessions" + wire.CRLF))
+		gracefulClose(c)
+		return
+	}
+	ss := newSession(s, c, id, loopback)
+	s.conns[ss] = struct{}{}
+	s.active.Add(1)
+	s.mu.Unlock()
+	go func() {
+		ss.run()
+		s.mu.Lock()
+		delete(s.conns, ss)
+		last := len(s.conns) == 0 && s.closing.Load()
+		s.mu.Unlock()
+		s.active.Add(-1)
+		if last {
+			s.closeDone()
+		}
+	}()
+}
+
+func (s *Server) closeDone() {
+	s.doneOnce.Do(func() { close(s.done) })
+}
+
+// Shutdown stops accepting sessions, lets every session finish the command
+// it is executing (a session waiting for a command is closed at once), and
+// waits until all sessions have ended or ctx is done; then it closes the
+// remaining connections and the volumes. It returns ctx.Err() when ctx
+// ended first, else nil.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.init(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.closing.Store(true)
+	for l := range s.listeners {
+		l.Close()
+	}
+	conns := make([]*session, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	empty := len(s.conns) == 0
+	s.mu.Unlock()
+	if empty {
+		s.closeDone()
+	}
+	for _, c := range conns {
+		c.interrupt()
+	}
+	var err error
+	select {
+	case <-s.done:
+	case <-ctx.Done():
+		err = ctx.Err()
+		s.cancel()
+		s.mu.Lock()
+		for c := range s.conns {
+			c.conn.Close()
+		}
+		s.mu.Unlock()
+	}
+	s.cancel()
+	return err
+}
+
+// Sessions returns the number of sessions currently connected.
+func (s *Server) Sessions() int { return int(s.active.Load()) }
+
+// Reload re-reads the configuration file (§10; the `^` command and SIGHUP
+// call it). On error the previous settings stay in force and the error is
+// returned.
+func (s *Server) Reload() error {
+	if err := s.init(); err != nil {
+		return err
+	}
+	cfg, err := s.readSettings()
+	if err != nil {
+		s.log.Error("reload failed; keeping the previous settings", "err", err)
+		return err
+	}
+	s.mu.Lock()
+	old := s.cfg
+	s.cfg = cfg
+	s.mu.Unlock()
+	if old.port != cfg.port && s.Addr == "" {
+		s.log.Warn("ServerPort changed; it takes effect at the next start", "old", old.port, "new", cfg.port)
+	}
+	s.log.Info("configuration reloaded", "file", cfg.file, "timeout", cfg.timeout)
+	return nil
+}
+
+// idleTimeout returns the idle timeout in force (0: none).
+func (s *Server) idleTimeout() time.Duration {
+	if s.IdleTimeout > 0 {
+		return s.IdleTimeout
+	}
+	if s.IdleTimeout < 0 {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg.timeout
+}
+
+func (s *Server) maxLine() int {
+	if s.MaxLine > 0 {
+		return s.MaxLine
+	}
+	return wire.DefaultMaxLine
+}
+
+func (s *Server) maxTNIValue() int {
+	if s.MaxTNIValue > 0 {
+		return s.MaxTNIValue
+	}
+	return DefaultMaxTNIValue
+}
+
+// drives returns the volume letters in order.
+func (s *Server) drives() []byte {
+	out := make([]byte, 0, len(s.vols))
+	for l := range s.vols {
+		out = append(out, l)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// gracefulClose shuts down the write side of c, discards input for a short
+// while so that the peer reads what was sent before its stack sees a reset,
+// and closes c (§1).
+func gracefulClose(c net.Conn) {
+	type closeWriter interface{ CloseWrite() error }
+	if cw, ok := c.(closeWriter); ok {
+		cw.CloseWrite()
+		c.SetReadDeadline(time.Now().Add(time.Second))
+		buf := make([]byte, 32<<10)
+		for total := 0; total < 64<<20; {
+			n, err := c.Read(buf)
+			total += n
+			if err != nil {
+				break
+			}
+		}
+	}
+	c.Close()
+}

@@ -1,0 +1,629 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/wire"
+)
+
+// session is one client connection and the protocol state of §2.
+type session struct {
+	srv      *Server
+	conn     net.Conn
+	id       uint64
+	client   string // remote address
+	clientIP string // remote address without port (throttling key)
+	loopback bool   // accepted on a loopback listener
+	log      *slog.Logger
+	ctx      context.Context
+	cancel   context.CancelFunc
+
+	r *bufio.Reader
+	w *bufio.Writer
+
+	timeout      time.Duration // idle timeout in force (0: none)
+	deadlineSet  time.Time     // when the read deadline was last pushed
+	commands     int
+	endReason    string
+	scratch      []byte // reply scratch
+	wbuf         []byte // decoded W data scratch
+	loggedIn     bool
+	cwd          location
+	file         *fileEntry // nil: no current file
+	fileName     string     // the current file as an OS/2 path, for logs
+	app, key     []byte
+	offset       uint32
+	limit        uint32
+	maxParam     int
+	readOnlyText string
+}
+
+func newSession(s *Server, c net.Conn, id uint64, loopback bool) *session {
+	ctx, cancel := context.WithCancel(s.baseCtx)
+	client := c.RemoteAddr().String()
+	ip := client
+	if h, _, err := net.SplitHostPort(client); err == nil {
+		ip = h
+	}
+	return &session{
+		srv: s, conn: c, id: id, client: client, clientIP: ip, loopback: loopback,
+		log:      s.log.With("session", id, "client", client),
+		ctx:      ctx,
+		cancel:   cancel,
+		r:        bufio.NewReaderSize(c, 64<<10),
+		w:        bufio.NewWriterSize(c, 64<<10),
+		limit:    wire.DefaultLimit,
+		maxParam: s.maxLine(),
+		timeout:  s.idleTimeout(),
+	}
+}
+
+// interrupt makes a session waiting for a command return at once (used by
+// Shutdown; a command being executed finishes first).
+func (ss *session) interrupt() {
+	ss.conn.SetReadDeadline(time.Unix(1, 0))
+	ss.cancel()
+}
+
+// lineBuffered reports whether a whole command line is already buffered.
+func (ss *session) lineBuffered() bool {
+	n := ss.r.Buffered()
+	if n == 0 {
+		return false
+	}
+	b, _ := ss.r.Peek(n)
+	return bytes.IndexByte(b, '\n') >= 0
+}
+
+// run serves the session until it ends, then closes the connection.
+func (ss *session) run() {
+	start := time.Now()
+	ss.log.Info("session start")
+	defer func() {
+		ss.srv.cache.release(ss.file)
+		ss.cancel()
+		ss.conn.Close()
+		ss.log.Info("session end", "reason", ss.endReason, "commands", ss.commands, "duration", time.Since(start).Round(time.Millisecond))
+	}()
+	ss.w.WriteString("+" + wire.CRLF)
+	for {
+		if !ss.lineBuffered() {
+			if err := ss.w.Flush(); err != nil {
+				ss.endReason = "write error: " + err.Error()
+				return
+			}
+			if ss.timeout > 0 {
+				now := time.Now()
+				if now.Sub(ss.deadlineSet) > time.Second {
+					ss.deadlineSet = now
+					ss.conn.SetReadDeadline(now.Add(ss.timeout + time.Second))
+				}
+			}
+		}
+		if ss.srv.closing.Load() {
+			ss.endReason = "server shutdown"
+			return
+		}
+		line, err := wire.ReadLine(ss.r, ss.maxParam+1)
+		if err != nil {
+			ss.readError(err)
+			return
+		}
+		if len(line) == 0 {
+			ss.endReason = "empty line"
+			return
+		}
+		ss.commands++
+		if ss.handle(line) {
+			ss.w.Flush()
+			return
+		}
+	}
+}
+
+func (ss *session) readError(err error) {
+	var ne net.Error
+	switch {
+	case errors.Is(err, wire.ErrLineTooLong):
+		ss.endReason = "command too long"
+		ss.log.Warn("command longer than the limit; closing", "limit", ss.maxParam)
+		ss.w.WriteString("-Command too long" + wire.CRLF)
+		ss.w.Flush()
+		gracefulClose(ss.conn)
+	case ss.srv.closing.Load():
+		ss.endReason = "server shutdown"
+	case errors.As(err, &ne) && ne.Timeout():
+		ss.endReason = "idle timeout"
+		ss.log.Info("idle timeout; closing", "timeout", ss.timeout)
+	case err == io.EOF:
+		ss.endReason = "client closed"
+	default:
+		ss.endReason = "read error: " + err.Error()
+	}
+}
+
+// reply helpers: every line ends in CR LF (§1).
+
+func (ss *session) ok() { ss.w.WriteString("+" + wire.CRLF) }
+
+// fail writes '-' and msg (cleaned so that it can never break the line).
+func (ss *session) fail(msg string) {
+	ss.w.WriteByte('-')
+	ss.w.Write(wire.Clean([]byte(msg), 200))
+	ss.w.WriteString(wire.CRLF)
+}
+
+func (ss *session) number(n int) {
+	ss.scratch = append(ss.scratch[:0], '+')
+	ss.scratch = wire.AppendNumber(ss.scratch, uint64(n))
+	ss.scratch = append(ss.scratch, '\r', '\n')
+	ss.w.Write(ss.scratch)
+}
+
+// hexReply writes '+', v as hex, CR LF, encoding straight into the
+// writer's buffer.
+func (ss *session) hexReply(v []byte) {
+	ss.w.WriteByte('+')
+	for len(v) > 0 {
+		if ss.w.Available() < 2 {
+			ss.w.Flush()
+		}
+		n := min(len(v), ss.w.Available()/2)
+		ss.w.Write(wire.AppendHex(ss.w.AvailableBuffer(), v[:n]))
+		v = v[n:]
+	}
+	ss.w.WriteString(wire.CRLF)
+}
+
+// handle executes one command line (not empty) and reports whether the
+// session ends.
+func (ss *session) handle(line []byte) bool {
+	c := upper(line[0])
+	param := line[1:]
+	if !ss.loggedIn && c != 'P' && c != 'Q' {
+		ss.w.WriteString("-Not logged in ")
+		ss.w.Write(wire.Clean(param, 64))
+		ss.w.WriteString(wire.CRLF)
+		return false
+	}
+	switch c {
+	case 'P':
+		return ss.cmdP(param)
+	case 'Q':
+		ss.ok()
+		ss.endReason = "Q"
+		return true
+	case 'C':
+		ss.cmdC(string(param))
+	case 'L':
+		ss.cmdL(string(param))
+	case 'F':
+		ss.cmdF(string(param))
+	case 'A':
+		ss.app = append(ss.app[:0], param...)
+		ss.ok()
+	case 'K':
+		ss.key = append(ss.key[:0], param...)
+		ss.ok()
+	case 'O':
+		ss.offset, ss.limit = wire.ParseOffsetLimit(param)
+		ss.ok()
+	case 'S', 'T', 'V':
+		ss.cmdRead(c)
+	case 'W':
+		ss.cmdW(param)
+	case 'D':
+		ss.cmdD()
+	case 'M':
+		ss.cmdM(string(param))
+	case 'R':
+		ss.cmdR(string(param))
+	case 'X':
+		ss.cmdX(string(param))
+	case 'E':
+		ss.cmdE(string(param))
+	case '^':
+		ss.endReason = "restart (^)"
+		ss.log.Info("restart requested: reloading the configuration")
+		ss.srv.Reload()
+		return true
+	default:
+		ss.w.WriteString("-Unknown command ")
+		ss.w.Write(wire.Clean(line, 64))
+		ss.w.WriteString(wire.CRLF)
+	}
+	return false
+}
+
+func (ss *session) cmdP(supplied []byte) bool {
+	pw, err := ss.srv.password()
+	if err != nil {
+		ss.loggedIn = false
+		ss.log.Error("cannot read the password; login refused", "err", err)
+		ss.fail("Password not available")
+		return false
+	}
+	if len(pw) == 0 && !ss.loopback {
+		ss.loggedIn = false
+		ss.log.Warn("empty password refused on a non-loopback listener")
+		ss.fail("Empty password not allowed here")
+		return false
+	}
+	if len(supplied) <= maxPassword && len(supplied) == len(pw) && subtle.ConstantTimeCompare(supplied, pw) == 1 {
+		ss.loggedIn = true
+		ss.srv.throttle.reset(ss.clientIP)
+		ss.ok()
+		return false
+	}
+	ss.loggedIn = false // deliberate: a failed P logs out (§4)
+	n := ss.srv.throttle.fail(ss.clientIP, ss.srv.now(), ss.srv.passwordWindow())
+	delay := ss.srv.passwordDelay(n)
+	ss.log.Warn("wrong password", "failures", n, "delay", delay)
+	ss.w.Flush() // earlier replies are not held back by the delay
+	if err := ss.srv.sleep(ss.ctx, delay); err != nil {
+		ss.endReason = "server shutdown"
+		ss.fail("")
+		return true
+	}
+	ss.fail("")
+	if n >= ss.srv.maxPasswordFailures() {
+		ss.endReason = "too many wrong passwords"
+		ss.log.Warn("too many wrong passwords; closing", "failures", n)
+		return true
+	}
+	return false
+}
+
+func (ss *session) cmdC(p string) {
+	if p == "" {
+		ss.ok()
+		return
+	}
+	drive, comps, err := lex(ss.cwd, p)
+	if err != nil {
+		ss.fail("No such directory")
+		return
+	}
+	loc, err := ss.srv.resolveDir(drive, comps)
+	if err != nil {
+		ss.fail("No such directory")
+		return
+	}
+	ss.cwd = loc
+	ss.ok()
+}
+
+func (ss *session) cmdL(p string) {
+	ss.ok()
+	for _, e := range ss.srv.listing(ss.cwd, p) {
+		ss.w.WriteString(e)
+		ss.w.WriteString(wire.CRLF)
+	}
+	ss.w.WriteString(wire.CRLF)
+}
+
+func (ss *session) selectNone() {
+	ss.srv.cache.release(ss.file)
+	ss.file, ss.fileName = nil, ""
+}
+
+func (ss *session) cmdF(p string) {
+	ss.selectNone() // after a failed F there is no current file (§7)
+	t, err := ss.srv.resolveTarget(ss.cwd, p)
+	if err != nil {
+		ss.fail("No such file or directory")
+		return
+	}
+	if t.exists && !t.info.Mode().IsRegular() {
+		ss.fail("Not a file")
+		return
+	}
+	e := ss.srv.cache.acquire(t.vol, t.rel())
+	e.mu.Lock()
+	err = e.load()
+	e.mu.Unlock()
+	if err != nil {
+		ss.srv.cache.release(e)
+		ss.log.Info("file refused", "file", t.display(), "err", err)
+		ss.fail("Not a valid INI file")
+		return
+	}
+	ss.file, ss.fileName = e, t.display()
+	ss.ok()
+}
+
+// errNoItem is the error for a missing application or key.
+var errNoItem = errors.New("no such item")
+
+// item returns the current item's bytes: the value, or a list pseudo-value
+// (§4). The slice is never modified afterwards, so it may be used after
+// the entry's lock is released.
+func (ss *session) item() ([]byte, error) {
+	e := ss.file
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.load(); err != nil {
+		return nil, err
+	}
+	f := e.file
+	if len(ss.app) == 0 {
+		names, _ := f.Applications()
+		return ini.NameList(names), nil
+	}
+	if len(ss.key) == 0 {
+		names, err := f.Keys(ss.app)
+		if err != nil {
+			return nil, errNoItem
+		}
+		return ini.NameList(names), nil
+	}
+	v, ok := f.Lookup(ss.app, ss.key)
+	if !ok {
+		return nil, errNoItem
+	}
+	return v, nil
+}
+
+// window clips v to the current offset and limit (§8).
+func (ss *session) window(v []byte) []byte {
+	if uint64(ss.offset) >= uint64(len(v)) {
+		return nil
+	}
+	v = v[ss.offset:]
+	if uint64(len(v)) > uint64(ss.limit) {
+		v = v[:ss.limit]
+	}
+	return v
+}
+
+func (ss *session) cmdRead(c byte) {
+	if ss.file == nil {
+		ss.fail("No file selected")
+		return
+	}
+	v, err := ss.item()
+	if err != nil {
+		if !errors.Is(err, errNoItem) {
+			ss.log.Warn("file cannot be read", "file", ss.fileName, "err", err)
+		}
+		ss.fail("No such item")
+		return
+	}
+	switch c {
+	case 'S':
+		ss.number(len(v))
+	case 'T':
+		ss.number(len(ss.window(v)))
+	default:
+		ss.hexReply(ss.window(v))
+	}
+}
+
+// maxValue returns the largest value W may create in the current file.
+func (ss *session) maxValue() int {
+	if ss.file.format == ini.FormatTNI {
+		return ss.srv.maxTNIValue()
+	}
+	return MaxBinaryValue
+}
+
+func (ss *session) readOnly() bool {
+	if ss.srv.ReadOnly {
+		ss.fail("Read-only server")
+		return true
+	}
+	return false
+}
+
+func (ss *session) cmdW(hexdata []byte) {
+	if ss.readOnly() {
+		return
+	}
+	if ss.file == nil {
+		ss.fail("No file selected")
+		return
+	}
+	if len(ss.app) == 0 || len(ss.key) == 0 {
+		ss.fail("No application or key")
+		return
+	}
+	data, err := wire.AppendUnhex(ss.wbuf[:0], hexdata)
+	if err != nil {
+		ss.fail("Bad hex data")
+		return
+	}
+	ss.wbuf = data[:0]
+	if cap(ss.wbuf) > 1<<20 {
+		ss.wbuf = nil // do not keep a big buffer for the session's life
+	}
+	maxLen := ss.maxValue()
+	offset, limit, n := uint64(ss.offset), uint64(ss.limit), uint64(len(data))
+	oldSize, newSize := -1, 0
+	err = ss.file.update(func(f *ini.File) (bool, error) {
+		old, had := f.Lookup(ss.app, ss.key)
+		end := offset + n
+		size := end
+		if n >= limit && uint64(len(old)) > end {
+			size = uint64(len(old))
+		}
+		if size > uint64(maxLen) {
+			return false, fmt.Errorf("value of %d bytes exceeds the limit of %d", size, maxLen)
+		}
+		nv := make([]byte, size)
+		copy(nv, old[:min(uint64(len(old)), offset)])
+		copy(nv[offset:], data)
+		if size > end {
+			copy(nv[end:], old[end:])
+		}
+		if had {
+			oldSize = len(old)
+			if bytes.Equal(old, nv) {
+				newSize = len(nv)
+				return false, nil
+			}
+		}
+		newSize = len(nv)
+		if err := f.Put(ss.app, ss.key, nv); err != nil {
+			return false, err
+		}
+		return true, nil
+	})
+	if err != nil {
+		ss.log.Warn("write failed", "file", ss.fileName, "application", string(wire.Clean(ss.app, 64)), "key", string(wire.Clean(ss.key, 64)), "err", err)
+		ss.fail("Write failed")
+		return
+	}
+	ss.log.Info("change", "op", "W", "file", ss.fileName, "application", string(wire.Clean(ss.app, 64)), "key", string(wire.Clean(ss.key, 64)), "old_size", oldSize, "new_size", newSize)
+	ss.ok()
+}
+
+func (ss *session) cmdD() {
+	if ss.readOnly() {
+		return
+	}
+	if ss.file == nil {
+		ss.fail("No file selected")
+		return
+	}
+	if len(ss.app) == 0 {
+		ss.fail("No application")
+		return
+	}
+	oldSize := -1
+	err := ss.file.update(func(f *ini.File) (bool, error) {
+		if len(ss.key) == 0 {
+			a := f.Application(ss.app)
+			if a == nil {
+				return false, nil
+			}
+			oldSize = len(a.Entries)
+			return true, f.DeleteApplication(ss.app)
+		}
+		v, ok := f.Lookup(ss.app, ss.key)
+		if !ok {
+			return false, nil
+		}
+		oldSize = len(v)
+		return true, f.Delete(ss.app, ss.key)
+	})
+	if err != nil {
+		ss.log.Warn("delete failed", "file", ss.fileName, "application", string(wire.Clean(ss.app, 64)), "key", string(wire.Clean(ss.key, 64)), "err", err)
+		ss.fail("Delete failed")
+		return
+	}
+	if oldSize >= 0 {
+		// for an application, old_size is its number of keys
+		ss.log.Info("change", "op", "D", "file", ss.fileName, "application", string(wire.Clean(ss.app, 64)), "key", string(wire.Clean(ss.key, 64)), "old_size", oldSize, "new_size", -1)
+	}
+	ss.ok()
+}
+
+func (ss *session) cmdM(p string) {
+	if ss.readOnly() {
+		return
+	}
+	t, err := ss.srv.resolveTarget(ss.cwd, p)
+	if err != nil || t.exists {
+		ss.fail("Cannot create directory")
+		return
+	}
+	if err := t.vol.root.Mkdir(t.rel(), 0o777); err != nil {
+		ss.log.Info("mkdir failed", "path", t.display(), "err", err)
+		ss.fail("Cannot create directory")
+		return
+	}
+	ss.log.Info("change", "op", "M", "path", t.display())
+	ss.ok()
+}
+
+func (ss *session) cmdR(p string) {
+	if ss.readOnly() {
+		return
+	}
+	src, err := ss.srv.resolveTarget(ss.cwd, string(ss.app))
+	if err != nil || !src.exists {
+		ss.fail("No such file or directory")
+		return
+	}
+	dst, err := ss.srv.resolveTarget(ss.cwd, p)
+	if err != nil {
+		ss.fail("Bad destination")
+		return
+	}
+	if dst.vol != src.vol {
+		ss.fail("Cannot move between drives")
+		return
+	}
+	dstRel, dstShow := dst.rel(), dst.display()
+	if dst.exists {
+		if !dst.info.IsDir() || src.info.IsDir() {
+			ss.fail("Destination exists")
+			return
+		}
+		// a file moved onto an existing directory goes into it (§4)
+		dir := location{drive: dst.dir.drive, parts: append(append([]string(nil), dst.dir.parts...), dst.name)}
+		if _, _, err := dst.vol.lookup(dir.rel(), src.name); !errors.Is(err, fs.ErrNotExist) {
+			ss.fail("Destination exists")
+			return
+		}
+		dstRel, dstShow = join(dir.rel(), src.name), dir.String()+src.name
+	}
+	if err := src.vol.root.Rename(src.rel(), dstRel); err != nil {
+		ss.log.Info("rename failed", "from", src.display(), "to", dstShow, "err", err)
+		ss.fail("Cannot move")
+		return
+	}
+	ss.log.Info("change", "op", "R", "from", src.display(), "to", dstShow)
+	ss.ok()
+}
+
+func (ss *session) cmdX(p string) {
+	if ss.readOnly() {
+		return
+	}
+	t, err := ss.srv.resolveTarget(ss.cwd, p)
+	if err != nil {
+		ss.fail("No such directory")
+		return
+	}
+	if !t.exists {
+		ss.ok() // a missing file counts as success (§4)
+		return
+	}
+	if err := t.vol.root.Remove(t.rel()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		ss.log.Info("delete failed", "path", t.display(), "err", err)
+		ss.fail("Cannot delete")
+		return
+	}
+	ss.log.Info("change", "op", "X", "path", t.display())
+	ss.ok()
+}
+
+func (ss *session) cmdE(name string) {
+	if err := ss.srv.postEvent(ss.ctx, name); err != nil {
+		ss.log.Warn("event failed", "event", string(wire.Clean([]byte(name), 64)), "err", err)
+		if errors.Is(err, errUnknownEvent) {
+			ss.fail("Unknown event semaphore")
+		} else {
+			ss.fail("Event failed")
+		}
+		return
+	}
+	ss.log.Info("event posted", "event", string(wire.Clean([]byte(name), 64)))
+	ss.ok()
+}
+
+// wireClean makes command output safe for a one-line log or reply.
+func wireClean(b []byte) string { return string(wire.Clean(bytes.TrimSpace(b), 200)) }
