@@ -105,10 +105,11 @@ func ParseBinary(data []byte) (*File, error) {
 // The returned File ALIASES data: names and values are sub-slices of data
 // (with their capacity limited, so appending to them copies). The caller
 // must not modify data while the File is in use; use Clone, or
-// UnmarshalBinary, for an independent copy. Apart from that, the read
-// allocates about 0.4 times the file size for bookkeeping plus 48 bytes per
-// key and 64 bytes per application, and never more than a small multiple of
-// len(data).
+// UnmarshalBinary, for an independent copy. Apart from that, a read
+// allocates a quarter of the file size for bookkeeping (bitsets of record
+// starts), 48 bytes per key and about 64 bytes per application; since
+// records cannot overlap that is at most about 3.5 times len(data), and
+// about 0.5 times for typical files.
 func ParseBinaryOptions(data []byte, opts BinaryOptions) (*File, error) {
 	if len(data) == 0 {
 		return &File{}, nil
@@ -189,9 +190,9 @@ type binParser struct {
 	strict bool
 	warn   func(*FormatError)
 
-	// bitsets over byte offsets: bytes covered by a record, starts of
-	// application records, starts of key records (one allocation).
-	used, appStart, keyStart bitset
+	// bitsets over byte offsets: starts of application records and of
+	// key records (one allocation of len(data)/4 bytes)
+	appStart, keyStart bitset
 
 	nApps, nKeys int
 }
@@ -242,14 +243,13 @@ func (p *binParser) visit(off uint32, k recKind, from ref, app []byte) error {
 		}
 		return errAt(int64(off), "%s (%s) already belongs to the key chain of an earlier application", k, from)
 	}
-	if p.used.anyRange(off, n) {
-		other, ok := p.recordAt(off, n)
-		if ok {
-			return errAt(int64(off), "%s (%s) overlaps the %s at 0x%X", k, from, other.kind, other.off)
-		}
-		return errAt(int64(off), "%s (%s) overlaps another record", k, from)
+	// an application record starting in (off-20, off+n) or a key record
+	// starting in (off-24, off+n) would overlap this one
+	if p.appStart.anyIn(int64(off)-binAppSize+1, int64(off)+int64(n)) ||
+		p.keyStart.anyIn(int64(off)-binKeySize+1, int64(off)+int64(n)) {
+		other, _ := p.recordAt(off, n)
+		return errAt(int64(off), "%s (%s) overlaps the %s at 0x%X", k, from, other.kind, other.off)
 	}
-	p.used.setRange(off, n)
 	if k == kindApp {
 		p.appStart.set(off)
 	} else {
@@ -338,8 +338,8 @@ func (p *binParser) checkName(rec uint32, k recKind, at uint32, what string) ([]
 // that build can allocate exactly and trust the offsets.
 func (p *binParser) check(first uint32) error {
 	words := (int(p.size) + 63) / 64
-	all := make([]uint64, 3*words)
-	p.used, p.appStart, p.keyStart = all[:words:words], all[words:2*words:2*words], all[2*words:]
+	all := make([]uint64, 2*words)
+	p.appStart, p.keyStart = all[:words:words], all[words:]
 
 	from := ref{kind: kindHeader, what: "first application"}
 	for a := first; a != 0; {
@@ -451,7 +451,7 @@ func (p *binParser) dedupeKeys(es []Entry, recs []uint32, app []byte, d *dupSet)
 	for i := range es {
 		dup := false
 		if useSet {
-			dup = d.addOrFind(es[i].Key, int32(out), func(j int32) []byte { return es[j].Key })
+			dup = d.addOrFindKey(es, i, out)
 		} else {
 			for j := range out {
 				if bytes.Equal(es[j].Key, es[i].Key) {
@@ -466,7 +466,9 @@ func (p *binParser) dedupeKeys(es []Entry, recs []uint32, app []byte, d *dupSet)
 			}
 			continue
 		}
-		es[out] = es[i]
+		if out != i {
+			es[out] = es[i]
+		}
 		out++
 	}
 	return es[:out:out], nil
@@ -529,6 +531,24 @@ func (d *dupSet) reset(n int) {
 	d.mask = uint64(size - 1)
 }
 
+// addOrFindKey is addOrFind for the key of es[i], to be stored as index
+// out (the names of stored indexes are es[j].Key).
+func (d *dupSet) addOrFindKey(es []Entry, i, out int) bool {
+	b := es[i].Key
+	h := maphash.Bytes(d.seed, b) & d.mask
+	for {
+		s := d.slots[h]
+		if s == 0 {
+			d.slots[h] = int32(out) + 1
+			return false
+		}
+		if bytes.Equal(es[s-1].Key, b) {
+			return true
+		}
+		h = (h + 1) & d.mask
+	}
+}
+
 // addOrFind reports whether a name equal to b is already in the set (the
 // names of stored indexes are fetched through name); if not, it stores
 // index i, whose name is b.
@@ -561,35 +581,21 @@ type bitset []uint64
 func (b bitset) get(i uint32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
 func (b bitset) set(i uint32)      { b[i>>6] |= 1 << (i & 63) }
 
-// anyRange reports whether any offset in [a, a+n) is set; n <= 64.
-func (b bitset) anyRange(a, n uint32) bool {
-	for n > 0 {
-		bit := a & 63
-		c := min(64-bit, n)
-		m := (uint64(1)<<c - 1) << bit
-		if c == 64 {
-			m = ^uint64(0)
-		}
-		if b[a>>6]&m != 0 {
+// anyIn reports whether any offset in [lo, hi) is set; lo may be
+// negative and hi past the end (clipped).
+func (b bitset) anyIn(lo, hi int64) bool {
+	lo = max(lo, 0)
+	hi = min(hi, int64(len(b))*64)
+	for lo < hi {
+		bit := uint(lo & 63)
+		c := min(64-int64(bit), hi-lo)
+		m := ^uint64(0) >> (64 - uint(c)) << bit
+		if b[lo>>6]&m != 0 {
 			return true
 		}
-		a, n = a+c, n-c
+		lo += c
 	}
 	return false
-}
-
-// setRange sets every offset in [a, a+n).
-func (b bitset) setRange(a, n uint32) {
-	for n > 0 {
-		bit := a & 63
-		c := min(64-bit, n)
-		m := (uint64(1)<<c - 1) << bit
-		if c == 64 {
-			m = ^uint64(0)
-		}
-		b[a>>6] |= m
-		a, n = a+c, n-c
-	}
 }
 
 // MarshalBinary encodes f as a binary OS/2 INI file in the canonical layout

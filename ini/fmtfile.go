@@ -126,7 +126,7 @@ func (ff *FormatFile) Len() int {
 // file is small and written by hand: a typo should be reported, not change
 // the output silently.
 func ParseFormatFile(data []byte) (*FormatFile, error) {
-	r := tniReader{data: data}
+	r := newTNIReader(data)
 	ff := &FormatFile{}
 	for {
 		l, ok, err := r.next()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -29,18 +30,16 @@ func tniSeeds(tb testing.TB) [][]byte {
 			seeds = append(seeds, []byte(wrap(v.App, v.TNIExact)))
 		}
 	}
-	if _, err := os.Stat(tniRealDir); err == nil {
-		for _, data := range tniRealBinaries(tb) {
-			f, err := ParseBinary(data)
-			if err != nil {
-				continue
-			}
-			out, _, err := f.MarshalTNIWith(TNIOptions{SkipUnrepresentable: true})
-			if err != nil {
-				tb.Fatal(err)
-			}
-			seeds = append(seeds, out)
+	for _, data := range tniRealBinaries(tb) {
+		f, err := ParseBinary(data)
+		if err != nil {
+			continue
 		}
+		out, _, err := f.MarshalTNIWith(TNIOptions{SkipUnrepresentable: true})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		seeds = append(seeds, out)
 	}
 	return seeds
 }
@@ -78,7 +77,7 @@ func FuzzParseTNI(f *testing.F) {
 			t.Fatalf("our output is refused: %v\n%q", err, out)
 		}
 		for _, a := range file.Apps {
-			if skipped(rep.Skipped, a.Name, nil) {
+			if skippedApp(rep.Skipped, a.Name) {
 				continue
 			}
 			if !back.HasApplication(a.Name) {
@@ -86,7 +85,7 @@ func FuzzParseTNI(f *testing.F) {
 			}
 			for _, e := range a.Entries {
 				got, ok := back.Lookup(a.Name, e.Key)
-				if !ok && skipped(rep.Skipped, a.Name, e.Key) {
+				if !ok && skippedKey(rep.Skipped, a.Name, e.Key) {
 					continue
 				}
 				if !ok || !bytes.Equal(got, e.Value) {
@@ -96,6 +95,47 @@ func FuzzParseTNI(f *testing.F) {
 		}
 		if len(back.Apps)+countAppsSkipped(rep.Skipped) != len(file.Apps) {
 			t.Fatalf("%d applications, %d read back", len(file.Apps), len(back.Apps))
+		}
+	})
+}
+
+// FuzzTNIRoundTrip: for any names and values (fields of the input split at
+// 0xFF bytes, taken as application, key, value triples), MarshalTNI with
+// SkipUnrepresentable writes something ParseTNI reads back to the same
+// bytes, skipping exactly the names the writer reports.
+func FuzzTNIRoundTrip(f *testing.F) {
+	f.Add([]byte("A\xffk\xffhello world"))
+	f.Add([]byte("A\xffk\xff" + strings.Repeat("x", 60) + "[B]\xffA\xffs\xffa\x00b\x00\x00"))
+	f.Add([]byte("A\xffk\xffit's \"x\"\x00\xff/x\xff[k\xff\x01\x02\x03\x04\x05"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fields := bytes.Split(data, []byte{0xFF})
+		file := New()
+		for i := 0; i+2 < len(fields); i += 3 {
+			file.put(fields[i], fields[i+1], fields[i+2])
+		}
+		out, rep, err := file.MarshalTNIWith(TNIOptions{SkipUnrepresentable: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseTNI(out)
+		if err != nil {
+			t.Fatalf("our output is refused: %v\n%q", err, out)
+		}
+		n := 0
+		for _, a := range file.Apps {
+			if skippedApp(rep.Skipped, a.Name) {
+				continue
+			}
+			n++
+			for _, e := range a.Entries {
+				got, ok := back.Lookup(a.Name, e.Key)
+				if ok == skippedKey(rep.Skipped, a.Name, e.Key) || ok && !bytes.Equal(got, e.Value) {
+					t.Fatalf("%q/%q = %x, read back %x (%v)\n%q", a.Name, e.Key, e.Value, got, ok, out)
+				}
+			}
+		}
+		if n != len(back.Apps) {
+			t.Fatalf("%d applications written, %d read back", n, len(back.Apps))
 		}
 	})
 }

@@ -3,6 +3,7 @@ package ini
 import (
 	"bytes"
 	"math/big"
+	"slices"
 )
 
 // ParseTNI decodes a TNI text file (spec §3) into a File. Applications and
@@ -26,9 +27,9 @@ import (
 // string-of-strings blocks.
 //
 // Where the reference would stop, ignore text or misplace data silently,
-// ParseTNI instead returns a *FormatError with Line set (1-based) and Offset
-// -1, leaving File empty for the caller to fill (Parse does). These are
-// exactly the cases of spec §3.9:
+// ParseTNI instead returns a nil File and a *FormatError with Line set
+// (1-based) and Offset -1; its File (the file name) is left empty for the
+// caller to fill, as Parse does. These are exactly the cases of spec §3.9:
 //
 //  1. a non-blank line outside a section that is not a [header];
 //  2. a key line without '=';
@@ -46,9 +47,56 @@ import (
 //  9. a number out of range for its width ((1)300), a (X) token over one byte
 //     or with a letter other than A-F (DEVIATION: the reference counts every
 //     letter as a digit, G=16 ... Z=35), and a width of 0 or over 65535.
+//
+// One more refusal guards memory: numbers may decode to at most 1 MiB plus
+// 16 times the file size in total (a "(65535)1 1 1 ..." line turns every two
+// text bytes into 65535 value bytes).
 func ParseTNI(data []byte) (*File, error) {
-	r := tniReader{data: data}
-	r.arena.chunk = min(max(len(data), 4096), 1<<20)
+	f, err := newTNIReader(data).parse()
+	if err == nil && tniHasDuplicate(f) {
+		// Find the first duplicate in file order, with its line: parse
+		// again checking every key as it is added (slower, error path only).
+		r := newTNIReader(data)
+		r.checkDup = true
+		f, err = r.parse()
+		if err == nil { // not reached: both checks see the same keys
+			return nil, &FormatError{Offset: -1, Msg: "a key is defined twice in one application"}
+		}
+	}
+	return f, err
+}
+
+// tniHasDuplicate reports whether an application of f holds a key twice.
+func tniHasDuplicate(f *File) bool {
+	var order []int
+	for _, a := range f.Apps {
+		es := a.Entries
+		if len(es) <= indexThreshold {
+			for i := range es {
+				for j := range i {
+					if bytes.Equal(es[i].Key, es[j].Key) {
+						return true
+					}
+				}
+			}
+			continue
+		}
+		order = order[:0]
+		for i := range es {
+			order = append(order, i)
+		}
+		slices.SortFunc(order, func(i, j int) int { return bytes.Compare(es[i].Key, es[j].Key) })
+		for i := 1; i < len(order); i++ {
+			if bytes.Equal(es[order[i]].Key, es[order[i-1]].Key) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// parse reads the whole file.
+func (r *tniReader) parse() (*File, error) {
 	f := New()
 	for {
 		l, ok, err := r.next()
@@ -78,6 +126,26 @@ type tniReader struct {
 	line    int // 1-based number of the line last returned by next
 	scratch []byte
 	arena   tniArena
+	decoded int // bytes decoded from numbers so far
+	limit   int // most bytes numbers may decode to (tniNumberLimit)
+	// checkDup makes add look for an existing key (§3.9 item 7) as each
+	// key is added; ParseTNI checks afterwards instead, which is faster.
+	checkDup bool
+}
+
+// tniNumberLimit is the most bytes the numbers of a TNI file of size n may
+// decode to: 1 MiB plus 16 times the file size. A (65535) width turns each
+// token of two text bytes into 65535 bytes; without a limit a small file
+// could make the reader allocate gigabytes. Nothing DumpINI writes comes
+// near it (its widths are at most 4 bytes per token of at least 2 bytes).
+func tniNumberLimit(n int) int { return 1<<20 + 16*n }
+
+func newTNIReader(data []byte) *tniReader {
+	return &tniReader{
+		data:  data,
+		arena: tniArena{chunk: min(max(len(data), 4096), 1<<20)},
+		limit: tniNumberLimit(len(data)),
+	}
 }
 
 // next returns the next non-blank line with its line ending and indentation
@@ -203,10 +271,11 @@ func (r *tniReader) section(app *Application, headerLine int) error {
 	}
 }
 
-// add stores a new key in app; a key already present is an error (§3.9
-// item 7). key is copied, value must already be owned by the File.
+// add stores a new key in app; with checkDup a key already present is an
+// error (§3.9 item 7). key is copied, value must already be owned by the
+// File.
 func (r *tniReader) add(app *Application, key, value []byte, line int) error {
-	if app.find(key) >= 0 {
+	if r.checkDup && app.find(key) >= 0 {
 		return errLine(line, "key %q defined twice in application [%s]", key, app.Name)
 	}
 	key = r.arena.copy(key)
@@ -302,11 +371,36 @@ func tniIsNumeric(t []byte) (start, width int, hex, numeric bool) {
 // tniDigit reports whether c is in the reference's digit set: 0-9, plus
 // every ASCII letter in hex mode (spec §3.3).
 func tniDigit(c byte, hex bool) bool {
-	if c >= '0' && c <= '9' {
-		return true
+	if hex {
+		return tniClass[c]&tniRefHex != 0
 	}
-	return hex && (c|0x20) >= 'a' && (c|0x20) <= 'z'
+	return tniClass[c]&tniDec != 0
 }
+
+// Bits of tniClass.
+const (
+	tniDec    = 1 << iota // 0-9
+	tniRefHex             // 0-9, A-Z, a-z: the reference's (X) digits
+)
+
+// tniClass classifies bytes for number parsing; tniHexVal holds the value
+// of a hexadecimal digit, 0xFF for other bytes.
+var tniClass, tniHexVal = func() (class, val [256]byte) {
+	for c := range 256 {
+		val[c] = 0xFF
+		switch {
+		case c >= '0' && c <= '9':
+			class[c] = tniDec | tniRefHex
+			val[c] = byte(c - '0')
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			class[c] = tniRefHex
+			if c|0x20 <= 'f' {
+				val[c] = byte(c|0x20-'a') + 10
+			}
+		}
+	}
+	return
+}()
 
 // numbers decodes a list of numbers of width bytes each (or hex bytes),
 // following '+' continuations (spec §3.4).
@@ -337,6 +431,9 @@ func (r *tniReader) numbers(t []byte, width int, hex bool) ([]byte, error) {
 		}
 		if k == j {
 			return nil, errLine(r.line, "text after the numbers: %q", clip(t[j:]))
+		}
+		if r.decoded += width; r.decoded > r.limit {
+			return nil, errLine(r.line, "numbers decode to more than %d bytes (1 MiB + 16 x the file size): refused as a memory guard", r.limit)
 		}
 		var err error
 		if out, err = r.appendNumber(out, t[j:k], width, hex); err != nil {
@@ -370,15 +467,16 @@ func (r *tniReader) continuation() ([]byte, error) {
 // token tok (or the one byte of the hex token tok) to out.
 func (r *tniReader) appendNumber(out, tok []byte, width int, hex bool) ([]byte, error) {
 	if hex {
+		if len(tok) == 2 { // the usual "0A"
+			hi, lo := tniHexVal[tok[0]], tniHexVal[tok[1]]
+			if hi < 16 && lo < 16 {
+				return append(out, hi<<4|lo), nil
+			}
+		}
 		var n uint
 		for _, c := range tok {
-			var d byte
-			switch {
-			case c >= '0' && c <= '9':
-				d = c - '0'
-			case (c|0x20) >= 'a' && (c|0x20) <= 'f':
-				d = (c | 0x20) - 'a' + 10
-			default:
+			d := tniHexVal[c]
+			if d == 0xFF {
 				return nil, errLine(r.line, "(X) token %q is not hexadecimal", clip(tok))
 			}
 			if n = n<<4 | uint(d); n > 0xFF {

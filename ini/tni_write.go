@@ -20,7 +20,8 @@ const (
 
 // NameIssue is an application or key name that plain TNI cannot carry (spec
 // §3.7, §4.7 W5). Key is nil when the application name itself is the
-// problem (the whole application is concerned).
+// problem (the whole application is concerned); an empty key name is a
+// non-nil empty slice.
 type NameIssue struct {
 	App    []byte
 	Key    []byte
@@ -71,7 +72,9 @@ type TNIOptions struct {
 	// (false) a code is applied only when the value reads back unchanged,
 	// otherwise the heuristic of §4.2 decides and a TNIReport note says so
 	// (the spec's recommendation). In both modes (N) with a value length
-	// that is not a multiple of N is written as hex (§4.7 W6).
+	// that is not a multiple of N is written as hex (§4.7 W6), and a code
+	// whose output could not be read at all ("'" on a value holding CR, LF
+	// or Ctrl-Z, which DumpINI writes raw) is not applied.
 	TrustFormat bool
 }
 
@@ -152,7 +155,11 @@ func (f *File) MarshalTNIWith(opts TNIOptions) ([]byte, TNIReport, error) {
 		for _, i := range order {
 			e := &a.Entries[i]
 			if why := w.entry(a.Name, e.Key, e.Value); why != "" {
-				issues = append(issues, NameIssue{App: a.Name, Key: e.Key, Reason: why})
+				key := e.Key
+				if key == nil {
+					key = []byte{}
+				}
+				issues = append(issues, NameIssue{App: a.Name, Key: key, Reason: why})
 			}
 		}
 		w.out = append(w.out, "[/"...)
@@ -362,12 +369,14 @@ func (w *tniWriter) override(app, key, v []byte, code FormatCode) (done bool, wh
 	}
 	start := len(w.out)
 	w.value(key, v, kind, width)
-	if w.opts.TrustFormat {
-		return true, ""
-	}
-	r := tniReader{data: w.out[start:]}
-	r.arena.chunk = 4096
-	if got, err := r.entry(); err != nil || !bytes.Equal(got, orig) || r.pos != len(r.data) {
+	r := newTNIReader(w.out[start:])
+	got, err := r.entry()
+	switch {
+	case err != nil || r.pos != len(r.data):
+		w.out = w.out[:start]
+		w.note(app, key, code, "the value would make the file unreadable (CR, LF, Ctrl-Z ...), written by the heuristic")
+		return false, ""
+	case !w.opts.TrustFormat && !bytes.Equal(got, orig):
 		w.out = w.out[:start]
 		w.note(app, key, code, "the value would not read back unchanged, written by the heuristic (§5.4)")
 		return false, ""

@@ -28,9 +28,9 @@ var pathMethods = map[string]struct{ dirsOnly bool }{
 // Do returns the completions of the text before the cursor: candidate
 // suffixes and the length (in runes) of the text they complete, as
 // readline.AutoCompleter requires. Nothing is completed when the text is
-// not one of the supported forms; nothing is ever called except the
-// listing methods (apps, keys, ls) of the objects named by a plain
-// name/field/index chain, each under the completion timeout.
+// not one of the supported forms. No Lua function is called: values are
+// found by reading a plain name/field/index chain (see eval), and names
+// are listed through the host's Objects, under the completion timeout.
 func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 	text := string(line[:pos])
 	toks, ok := lexLine(text)
@@ -89,8 +89,8 @@ func (c *completer) completeField(ctx context.Context, chain []token, sep, prefi
 		return nil, 0
 	}
 	names := map[string]bool{}
-	if ml, ok := c.r.cfg.Host.(MethodLister); ok {
-		for _, m := range ml.Methods(v) {
+	if c.r.objs != nil {
+		for _, m := range c.r.objs.Methods(v) {
 			names[m] = true
 		}
 	}
@@ -198,19 +198,18 @@ func escapeDigit(d byte) string {
 }
 
 // completePath completes a remote path inside s:method(" from a listing
-// of the directory typed so far (s:ls(dir)). Directories keep their
+// of the directory typed so far (Objects.Names of the session). Directories keep their
 // trailing "/" and leave the literal open; files close it.
 func (c *completer) completePath(ctx context.Context, s lua.LValue, open token, dirsOnly bool) ([]string, int) {
 	dir, base := "", open.val
 	if i := strings.LastIndexAny(open.val, `/\`); i >= 0 {
 		dir, base = open.val[:i+1], open.val[i+1:]
 	}
-	var args []lua.LValue
-	if dir != "" {
-		args = append(args, lua.LString(dir))
+	if c.r.objs == nil || c.r.objs.Kind(s) != "session" {
+		return nil, 0
 	}
-	entries, ok := c.callList(ctx, s, "ls", args...)
-	if !ok {
+	entries, err := c.r.objs.Names(ctx, s, dir)
+	if err != nil {
 		return nil, 0
 	}
 	var out []string
@@ -233,17 +232,16 @@ func (c *completer) completePath(ctx context.Context, s lua.LValue, open token, 
 }
 
 // indexNames lists the names that may follow v[": the applications of an
-// INI file, the keys of an application, or the string keys of a table.
+// INI file, the keys of an application view, or the string keys of a
+// table.
 func (c *completer) indexNames(ctx context.Context, v lua.LValue) []string {
-	if ml, ok := c.r.cfg.Host.(MethodLister); ok {
-		methods := ml.Methods(v)
-		for _, m := range []string{"apps", "keys"} {
-			if slices.Contains(methods, m) {
-				names, _ := c.callList(ctx, v, m)
-				return names
-			}
-		}
-		if methods != nil {
+	if c.r.objs != nil {
+		switch c.r.objs.Kind(v) {
+		case "file", "application":
+			names, _ := c.r.objs.Names(ctx, v, "")
+			return names
+		case "":
+		default:
 			return nil
 		}
 	}
@@ -254,47 +252,6 @@ func (c *completer) indexNames(ctx context.Context, v lua.LValue) []string {
 		names = append(names, k)
 	}
 	return names
-}
-
-// callList calls the method v:name(args...) under ctx and returns the
-// strings of the array it returns.
-func (c *completer) callList(ctx context.Context, v lua.LValue, name string, args ...lua.LValue) ([]string, bool) {
-	fn, ok := c.method(v, name)
-	if !ok {
-		return nil, false
-	}
-	rets, err := c.r.cfg.Host.Call(ctx, fn, append([]lua.LValue{v}, args...)...)
-	if err != nil || len(rets) == 0 {
-		return nil, false
-	}
-	t, ok := rets[0].(*lua.LTable)
-	if !ok {
-		return nil, false
-	}
-	var out []string
-	for i := 1; i <= t.Len(); i++ {
-		if s, ok := t.RawGetInt(i).(lua.LString); ok {
-			out = append(out, string(s))
-		}
-	}
-	return out, true
-}
-
-// method finds the function v.name without calling anything but the
-// host's own index metamethod: through raw fields and __index tables, or,
-// for host objects (MethodLister knows them), by indexing v in Lua.
-func (c *completer) method(v lua.LValue, name string) (lua.LValue, bool) {
-	if ml, ok := c.r.cfg.Host.(MethodLister); ok {
-		if ms := ml.Methods(v); ms != nil {
-			if !slices.Contains(ms, name) {
-				return nil, false
-			}
-			fn := c.r.L.GetField(v, name) // the host's __index: no I/O for a method
-			return fn, fn.Type() == lua.LTFunction
-		}
-	}
-	fn, ok := c.rawIndex(v, lua.LString(name))
-	return fn, ok && fn.Type() == lua.LTFunction
 }
 
 // rawIndex looks key up in v (a table) and then along its metatable's
@@ -376,8 +333,7 @@ func (c *completer) index(ctx context.Context, v, key lua.LValue) (lua.LValue, b
 	if x, ok := c.rawIndex(v, key); ok {
 		return x, true
 	}
-	ml, ok := c.r.cfg.Host.(MethodLister)
-	if !ok || ml.Methods(v) == nil {
+	if c.r.objs == nil || c.r.objs.Kind(v) == "" {
 		return nil, false
 	}
 	getter := c.r.L.NewFunction(func(L *lua.LState) int {

@@ -140,8 +140,9 @@ func numberComment(s string) string {
 // Formatter turns Lua values into the text the REPL prints. Describe, when
 // not nil, gives the one-line summary of a host object (an INI file,
 // application view or session of package luaapi) and reports whether v is
-// one; Formatter falls back to the __tostring metamethod, then to
-// tostring's output.
+// one; other tables and userdata with a __tostring metamethod print its
+// result, those with a __name metafield "NAME: 0x...", the rest as
+// tostring does.
 type Formatter struct {
 	L        *lua.LState
 	Describe func(v lua.LValue) (string, bool)
@@ -185,18 +186,14 @@ func (f *Formatter) summary(v lua.LValue) (string, bool) {
 	default:
 		return "", false
 	}
-	mt, ok := f.L.GetMetatable(v).(*lua.LTable)
-	if !ok {
-		return "", false
-	}
-	if fn, ok := mt.RawGetString("__tostring").(*lua.LFunction); ok {
+	if fn, ok := f.L.GetMetaField(v, "__tostring").(*lua.LFunction); ok {
 		if err := f.L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, v); err == nil {
 			s := f.L.Get(-1)
 			f.L.Pop(1)
 			return lua.LVAsString(s), true
 		}
 	}
-	if name, ok := mt.RawGetString("__name").(lua.LString); ok {
+	if name, ok := f.L.GetMetaField(v, "__name").(lua.LString); ok {
 		return fmt.Sprintf("%s: %p", string(name), v), true
 	}
 	return "", false

@@ -69,20 +69,27 @@ type Host interface {
 	Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) ([]lua.LValue, error)
 }
 
-// Describer is implemented by a Host that can summarise its own objects (an
-// INI file, application view or session): Describe returns the one-line
-// summary and true for such an object, "" and false for anything else.
-// Without it, the REPL prints objects with a metatable through __tostring.
-type Describer interface {
-	Describe(v lua.LValue) (string, bool)
-}
-
-// MethodLister is implemented by a Host whose objects have methods that
-// Lua cannot enumerate (an __index function): Methods returns the method
-// names of v (nil when v is not such an object), for completion after
-// "v:" and "v.".
-type MethodLister interface {
+// Objects is implemented by a Host whose values include objects that Lua
+// cannot look into (userdata with __index functions), such as the INI
+// files, application views and sessions of package luaapi. The REPL uses
+// it to print summaries and to complete names; without it, such objects
+// print through __tostring and complete nothing.
+type Objects interface {
+	// Kind returns "file", "application" or "session" for the host's
+	// objects and "" for any other value.
+	Kind(v lua.LValue) string
+	// Describe returns a one-line summary of one of the host's objects
+	// (name, number of applications or keys, host) and true; "" and false
+	// for other values. ctx bounds any network call it makes.
+	Describe(ctx context.Context, v lua.LValue) (string, bool)
+	// Methods returns the method names of one of the host's objects, nil
+	// for other values.
 	Methods(v lua.LValue) []string
+	// Names lists the application names of a file, the key names of an
+	// application view, or the entries of directory arg ("" for the
+	// current one) of a session (directories with a trailing "/"); ctx
+	// bounds the network calls.
+	Names(ctx context.Context, v lua.LValue, arg string) ([]string, error)
 }
 
 // Config configures Run. Host is required; everything else has a default.
@@ -152,6 +159,7 @@ type REPL struct {
 	cfg   Config
 	L     *lua.LState
 	fmt   *Formatter
+	objs  Objects // nil when the host has none
 	out   io.Writer
 	errw  io.Writer
 	trace bool // print tracebacks with errors (:traceback)
@@ -187,9 +195,7 @@ func New(cfg Config) (*REPL, error) {
 	}
 	r := &REPL{cfg: cfg, L: cfg.Host.State(), out: cfg.Stdout, errw: cfg.Stderr}
 	r.fmt = &Formatter{L: r.L}
-	if d, ok := cfg.Host.(Describer); ok {
-		r.fmt.Describe = d.Describe
-	}
+	r.objs, _ = cfg.Host.(Objects)
 	return r, nil
 }
 
@@ -313,6 +319,10 @@ func (r *REPL) results(ctx context.Context, vals []lua.LValue) string {
 			r.L.RemoveContext()
 		}
 	}()
+	if r.objs != nil {
+		r.fmt.Describe = func(v lua.LValue) (string, bool) { return r.objs.Describe(ctx, v) }
+		defer func() { r.fmt.Describe = nil }()
+	}
 	parts := make([]string, len(vals))
 	sep := "\t"
 	for i, v := range vals {

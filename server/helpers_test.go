@@ -162,3 +162,6 @@ func (c *client) closed() bool {
 	_, err := c.r.ReadByte()
 	return err != nil
 }
+
+// sampleFile returns a small binary INI profile.
+func sampleFile() *ini.File { return ini.Sample() }

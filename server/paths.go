@@ -144,12 +144,13 @@ func foldEqual(a, b string) bool {
 }
 
 // foldCompare orders names the way HPFS and JFS list them (§6): ASCII
-// letters folded, other bytes as they are; names equal but for case are
-// ordered by their raw bytes.
+// letters folded to upper case (so "_" sorts after letters, as on HPFS),
+// other bytes as they are; names equal but for case are ordered by their
+// raw bytes.
 func foldCompare(a, b string) int {
 	n := min(len(a), len(b))
 	for i := 0; i < n; i++ {
-		x, y := lower(a[i]), lower(b[i])
+		x, y := upper(a[i]), upper(b[i])
 		if x != y {
 			return int(x) - int(y)
 		}

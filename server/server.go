@@ -209,12 +209,12 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// ListenAndServe listens on Addr (see there for the default) and calls
-// Serve. It returns ErrServerClosed after Shutdown, or the listen or Serve
-// error.
-func (s *Server) ListenAndServe() error {
+// Listen opens the TCP listener ListenAndServe uses: Addr, or when Addr is
+// empty ":" plus the configuration file's $SYS ServerPort (default 3560).
+// Like Serve, it refuses an empty password on a non-loopback address.
+func (s *Server) Listen() (net.Listener, error) {
 	if err := s.init(); err != nil {
-		return err
+		return nil, err
 	}
 	addr := s.Addr
 	if addr == "" {
@@ -225,7 +225,37 @@ func (s *Server) ListenAndServe() error {
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("server: %w", err)
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	if err := s.checkPassword(l.Addr()); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// checkPassword refuses an empty password on a listener that is not on
+// loopback.
+func (s *Server) checkPassword(a net.Addr) error {
+	if isLoopback(a) {
+		return nil
+	}
+	pw, err := s.password()
+	if err != nil {
+		return fmt.Errorf("server: reading the password: %w", err)
+	}
+	if len(pw) == 0 {
+		return fmt.Errorf("server: listening on %s: %w; set a password (--password-file, or $SYS Password in the configuration file)", a, ErrEmptyPassword)
+	}
+	return nil
+}
+
+// ListenAndServe calls Listen, then Serve. It returns ErrServerClosed after
+// Shutdown, or the listen or Serve error.
+func (s *Server) ListenAndServe() error {
+	l, err := s.Listen()
+	if err != nil {
+		return err
 	}
 	return s.Serve(l)
 }
@@ -257,16 +287,9 @@ func (s *Server) Serve(l net.Listener) error {
 		return err
 	}
 	loop := isLoopback(l.Addr())
-	if !loop {
-		pw, err := s.password()
-		if err != nil {
-			l.Close()
-			return fmt.Errorf("server: reading the password: %w", err)
-		}
-		if len(pw) == 0 {
-			l.Close()
-			return fmt.Errorf("server: listening on %s: %w; set a password (--password-file, or $SYS Password in the configuration file)", l.Addr(), ErrEmptyPassword)
-		}
+	if err := s.checkPassword(l.Addr()); err != nil {
+		l.Close()
+		return err
 	}
 	s.mu.Lock()
 	if s.closing.Load() {
@@ -315,6 +338,7 @@ func (s *Server) maxSessions() int {
 
 func (s *Server) startSession(c net.Conn, loopback bool) {
 	id := s.nextID.Add(1)
+	ss := newSession(s, c, id, loopback)
 	s.mu.Lock()
 	if s.closing.Load() {
 		s.mu.Unlock()
@@ -329,7 +353,6 @@ func (s *Server) startSession(c net.Conn, loopback bool) {
 		gracefulClose(c)
 		return
 	}
-	ss := newSession(s, c, id, loopback)
 	s.conns[ss] = struct{}{}
 	s.active.Add(1)
 	s.mu.Unlock()

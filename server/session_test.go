@@ -376,7 +376,7 @@ func TestCommands(t *testing.T) {
 			C: A
 			S: +
 			C: V
-			S: +61707000
+			S: +6170700000
 			C: W00
 			S: -*
 			C: D

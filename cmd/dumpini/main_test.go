@@ -39,6 +39,7 @@ func TestMain(m *testing.M) {
 //	lf FILE                 print FILE with CRLF turned into LF; fails when
 //	                        a line ends in a bare LF
 //	status N CMD ARG...     run CMD and require exit status N
+//	hardlink OLD NEW        make NEW another hard link to OLD
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
@@ -48,8 +49,13 @@ func TestScripts(t *testing.T) {
 			"showini": cmdShowini,
 			"lf":      cmdLF,
 			"status":  cmdStatus,
+			"hardlink": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: hardlink OLD NEW")
+				}
+				ts.Check(os.Link(ts.MkAbs(args[0]), ts.MkAbs(args[1])))
+			},
 		},
-		RequireExplicitExec: false,
 	})
 }
 

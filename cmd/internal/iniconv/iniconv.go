@@ -16,8 +16,10 @@
 //   - The output is the input with its extension replaced by .TNI or .INI,
 //     in lower case when the input's extension is all lower case; -o FILE
 //     names another output. An existing output file is kept as
-//     OUTPUT.BAK (an older .BAK is replaced); the new file is written
-//     atomically.
+//     OUTPUT.BAK (OUTPUT plus ".BAK"; an older .BAK is replaced); the new
+//     file is written atomically (ini.WriteFile), or with --in-place into
+//     the existing file (not atomic; for a file that cannot be renamed
+//     over, such as one bind-mounted alone into a container).
 //   - dumpini uses the format file NAME.FMT next to the input (any case of
 //     the extension) when it exists, or the file given with -fmt. FMT codes
 //     that would lose data are not applied (spec §5.4); each is noted on
@@ -96,6 +98,8 @@ func (c command) run(args []string, stdout, stderr io.Writer) int {
 	var usage strings.Builder
 	fs.SetOutput(&usage)
 	out := fs.String("o", "", "write the output to `FILE` instead of NAME"+c.outExt)
+	inPlace := fs.Bool("in-place", false,
+		"overwrite the existing output file in place instead of replacing it\n(not atomic; for a file bind-mounted alone into a container)")
 	var fmtFile *string
 	var skip *bool
 	if c.outFmt == ini.FormatTNI {
@@ -104,9 +108,9 @@ func (c command) run(args []string, stdout, stderr io.Writer) int {
 			"write the TNI file without the applications and keys TNI cannot hold,\nlist them on stderr and exit with status 3")
 	}
 	fs.Usage = func() {
-		flags := "[-o FILE] [NAME]"
+		flags := "[-o FILE] [--in-place] [NAME]"
 		if c.outFmt == ini.FormatTNI {
-			flags = "[-fmt FILE] [-o FILE] [--skip-unrepresentable] [NAME]"
+			flags = "[-fmt FILE] [-o FILE] [--skip-unrepresentable] [--in-place] [NAME]"
 		}
 		fmt.Fprintf(fs.Output(), "usage: %s %s\n\n%s: %s.\n\n", c.name, flags, c.name, c.summary)
 		fmt.Fprintf(fs.Output(), "NAME is the input, with or without its %s extension; without NAME the\n"+
@@ -134,7 +138,7 @@ func (c command) run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: too many arguments: %s (see %s -help)\n", c.name, strings.Join(fs.Args(), " "), c.name)
 		return ExitUsage
 	}
-	job := job{cmd: c, out: *out}
+	job := job{cmd: c, out: *out, inPlace: *inPlace}
 	if fs.NArg() == 1 {
 		job.name = fs.Arg(0)
 	}
@@ -155,6 +159,8 @@ type job struct {
 	out  string // -o
 	fmt  string // -fmt
 	skip bool   // --skip-unrepresentable
+	// --in-place
+	inPlace bool
 }
 
 // do converts and returns the exit status. A non-nil error is printed as the
@@ -183,7 +189,7 @@ func (j job) do(stderr io.Writer) (int, error) {
 		return ExitFailure, err
 	}
 	if j.cmd.outFmt == ini.FormatINI {
-		if err := saveINI(f, out); err != nil {
+		if err := saveINI(f, out, j.inPlace); err != nil {
 			return ExitFailure, err
 		}
 		return ExitOK, nil
@@ -193,7 +199,7 @@ func (j job) do(stderr io.Writer) (int, error) {
 	if err != nil {
 		return ExitFailure, err
 	}
-	report, err := saveTNI(f, out, ff, j.skip)
+	report, err := saveTNI(f, out, ff, j.skip, j.inPlace)
 	if err != nil {
 		var ue *ini.UnrepresentableError
 		if errors.As(err, &ue) {

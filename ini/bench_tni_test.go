@@ -1,0 +1,140 @@
+package ini
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// Benchmarks of the TNI codec (goal: read >= 100 MB/s). Throughput is
+// counted in TNI text bytes for both directions. Run with
+//
+//	go test -run '^$' -bench 'TNI' -benchmem ./ini
+
+// genTNIFile returns a deterministic profile whose TNI form is about size
+// bytes, with the value shapes of real files: short numbers, strings,
+// NUL-terminated strings, strings of strings and binary (hex) values.
+func genTNIFile(size int) *File {
+	rng := rand.New(rand.NewPCG(7, 7))
+	f := New()
+	text := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(0x20 + rng.IntN(0x5F))
+		}
+		return b
+	}
+	total := 0
+	for a := 0; total < size; a++ {
+		app := fmt.Appendf(nil, "Application %d", a)
+		for k := 0; k < 50 && total < size; k++ {
+			key := fmt.Appendf(nil, "Key%03d", k)
+			var v []byte
+			switch rng.IntN(6) {
+			case 0:
+				v = []byte{byte(rng.IntN(256)), byte(rng.IntN(256)), 0, 0}
+			case 1:
+				v = text(5 + rng.IntN(100))
+			case 2:
+				v = append(text(5+rng.IntN(60)), 0)
+			case 3:
+				for range 1 + rng.IntN(5) {
+					v = append(v, bytes.ReplaceAll(text(1+rng.IntN(30)), []byte(" "), []byte("_"))...)
+					v = append(v, 0)
+				}
+				v = append(v, 0)
+			case 4:
+				v = make([]byte, 8+rng.IntN(200))
+				for i := range v {
+					v[i] = byte(rng.IntN(256))
+				}
+			default:
+				v = []byte{byte(rng.IntN(2))}
+			}
+			f.put(app, key, v)
+			total += len(key) + 3*len(v) + 8
+		}
+	}
+	return f
+}
+
+// tniBenchInputs returns the TNI texts benchmarked: the largest real INI
+// file (when ../shared is present) and a generated 4 MiB file.
+func tniBenchInputs(b *testing.B) map[string][]byte {
+	gen, err := genTNIFile(4 << 20).MarshalTNI(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	inputs := map[string][]byte{"generated4MiB": gen}
+	var largest []byte
+	for _, data := range tniRealBinaries(b) {
+		if len(data) > len(largest) {
+			largest = data
+		}
+	}
+	if largest != nil {
+		f, err := ParseBinary(largest)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, _, err := f.MarshalTNIWith(TNIOptions{SkipUnrepresentable: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		inputs["largestReal"] = out
+	}
+	return inputs
+}
+
+func BenchmarkTNIRead(b *testing.B) {
+	inputs := tniBenchInputs(b)
+	for _, name := range []string{"largestReal", "generated4MiB"} {
+		data, ok := inputs[name]
+		if !ok {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ParseTNI(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkTNIWrite(b *testing.B) {
+	inputs := tniBenchInputs(b)
+	for _, name := range []string{"largestReal", "generated4MiB"} {
+		data, ok := inputs[name]
+		if !ok {
+			continue
+		}
+		f, err := ParseTNI(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := f.MarshalTNI(nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkTNICopy is the physical limit for the same bytes: copy.
+func BenchmarkTNICopy(b *testing.B) {
+	data := tniBenchInputs(b)["generated4MiB"]
+	dst := make([]byte, len(data))
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		copy(dst, data)
+	}
+}
