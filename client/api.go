@@ -87,22 +87,7 @@ func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 	if opts.ChunkSize > wire.DefaultMaxLine/4 {
 		return nil, fmt.Errorf("chunk size %d is over %d bytes", opts.ChunkSize, wire.DefaultMaxLine/4)
 	}
-	s := &Session{
-		addr:    withPort(addr),
-		opts:    opts,
-		chunk:   opts.ChunkSize,
-		timeout: opts.CommandTimeout,
-		log:     opts.Logger,
-	}
-	if s.chunk == 0 {
-		s.chunk = DefaultChunkSize
-	}
-	if s.timeout <= 0 {
-		s.timeout = DefaultCommandTimeout
-	}
-	s.maxLine = max(2*s.chunk+64, 64<<10)
-	s.st.lim, s.st.appOK, s.st.keyOK, s.st.olOK, s.st.cwdOK = wire.DefaultLimit, true, true, true, true
-
+	s := newSession(withPort(addr), opts)
 	dt := opts.DialTimeout
 	if dt <= 0 {
 		dt = DefaultDialTimeout
@@ -126,6 +111,36 @@ func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 		}
 		conn = tc
 	}
+	if err := s.login(ctx, dctx, conn, dt); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// newSession returns a session for addr with opts applied, not connected.
+func newSession(addr string, opts Options) *Session {
+	s := &Session{
+		addr:    addr,
+		opts:    opts,
+		chunk:   opts.ChunkSize,
+		timeout: opts.CommandTimeout,
+		log:     opts.Logger,
+	}
+	if s.chunk == 0 {
+		s.chunk = DefaultChunkSize
+	}
+	if s.timeout <= 0 {
+		s.timeout = DefaultCommandTimeout
+	}
+	s.maxLine = max(2*s.chunk+64, 64<<10)
+	s.st.lim, s.st.appOK, s.st.keyOK, s.st.olOK, s.st.cwdOK = wire.DefaultLimit, true, true, true, true
+
+	return s
+}
+
+// login reads the greeting on conn and sends P; dctx and dt bound both.
+// The connection is closed on failure.
+func (s *Session) login(ctx, dctx context.Context, conn net.Conn, dt time.Duration) error {
 	s.conn = conn
 	s.r = bufio.NewReaderSize(conn, 64<<10)
 	saved := s.timeout
@@ -136,11 +151,11 @@ func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 	s.b.ops = append(s.b.ops, op{kind: opPlain})
 	if err := s.run(dctx); err != nil {
 		conn.Close()
-		return nil, err
+		return fmt.Errorf("%s: %w", s.addr, err)
 	}
 	s.b.reset()
-	s.b.addString(opPlain, 'P', opts.Password)
-	err = s.run(dctx)
+	s.b.addString(opPlain, 'P', s.opts.Password)
+	err := s.run(dctx)
 	s.timeout = saved
 	if err != nil {
 		var ce *CommandError
@@ -148,12 +163,12 @@ func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 			ce.Err = ErrAuth
 		}
 		conn.Close()
-		return nil, fmt.Errorf("%s: %w", s.addr, err)
+		return fmt.Errorf("%s: %w", s.addr, err)
 	}
-	if opts.Password == "" && s.log != nil {
+	if s.opts.Password == "" && s.log != nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "server accepts the empty password", slog.String("addr", s.addr))
 	}
-	return s, nil
+	return nil
 }
 
 // withPort adds the default port 3560 to an address without one.
@@ -257,9 +272,6 @@ func (s *Session) Mkdir(ctx context.Context, path string) error {
 // *CommandError. In check mode it is only recorded.
 func (s *Session) Move(ctx context.Context, src, dst string) error {
 	return s.change(ctx, Record{Cmd: 'R', Path: src, Dst: dst}, func() error {
-		if err := checkParam("path", src); err != nil {
-			return err
-		}
 		s.b.reset()
 		s.needApp([]byte(src))
 		s.b.addString(opPlain, 'R', dst)
@@ -304,8 +316,9 @@ func (s *Session) change(ctx context.Context, rec Record, send func() error) err
 // Restart sends ^ (the server reloads its configuration and closes the
 // session without a reply) and waits until the server has closed the
 // connection, at most the command timeout. The session is closed
-// afterwards (ErrClosed). In check mode ^ is only recorded and the session
-// stays open.
+// afterwards (ErrClosed). A '-' line instead of the close is returned as a
+// *CommandError. In check mode ^ is only recorded and the session stays
+// open.
 func (s *Session) Restart(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -321,9 +334,8 @@ func (s *Session) Restart(ctx context.Context) error {
 	if err := s.run(ctx); err != nil {
 		return err
 	}
-	// The server closes without a reply; a '-' means it refused.
 	s.conn.SetReadDeadline(time.Now().Add(s.timeout))
-	line, err := wire.ReadLine(s.r, s.maxLine)
+	line, err := readReplyLine(s.r, s.maxLine)
 	s.closed = true
 	s.conn.Close()
 	if err == nil && len(line) > 0 && line[0] == '-' {
@@ -388,6 +400,8 @@ func (s *Session) Open(ctx context.Context, name string) (*RemoteFile, error) {
 	return r, nil
 }
 
+// checkFileName refuses an empty file name or one the protocol cannot
+// carry.
 func checkFileName(name string) error {
 	if name == "" {
 		return errors.New("empty file name")

@@ -41,9 +41,14 @@ var (
 // sentinels ErrNotFound (S, T or V refused), ErrNotLoggedIn (reply text
 // starting "Not logged in"), ErrAuth (P refused), or nil.
 type CommandError struct {
-	Cmd   string
+	// Cmd is the command line as sent, without CR LF ("Fweasel.ini",
+	// "S", "W0102...(40000 bytes)", "P***"); "(greeting)" for a greeting
+	// of '-'.
+	Cmd string
+	// Reply is the server's text after '-', possibly empty.
 	Reply string
-	Err   error // a sentinel above, or nil
+	// Err is a sentinel above, or nil.
+	Err error
 }
 
 // Error returns `command CMD: server replied "-REPLY"`, followed by ": " and

@@ -58,6 +58,7 @@ func (s *Session) fetch(ctx context.Context, ref *fileRef) (*ini.File, error) {
 
 // download reads ref's file from the server.
 func (s *Session) download(ctx context.Context, ref *fileRef) (*ini.File, error) {
+	s.st.fileOK = false // send F: a file the server cannot use is reported as such
 	apps, err := s.readList(ctx, ref, nil)
 	if err != nil {
 		return nil, err

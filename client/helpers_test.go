@@ -150,8 +150,8 @@ func letters(lines []string) string {
 type traceHandler struct{ w *wireLog }
 
 func (h *traceHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h *traceHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
-func (h *traceHandler) WithGroup(string) slog.Handler           { return h }
+func (h *traceHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *traceHandler) WithGroup(string) slog.Handler            { return h }
 func (h *traceHandler) Handle(_ context.Context, r slog.Record) error {
 	line := ""
 	var all strings.Builder

@@ -98,11 +98,11 @@ func (d dir) file(name string) string {
 // directory generation it was given in, and its absolute path when the
 // client could work it out.
 type fileRef struct {
-	name string      // as given by the caller
-	gen  uint64      // dirGen when name was given
-	abs  string      // absolute path per spec §5, or ""
-	key  string      // identity: abs if known, else gen + name
-	fmt  ini.Format  // by name (spec §7)
+	name string     // as given by the caller
+	gen  uint64     // dirGen when name was given
+	abs  string     // absolute path per spec §5, or ""
+	key  string     // identity: abs if known, else gen + name
+	fmt  ini.Format // by name (spec §7)
 }
 
 // ref returns the fileRef for name given now.

@@ -19,9 +19,14 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultDialTimeout    = 10 * time.Second
+	// DefaultDialTimeout bounds Dial when Options.DialTimeout is 0.
+	DefaultDialTimeout = 10 * time.Second
+	// DefaultCommandTimeout bounds each round trip when
+	// Options.CommandTimeout is 0.
 	DefaultCommandTimeout = 30 * time.Second
-	DefaultChunkSize      = 32 << 10
+	// DefaultChunkSize is the number of value bytes per O/V or O/W chunk
+	// when Options.ChunkSize is 0 (32 KiB).
+	DefaultChunkSize = 32 << 10
 )
 
 const (
@@ -148,8 +153,9 @@ type Session struct {
 	log     *slog.Logger
 	maxLine int
 
-	lost   error // non-nil once the connection is unusable
-	closed bool
+	lost     error // non-nil once the connection is unusable
+	closed   bool
+	ctxBound bool // the running round trip's deadline is the context's
 
 	st state
 	b  batch
@@ -242,8 +248,9 @@ func (s *Session) run(ctx context.Context) error {
 		return err
 	}
 	deadline := time.Now().Add(s.timeout)
+	s.ctxBound = false
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
+		deadline, s.ctxBound = d, true
 	}
 	if err := s.conn.SetDeadline(deadline); err != nil {
 		return s.fail(ctx, 0, err)
@@ -371,6 +378,9 @@ func (s *Session) readReply(ctx context.Context, o *op) error {
 // refuses A, K or O (the spec says they always succeed) leaves them unknown;
 // a refused F leaves no file selected (spec §7).
 func (s *Session) refused(o *op) {
+	if o.start == o.end {
+		return // the greeting
+	}
 	switch s.b.buf[o.start] {
 	case 'A':
 		s.st.appOK = false
@@ -384,7 +394,7 @@ func (s *Session) refused(o *op) {
 }
 
 func (s *Session) readLine(ctx context.Context) ([]byte, error) {
-	line, err := wire.ReadLine(s.r, s.maxLine)
+	line, err := readReplyLine(s.r, s.maxLine)
 	if err != nil {
 		if errors.Is(err, wire.ErrLineTooLong) {
 			return nil, &malformed{fmt.Sprintf("reply line longer than %d bytes", s.maxLine), nil}
@@ -393,6 +403,40 @@ func (s *Session) readLine(ctx context.Context) ([]byte, error) {
 	}
 	if s.log != nil && s.log.Enabled(ctx, slog.LevelDebug) {
 		s.log.LogAttrs(ctx, slog.LevelDebug, "recv", slog.String("addr", s.addr), slog.String("line", traceReply(line)))
+	}
+	return line, nil
+}
+
+// readReplyLine reads one reply line and returns it without CR LF (or bare
+// LF). Unlike wire.ReadLine, a line cut off by the end of the connection is
+// an error (io.ErrUnexpectedEOF): a reply is complete only with its LF. A
+// line longer than max gives wire.ErrLineTooLong after reading at most
+// max+2 bytes of it. The slice is valid until the next read from r.
+func readReplyLine(r *bufio.Reader, max int) ([]byte, error) {
+	line, err := r.ReadSlice('\n')
+	var long []byte
+	for err == bufio.ErrBufferFull {
+		long = append(long, line...)
+		if len(long) > max+2 {
+			return nil, wire.ErrLineTooLong
+		}
+		line, err = r.ReadSlice('\n')
+	}
+	if long != nil {
+		line = append(long, line...)
+	}
+	if err != nil {
+		if err == io.EOF && len(line) > 0 {
+			return nil, io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	line = line[:len(line)-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	if len(line) > max {
+		return nil, wire.ErrLineTooLong
 	}
 	return line, nil
 }
@@ -431,10 +475,15 @@ func (s *Session) fail(ctx context.Context, i int, err error) error {
 		err = fmt.Errorf("%w: %s: command %s aborted: %w", ErrConnectionLost, s.addr, cmd, context.Cause(ctx))
 	case errors.As(err, &m):
 		err = fmt.Errorf("%w: %s: command %s: %w (%w)", ErrMalformedReply, s.addr, cmd, err, ErrConnectionLost)
+	case errors.As(err, &ne) && ne.Timeout() && s.ctxBound:
+		// the context's deadline, a moment before its timer fires
+		err = fmt.Errorf("%w: %s: command %s aborted: %w", ErrConnectionLost, s.addr, cmd, context.DeadlineExceeded)
 	case errors.As(err, &ne) && ne.Timeout():
 		err = fmt.Errorf("%w: %s: command %s: no reply within %v: %w", ErrConnectionLost, s.addr, cmd, s.timeout, os.ErrDeadlineExceeded)
 	case errors.Is(err, io.EOF):
 		err = fmt.Errorf("%w: %s: command %s: server closed the connection", ErrConnectionLost, s.addr, cmd)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		err = fmt.Errorf("%w: %s: command %s: server closed the connection in the middle of a reply", ErrConnectionLost, s.addr, cmd)
 	default:
 		err = fmt.Errorf("%w: %s: command %s: %w", ErrConnectionLost, s.addr, cmd, err)
 	}

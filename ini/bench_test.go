@@ -124,6 +124,25 @@ func BenchmarkBinaryWrite(b *testing.B) {
 	}
 }
 
+// BenchmarkBinaryAppend times AppendBinary into a reused buffer: the
+// encoder alone, without allocating and zeroing a fresh output buffer (and
+// collecting it) as MarshalBinary must.
+func BenchmarkBinaryAppend(b *testing.B) {
+	for _, in := range benchInputs(b) {
+		b.Run(in.Name, func(b *testing.B) {
+			buf := make([]byte, 0, len(in.Data))
+			b.SetBytes(int64(len(in.Data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if buf, err = in.File.AppendBinary(buf[:0]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkCopy copies the same bytes with copy: the physical limit the
 // codec benchmarks are compared with.
 func BenchmarkCopy(b *testing.B) {

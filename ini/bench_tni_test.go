@@ -28,6 +28,7 @@ func genTNIFile(size int) *File {
 	total := 0
 	for a := 0; total < size; a++ {
 		app := fmt.Appendf(nil, "Application %d", a)
+		total += 2*len(app) + 7 // header and closing tag
 		for k := 0; k < 50 && total < size; k++ {
 			key := fmt.Appendf(nil, "Key%03d", k)
 			var v []byte
@@ -53,7 +54,9 @@ func genTNIFile(size int) *File {
 				v = []byte{byte(rng.IntN(2))}
 			}
 			f.put(app, key, v)
-			total += len(key) + 3*len(v) + 8
+			w := tniWriter{}
+			w.entry(app, key, v)
+			total += len(w.out)
 		}
 	}
 	return f

@@ -103,13 +103,15 @@ func (ff *FormatFile) Len() int {
 // ParseFormatFile decodes an FMT format file (spec §5.2): sections
 // "[App]" ... "[/App]" holding lines "key=CODE", with the line handling of
 // TNI (§3.1, including our deviations: TAB indentation, no 512-byte cut). The
-// code is the text right after '=' (trailing spaces are ignored):
+// code is the text right after '='; as in GenINI only its first bytes count
+// and the rest of the line is ignored:
 //
-//	'      string (any text after ' other than 0 is ignored, as by GenINI)
+//	'      string
 //	'0     NUL-terminated string
 //	"      string of strings
-//	(N)    numbers of N bytes, N = 1..65535; () means (4)
-//	(X)    hex: accepted, no effect (§5.3)
+//	(N     numbers of N bytes (decimal N = 1..65535, usually written (N))
+//	()     numbers of 4 bytes
+//	(X (x  hex: accepted, no effect (§5.3)
 //	*      omit the key
 //
 // A later code for the same (application, key) replaces an earlier one and
@@ -121,8 +123,9 @@ func (ff *FormatFile) Len() int {
 // outside a section that is not a [header]; a section not closed by its
 // own [/App] (GenINI takes any '[' line as the end and loses the next
 // section); a line without '='; an empty application or key name; an
-// unknown code; a width of 0, over 65535 or not a number ("(0)", "(",
-// "(abc)": the reference writer hangs or crashes on those, §4.7 W7). A format
+// unknown code (GenINI ignores the line); a width of 0, over 65535 or not a
+// number ("(0)", "(", "(abc)": the reference writer hangs or crashes on
+// those, §4.7 W7). A format
 // file is small and written by hand: a typo should be reported, not change
 // the output silently.
 func ParseFormatFile(data []byte) (*FormatFile, error) {
@@ -167,7 +170,7 @@ func ParseFormatFile(data []byte) (*FormatFile, error) {
 			if eq == 0 {
 				return nil, errLine(r.line, "empty key name")
 			}
-			code, err := parseFormatCode(bytes.TrimRight(l[eq+1:], " "))
+			code, err := parseFormatCode(l[eq+1:])
 			if err != nil {
 				return nil, errLine(r.line, "key %q: %v", l[:eq], err)
 			}
@@ -197,20 +200,20 @@ func parseFormatCode(c []byte) (FormatCode, error) {
 	case '*':
 		return FormatCode{Kind: CodeOmit}, nil
 	case '(':
-		s := string(c)
-		if s == "()" {
-			return FormatCode{Kind: CodeNumeric, Width: 4}, nil
-		}
-		if s == "(X)" || s == "(x)" {
+		if len(c) > 1 && (c[1] == 'X' || c[1] == 'x') {
 			return FormatCode{Kind: CodeHex}, nil
 		}
-		if len(s) > 2 && s[len(s)-1] == ')' {
-			n, err := strconv.Atoi(s[1 : len(s)-1])
-			if err == nil && n >= 1 && n <= 65535 && s[1] != '+' {
-				return FormatCode{Kind: CodeNumeric, Width: n}, nil
-			}
+		if len(c) > 1 && c[1] == ')' {
+			return FormatCode{Kind: CodeNumeric, Width: 4}, nil
 		}
-		return FormatCode{}, formatCodeError("format code " + strconv.Quote(s) + " is not (N) with N = 1..65535, () or (X)")
+		n, i := 0, 1
+		for ; i < len(c) && c[i] >= '0' && c[i] <= '9'; i++ {
+			n = min(n*10+int(c[i]-'0'), 65536)
+		}
+		if n >= 1 && n <= 65535 {
+			return FormatCode{Kind: CodeNumeric, Width: n}, nil
+		}
+		return FormatCode{}, formatCodeError("format code " + strconv.Quote(string(c)) + " is not (N) with N = 1..65535, () or (X)")
 	}
 	return FormatCode{}, formatCodeError("unknown format code " + strconv.Quote(string(c)) + " (want ', '0, \", (N), (X) or *)")
 }

@@ -14,6 +14,12 @@ func TestParseFormatFileCodes(t *testing.T) {
 		"   z='0\r\n" +
 		"   l=\"\r\n" +
 		"   n=(2)  \r\n" +
+		"   n2=(2 bytes\r\n" +
+		"   n3=(007)\r\n" +
+		"   x2=(Xyz\r\n" +
+		"   w2=() x\r\n" +
+		"   o2=*ignored\r\n" +
+		"   l2=\"x\r\n" +
 		"   w=()\r\n" +
 		"   b=(65535)\r\n" +
 		"   x=(X)\r\n" +
@@ -34,6 +40,12 @@ func TestParseFormatFileCodes(t *testing.T) {
 		"z":  {Kind: CodeString0},
 		"l":  {Kind: CodeStringOfStrings},
 		"n":  {Kind: CodeNumeric, Width: 2},
+		"n2": {Kind: CodeNumeric, Width: 2},
+		"n3": {Kind: CodeNumeric, Width: 7},
+		"x2": {Kind: CodeHex},
+		"w2": {Kind: CodeNumeric, Width: 4},
+		"o2": {Kind: CodeOmit},
+		"l2": {Kind: CodeStringOfStrings},
 		"w":  {Kind: CodeNumeric, Width: 4},
 		"b":  {Kind: CodeNumeric, Width: 65535},
 		"x":  {Kind: CodeHex},
@@ -86,6 +98,7 @@ func TestParseFormatFileRefusals(t *testing.T) {
 		{"W7 (abc)", "[A]\r\n k=(abc)\r\n[/A]\r\n", 2, "is not (N)"},
 		{"too wide", "[A]\r\n k=(65536)\r\n[/A]\r\n", 2, "is not (N)"},
 		{"signed", "[A]\r\n k=(+2)\r\n[/A]\r\n", 2, "is not (N)"},
+		{"huge", "[A]\r\n k=(99999999999999999999999)\r\n[/A]\r\n", 2, "is not (N)"},
 		{"CR", "[A]\r\n k='\r'\r\n[/A]\r\n", 2, "CR byte"},
 	}
 	for _, tt := range tests {

@@ -99,23 +99,36 @@ func FuzzParseTNI(f *testing.F) {
 	})
 }
 
-// FuzzTNIRoundTrip: for any names and values (fields of the input split at
-// 0xFF bytes, taken as application, key, value triples), MarshalTNI with
+// FuzzTNIRoundTrip: for any names, values and FMT codes (fields of the
+// input split at 0xFF bytes, taken as application, key, value, code
+// quadruples; a code that does not parse means none), MarshalTNI with
 // SkipUnrepresentable writes something ParseTNI reads back to the same
-// bytes, skipping exactly the names the writer reports.
+// bytes, skipping exactly the names the writer reports. With TrustFormat
+// the output still reads back, with the same applications.
 func FuzzTNIRoundTrip(f *testing.F) {
-	f.Add([]byte("A\xffk\xffhello world"))
-	f.Add([]byte("A\xffk\xff" + strings.Repeat("x", 60) + "[B]\xffA\xffs\xffa\x00b\x00\x00"))
-	f.Add([]byte("A\xffk\xffit's \"x\"\x00\xff/x\xff[k\xff\x01\x02\x03\x04\x05"))
+	f.Add([]byte("A\xffk\xffhello world\xff"))
+	f.Add([]byte("A\xffk\xff" + strings.Repeat("x", 60) + "[B]\xff'\xffA\xffs\xffa\x00b\x00\x00\xff\""))
+	f.Add([]byte("A\xffk\xffit's \"x\"\x00\xff'0\xff/x\xff[k\xff\x01\x02\x03\x04\x05\xff(2)"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fields := bytes.Split(data, []byte{0xFF})
 		file := New()
-		for i := 0; i+2 < len(fields); i += 3 {
+		ff := &FormatFile{}
+		for i := 0; i+3 < len(fields); i += 4 {
 			file.put(fields[i], fields[i+1], fields[i+2])
+			if c, err := parseFormatCode(fields[i+3]); err == nil {
+				ff.Set(fields[i], fields[i+1], c)
+			}
 		}
-		out, rep, err := file.MarshalTNIWith(TNIOptions{SkipUnrepresentable: true})
+		trusted, _, err := file.MarshalTNIWith(TNIOptions{Format: ff, SkipUnrepresentable: true, TrustFormat: true})
 		if err != nil {
 			t.Fatal(err)
+		}
+		out, rep, err := file.MarshalTNIWith(TNIOptions{Format: ff, SkipUnrepresentable: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tb, err := ParseTNI(trusted); err != nil || len(tb.Apps) != len(file.Apps)-countAppsSkipped(rep.Skipped) {
+			t.Fatalf("TrustFormat output: %v\n%q", err, trusted)
 		}
 		back, err := ParseTNI(out)
 		if err != nil {
@@ -129,7 +142,9 @@ func FuzzTNIRoundTrip(f *testing.F) {
 			n++
 			for _, e := range a.Entries {
 				got, ok := back.Lookup(a.Name, e.Key)
-				if ok == skippedKey(rep.Skipped, a.Name, e.Key) || ok && !bytes.Equal(got, e.Value) {
+				c, _ := ff.Code(a.Name, e.Key)
+				left := skippedKey(rep.Skipped, a.Name, e.Key) || c.Kind == CodeOmit
+				if ok == left || ok && !bytes.Equal(got, e.Value) {
 					t.Fatalf("%q/%q = %x, read back %x (%v)\n%q", a.Name, e.Key, e.Value, got, ok, out)
 				}
 			}

@@ -107,10 +107,17 @@ func (n FormatNote) String() string {
 // supplies FMT format codes (§5.3), applied only where the value reads back
 // unchanged (TNIOptions.TrustFormat is false).
 //
-// One more fix of ours: a continuation line of a long string that would
-// begin with '[' is quoted, since a line starting with '[' after a '+' is
-// refused by our reader (§3.9 item 4); GenINI reads the quoted form the same
-// way.
+// Two more fixes of ours, both read by GenINI as intended: a continuation
+// line of a long string that would begin with '[' is quoted (after a '+' our
+// reader refuses a line starting with '[', §3.9 item 4), and a string of
+// strings whose key cannot be a block header (it starts with '/') is
+// written as key=(X) ... instead.
+//
+// Names (§3.7, W5): an application name must be 1..256 bytes, a key name
+// 1..128 bytes (1..256 for a [key] block), and no name may hold CR, LF, NUL
+// or Ctrl-Z; a key=value name must not start with a space, TAB, BACKSPACE
+// or '[' nor contain '='. GenINI truncates longer names on reading, so the
+// limits hold although our own reader has none.
 //
 // An empty file gives 0 bytes; an application without keys gives its
 // header line directly followed by its closing tag. A file with names TNI

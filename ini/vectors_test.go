@@ -199,6 +199,48 @@ func TestVectorsRead(t *testing.T) {
 	}
 }
 
+// TestVectorsReadDumpINIDefects reads what the unfixed DumpINI writes for
+// the defect vectors (W1-W3, W6): where the reference silently reads
+// something else, our reader refuses, except for the leading spaces of a
+// block element, which no reader can see (spec §4.7 W3).
+func TestVectorsReadDumpINIDefects(t *testing.T) {
+	want := map[string]string{ // vector name -> "refuse" or the hex read
+		"bug-both-quotes-in-nonfinal-chunk": "refuse", // line 3 has no '='
+		"bug-long-key-number":               "refuse", // "    1" has no '='
+		"bug-long-key-hex":                  "refuse", // text after the '0 marker
+		"lossy-sos-leading-space":           "610062620000",
+		"lossy-sos-close-tag-element":       "refuse", // [/x] does not close [k]
+		"fmt-numeric-2-odd-length":          "01000000",
+	}
+	n := 0
+	for _, v := range loadVectors(t) {
+		w, ok := want[v.Name]
+		if !ok {
+			continue
+		}
+		n++
+		t.Run(v.Name, func(t *testing.T) {
+			f, err := ParseTNI([]byte(wrap(v.App, v.TNIExact)))
+			if w == "refuse" {
+				var fe *FormatError
+				if !errors.As(err, &fe) || fe.Line < 2 {
+					t.Fatalf("got %v, %v; want a refusal", f, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := f.Lookup([]byte(v.App), []byte(v.Key)); hex.EncodeToString(got) != w || w != *v.ReadbackHex {
+				t.Fatalf("read %x, want %s (readback_hex %s)", got, w, *v.ReadbackHex)
+			}
+		})
+	}
+	if n != len(want) {
+		t.Fatalf("%d defect vectors found, want %d", n, len(want))
+	}
+}
+
 // dumpFile renders f for failure messages.
 func dumpFile(f *File) string {
 	var b strings.Builder

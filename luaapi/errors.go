@@ -77,9 +77,9 @@ func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code
 
 // ScriptError is a Lua error that ended a script: Msg is the Lua error
 // message (with the chunk name and line where Lua adds them), Traceback the
-// Lua stack traceback, Cause the *Error of the API call that raised it (nil
-// when the script itself raised the error) or the context error when the
-// script was cancelled or ran out of time.
+// Lua stack traceback, Cause the error of the API call that raised it
+// (usually an *Error; nil when the script itself raised the error) or the
+// context error when the script was cancelled or ran out of time.
 type ScriptError struct {
 	Msg       string
 	Traceback string

@@ -48,6 +48,9 @@ func (f *fileObj) fail(op string, app, key []byte, err error) *Error {
 // change recording and returns the file object.
 func (r *Runtime) newFile(p ini.Profile, local *ini.File, name string, format ini.Format, sess *sessionObj, before func() error) *fileObj {
 	f := &fileObj{rt: r, local: local, name: name, format: format, sess: sess}
+	if local != nil && format == ini.FormatTNI {
+		p = tniOrder{p}
+	}
 	f.p = &recorder{p: p, host: f.host(), file: name, before: before, sink: func(c Change) {
 		f.changes = append(f.changes, c)
 		r.record(c)
@@ -268,10 +271,10 @@ func (f *fileObj) replaceApp(L *lua.LState, app []byte, v lua.LValue) {
 // snapshot copies the whole file into a local *ini.File (for f:tni and
 // f:binary of remote files; local files return their own data).
 func (f *fileObj) snapshot() (*ini.File, error) {
-	if f.local != nil {
+	if f.local != nil && f.format == ini.FormatINI {
 		return f.local, nil
 	}
-	return snapshotProfile(f.p)
+	return snapshotProfile(f.p) // remote, or local TNI in sorted order
 }
 
 // snapshotProfile reads every application and key of p into a new File.

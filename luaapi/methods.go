@@ -177,8 +177,8 @@ func (r *Runtime) fileSave(L *lua.LState) int {
 		return 0
 	}
 	path, format := f.name, f.format
-	explicitFormat := false
 	backup := false
+	var ff *ini.FormatFile
 	switch v := L.Get(2).(type) {
 	case *lua.LNilType:
 	case lua.LString:
@@ -200,15 +200,14 @@ func (r *Runtime) fileSave(L *lua.LState) int {
 			default:
 				L.ArgError(2, fmt.Sprintf("opts.format must be \"ini\" or \"tni\", got %q", string(fv)))
 			}
-			explicitFormat = true
 		default:
 			L.ArgError(2, "opts.format must be a string")
 		}
 		backup = lua.LVAsBool(v.RawGetString("backup"))
+		ff = optFormatFile(L, 2, v.RawGetString("fmt"), "opts.fmt")
 	default:
 		L.ArgError(2, "path or options table expected, got "+typeName(v))
 	}
-	_ = explicitFormat
 	if path == "" {
 		r.raise(L, f.fail("save", nil, nil, errors.New("the file has no path: use f:save(path)")))
 	}
@@ -218,7 +217,16 @@ func (r *Runtime) fileSave(L *lua.LState) int {
 	if r.opts.CheckMode {
 		return 0
 	}
-	if err := saveLocal(path, f.local, format, backup); err != nil {
+	data := f.local
+	if f.format == ini.FormatTNI {
+		// a TNI file keeps its sorted order in any format it is saved in
+		snap, err := f.snapshot()
+		if err != nil {
+			r.raise(L, f.fail("save", nil, nil, err))
+		}
+		data = snap
+	}
+	if err := saveLocal(path, data, format, backup, ff); err != nil {
 		r.raise(L, &Error{File: path, Op: "save", Err: err})
 	}
 	if f.name == "" {
@@ -227,14 +235,34 @@ func (r *Runtime) fileSave(L *lua.LState) int {
 	return 0
 }
 
-// fileTNI is f:tni([fmt]): the TNI text of the file.
+// optFormatFile parses an optional FMT format file given as its text (spec
+// ini-formats.md §5); nil when v is nil. A parse error raises an argument
+// error naming what.
+func optFormatFile(L *lua.LState, n int, v lua.LValue, what string) *ini.FormatFile {
+	switch t := v.(type) {
+	case *lua.LNilType:
+		return nil
+	case lua.LString:
+		ff, err := ini.ParseFormatFile([]byte(t))
+		if err != nil {
+			L.ArgError(n, what+": "+err.Error())
+		}
+		return ff
+	}
+	L.ArgError(n, what+" must be the text of a format file, got "+typeName(v))
+	return nil
+}
+
+// fileTNI is f:tni([fmt]): the TNI text of the file, laid out by the
+// format file whose text is fmt.
 func (r *Runtime) fileTNI(L *lua.LState) int {
 	f := checkFile(L, 1)
+	ff := optFormatFile(L, 2, L.Get(2), "format file")
 	snap, err := f.snapshot()
 	if err != nil {
 		r.raise(L, f.fail("tni", nil, nil, err))
 	}
-	data, err := snap.MarshalTNI(nil)
+	data, err := snap.MarshalTNI(ff)
 	if err != nil {
 		r.raise(L, f.fail("tni", nil, nil, err))
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/inilua/inilua/client"
 	"github.com/inilua/inilua/ini"
@@ -50,6 +51,16 @@ func (r *recorder) Size(app, key []byte) (int, error) { return r.p.Size(app, key
 // lookup returns the value of (app, key) and whether it exists; other
 // errors are returned.
 func lookup(p ini.Profile, app, key []byte) ([]byte, bool, error) {
+	switch q := p.(type) {
+	case *ini.File:
+		// fast path: no error value built for a missing key
+		v, ok := q.Lookup(app, key)
+		return v, ok, nil
+	case *recorder:
+		return lookup(q.p, app, key)
+	case tniOrder:
+		return lookup(q.Profile, app, key)
+	}
 	v, err := p.Get(app, key)
 	if errors.Is(err, ini.ErrNotFound) {
 		return nil, false, nil
@@ -178,3 +189,24 @@ func (p remoteProfile) Size(app, key []byte) (int, error)   { return p.f().Size(
 func (p remoteProfile) Put(app, key, value []byte) error    { return p.f().Put(app, key, value) }
 func (p remoteProfile) Delete(app, key []byte) error        { return p.f().Delete(app, key) }
 func (p remoteProfile) DeleteApplication(app []byte) error  { return p.f().DeleteApplication(app) }
+
+// tniOrder presents a local TNI file in the order a TNI file has on disk
+// and on a server (ascending unsigned bytes: spec ini-formats.md §7.1), so
+// that listing a local TNI file gives what listing it on a host gives.
+type tniOrder struct{ ini.Profile }
+
+func (p tniOrder) Applications() ([][]byte, error) {
+	names, err := p.Profile.Applications()
+	return sortedNames(names), err
+}
+
+func (p tniOrder) Keys(app []byte) ([][]byte, error) {
+	names, err := p.Profile.Keys(app)
+	return sortedNames(names), err
+}
+
+func sortedNames(names [][]byte) [][]byte {
+	out := slices.Clone(names)
+	slices.SortFunc(out, bytes.Compare)
+	return out
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -76,7 +77,7 @@ type Runtime struct {
 	closers  []func() error
 
 	exit    *ExitError
-	lastErr *Error
+	lastErr error // the last error raised by an API function
 
 	fileMT, appMT, sessMT *lua.LTable
 	fileMethods           map[string]lua.LValue
@@ -218,9 +219,13 @@ func (r *Runtime) scriptError(ctx context.Context, err error) error {
 		}
 		se.Traceback = ae.StackTrace
 	}
+	deadline, hasDeadline := ctx.Deadline()
 	switch {
 	case ctx.Err() != nil:
 		se.Cause = ctx.Err()
+	case hasDeadline && !time.Now().Before(deadline):
+		// a network deadline derived from ctx fired a moment before ctx
+		se.Cause = context.DeadlineExceeded
 	case r.lastErr != nil && strings.Contains(se.Msg, r.lastErr.Error()):
 		se.Cause = r.lastErr
 	}
@@ -325,10 +330,7 @@ func (r *Runtime) hostChanged(host string) bool {
 // raise raises err as a Lua error (an *Error is remembered so Call can
 // return it as the cause). It does not return.
 func (r *Runtime) raise(L *lua.LState, err error) {
-	var e *Error
-	if errors.As(err, &e) {
-		r.lastErr = e
-	}
+	r.lastErr = err
 	L.RaiseError("%s", err.Error())
 }
 

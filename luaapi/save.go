@@ -1,51 +1,14 @@
 package luaapi
 
 import (
-	"os"
-	"path/filepath"
-
 	"github.com/inilua/inilua/ini"
 )
 
-// saveLocal writes f to path in format, atomically (temporary file in the
-// same directory, fsync, rename). With backup, an existing file is first
-// copied to path + ".bak".
-func saveLocal(path string, f *ini.File, format ini.Format, backup bool) error {
-	data, err := f.Marshal(format)
-	if err != nil {
-		return err
-	}
-	if backup {
-		old, err := os.ReadFile(path)
-		if err == nil {
-			if err := writeAtomic(path+".bak", old); err != nil {
-				return err
-			}
-		} else if !os.IsNotExist(err) {
-			return err
-		}
-	}
-	return writeAtomic(path, data)
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+// saveLocal writes f to path in format atomically with ini's Save (backup:
+// the previous file kept as path + ".BAK"; ff: the format file for TNI
+// output, may be nil).
+func saveLocal(path string, f *ini.File, format ini.Format, backup bool, ff *ini.FormatFile) error {
+	return f.Save(path, ini.SaveOptions{Format: format, FormatSet: true, Backup: backup, FormatFile: ff})
 }
 
 // chooseLocal applies the GenINI selection rules to base.INI and base.TNI

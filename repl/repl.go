@@ -411,11 +411,18 @@ func (r *REPL) runPlain(ctx context.Context) error {
 
 // runInteractive is the prompt with line editing.
 func (r *REPL) runInteractive(ctx context.Context) error {
-	rl, err := r.newReadline()
+	rl, stdin, err := r.newReadline()
 	if err != nil {
 		return err
 	}
-	defer rl.Close() // same goroutine as every Readline call
+	defer func() {
+		// Instance.Close only closes readline's FillableStdin wrapper and
+		// then waits for the terminal goroutine, which may be blocked
+		// reading (a stale kick makes it read again after Ctrl-D): close
+		// the cancelable reader under it first so that read returns.
+		stdin.Close()
+		rl.Close() // same goroutine as every Readline call
+	}()
 	hist := newHistory(r.cfg.HistoryFile, r.cfg.HistoryLimit)
 	for _, h := range hist.load() {
 		rl.SaveHistory(h)
@@ -474,8 +481,10 @@ func (r *REPL) runInteractive(ctx context.Context) error {
 
 // newReadline configures the line editor for Stdin and Stdout: raw mode
 // and the screen width come from the terminal when Stdin is one, and
-// nothing touches terminal modes otherwise (pipes in tests).
-func (r *REPL) newReadline() (*readline.Instance, error) {
+// nothing touches terminal modes otherwise (pipes in tests). It also
+// returns the cancelable reader it put under the editor, which must be
+// closed before the editor (see runInteractive).
+func (r *REPL) newReadline() (*readline.Instance, io.Closer, error) {
 	cfg := &readline.Config{
 		Prompt:                 Prompt,
 		Stdout:                 r.cfg.Stdout,
@@ -528,8 +537,10 @@ func (r *REPL) newReadline() (*readline.Instance, error) {
 		cfg.FuncGetWidth = func() int { return r.cfg.Width }
 		cfg.FuncOnWidthChanged = func(func()) {}
 	}
-	cfg.Stdin = readline.NewCancelableStdin(in)
-	return readline.NewEx(cfg)
+	stdin := readline.NewCancelableStdin(in)
+	cfg.Stdin = stdin
+	rl, err := readline.NewEx(cfg)
+	return rl, stdin, err
 }
 
 // command runs a REPL command (the text after ":") and reports whether

@@ -19,8 +19,10 @@
 --   depth    how many directory levels to descend (default 8)
 --
 -- On the host, an existing NAME.TNI is made identical to NAME.INI (keys it
--- has that the INI file lacks are deleted). A file whose names TNI cannot
--- carry (an empty or NUL-containing name) is skipped with a message.
+-- has that the INI file lacks are deleted). A file that cannot be exported
+-- (one INIServe cannot send whole, such as an empty application name; a
+-- name TNI cannot carry; on the host also a name holding CR or LF) is
+-- skipped with a message naming it and the reason.
 
 local s = ...
 assert(s, "run me with: inilua batch ... export-tni.lua dir=...")
@@ -30,9 +32,32 @@ local out = ARGS.out
 local maxDepth = tonumber(ARGS.depth or "8")
 local exported, skipped = 0, 0
 
+-- badName returns why a name cannot be exported, or nil. The protocol
+-- sends names on one line, so a name holding a line break cannot be
+-- written through INIServe; an empty name cannot be stored at all.
+local function badName(name)
+  if name == "" then return "an empty name" end
+  if name:find("[%z\r\n]") then return ("the name %q holds NUL, CR or LF"):format(name) end
+end
+
 local function exportFile(path)
-  local snap = s:fetch(path)           -- a local copy of the whole file
-  local ok, err = pcall(snap.tni, snap) -- can TNI carry every name?
+  -- a local copy of the whole file; a file the protocol cannot carry (an
+  -- empty application name, for one) is skipped, not fatal
+  local ok, snap = pcall(s.fetch, s, path)
+  if not ok then
+    skipped = skipped + 1
+    print(("skipped %s: %s"):format(path, tostring(snap)))
+    return
+  end
+  local err
+  ok, err = pcall(snap.tni, snap) -- can TNI carry every name?
+  if ok and not out then
+    for _, app in ipairs(snap:apps()) do
+      err = badName(app)
+      for _, key in ipairs(snap:keys(app)) do err = err or badName(key) end
+      if err then ok = false break end
+    end
+  end
   if not ok then
     skipped = skipped + 1
     print(("skipped %s: %s"):format(path, tostring(err)))

@@ -43,8 +43,8 @@ for _, name in ipairs(s:ls(dir .. "\\" .. mask)) do
   if name:sub(-1) ~= "/" then
     local path = dir .. "\\" .. name
     local f = s:open(path)
-    if #f[from] > 0 then
-      if #f[to] > 0 and ARGS.force ~= "yes" then
+    if #f:app(from) > 0 then -- f:app(name) works for any name, even "keys"
+      if #f:app(to) > 0 and ARGS.force ~= "yes" then
         error(("rename-app.lua: %s has both [%s] and [%s]; rerun with force=yes to merge"):format(path, from, to), 0)
       end
       local n = f:rename_app(from, to)

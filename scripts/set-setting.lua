@@ -56,7 +56,7 @@ for _, name in ipairs(s:ls(dir .. "\\" .. mask)) do
   if name:sub(-1) ~= "/" then -- directories end in "/"
     local path = dir .. "\\" .. name
     local f = s:open(path)
-    if create or #f[app] > 0 then
+    if create or #f:app(app) > 0 then -- f:app(name), not f[name]: safe for any name
       local before = #f:changes()
       f:set(app, key, value, vtype)
       if #f:changes() > before then

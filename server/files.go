@@ -1,15 +1,13 @@
 package server
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"sync"
+	"sync/atomic"
 
 	"github.com/inilua/inilua/ini"
 )
@@ -20,12 +18,13 @@ import (
 type fileCache struct {
 	mu      sync.Mutex
 	entries map[string]*fileEntry
+	seq     *atomic.Uint64 // the server's event sequence (see session.readSeq)
 }
 
 const maxIdleEntries = 64
 
-func newFileCache() *fileCache {
-	return &fileCache{entries: make(map[string]*fileEntry)}
+func newFileCache(seq *atomic.Uint64) *fileCache {
+	return &fileCache{entries: make(map[string]*fileEntry), seq: seq}
 }
 
 // fileEntry is the cached state of one INI file.
@@ -35,9 +34,14 @@ type fileEntry struct {
 	rel    string // volume-relative path, on-disk case (or as typed when new)
 	format ini.Format
 	refs   int // sessions that have it selected; guarded by fileCache.mu
+	seq    *atomic.Uint64
 
 	mu     sync.Mutex // guards everything below and the contents of file
 	valid  bool       // file and id describe the file on disk as last seen
+	// checked is the server sequence number taken just before the last
+	// stat that found file up to date: any command received before that
+	// number was drawn may use file without another stat.
+	checked uint64
 	exists bool
 	id     fileID
 	file   *ini.File
@@ -58,7 +62,7 @@ func (c *fileCache) acquire(v *volume, rel string) *fileEntry {
 				}
 			}
 		}
-		e = &fileEntry{key: key, vol: v, rel: rel, format: ini.FormatForName(rel)}
+		e = &fileEntry{key: key, vol: v, rel: rel, format: ini.FormatForName(rel), seq: c.seq}
 		c.entries[key] = e
 	}
 	e.refs++
@@ -77,10 +81,32 @@ func (c *fileCache) release(e *fileEntry) {
 // errIsDir is returned when a selected file has become a directory.
 var errIsDir = errors.New("is a directory")
 
-// load brings e up to date with the file on disk; e.mu must be held. A
-// file that does not exist is an empty file (§7). On a read or parse error
-// the entry is invalid and the error is returned.
-func (e *fileEntry) load() error {
+// always makes load check the disk whatever the entry's last check.
+const always = ^uint64(0)
+
+// load brings e up to date with the file on disk for a command received
+// before the server sequence number received was drawn; e.mu must be held.
+// When the last check of the disk began after that (e.checked >
+// received), the command cannot have been sent after a change that check
+// missed, so the cached file is used without a stat: this is what makes
+// pipelined reads cheap while keeping the visible behaviour of
+// open-act-close (§7). A file that does not exist is an empty file. On a
+// read or parse error the entry is invalid and the error is returned.
+func (e *fileEntry) load(received uint64) error {
+	if e.valid && received != always && e.checked > received {
+		return nil
+	}
+	seq := e.seq.Add(1) // drawn before the stat
+	err := e.stat()
+	if err == nil {
+		e.checked = seq
+	}
+	return err
+}
+
+// stat compares the file on disk with the cached one and re-reads it when
+// it changed.
+func (e *fileEntry) stat() error {
 	fi, err := e.vol.root.Stat(e.rel)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -150,7 +176,7 @@ func (e *fileEntry) update(fn func(f *ini.File) (changed bool, err error)) error
 		return err
 	}
 	defer unlock()
-	if err := e.load(); err != nil {
+	if err := e.load(always); err != nil {
 		return err
 	}
 	changed, err := fn(e.file)
@@ -162,61 +188,15 @@ func (e *fileEntry) update(fn func(f *ini.File) (changed bool, err error)) error
 	if err != nil {
 		return err
 	}
-	if err := saveAtomic(e.vol.root, e.rel, data); err != nil {
+	if err := ini.WriteFileRoot(e.vol.root, e.rel, data, ini.SaveOptions{}); err != nil {
 		return err
 	}
+	seq := e.seq.Add(1)
 	fi, err := e.vol.root.Stat(e.rel)
 	if err != nil {
 		return err
 	}
-	e.exists, e.id, e.valid = true, idOf(fi), true
+	e.exists, e.id, e.valid, e.checked = true, idOf(fi), true, seq
 	return nil
 }
 
-// saveAtomic replaces rel in root with data: a temporary file in the same
-// directory, written and fsynced, renamed over rel, then the directory is
-// fsynced. The replaced file's permission bits are kept; a new file gets
-// 0666 less the umask. On error the old file is untouched and the
-// temporary file removed.
-func saveAtomic(root *os.Root, rel string, data []byte) (err error) {
-	dir, base := path.Split(rel)
-	perm := fs.FileMode(0o666)
-	if fi, err := root.Stat(rel); err == nil {
-		perm = fi.Mode().Perm()
-	}
-	var rnd [6]byte
-	rand.Read(rnd[:])
-	tmp := dir + "." + base + ".tmp" + hex.EncodeToString(rnd[:])
-	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			root.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if perm != 0o666 {
-		if err = f.Chmod(perm); err != nil {
-			return err
-		}
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = root.Rename(tmp, rel); err != nil {
-		return err
-	}
-	if d, err := root.Open(path.Clean(dir + ".")); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}

@@ -31,6 +31,9 @@ func startServer(t testing.TB, configure func(*Server)) *testServer {
 	if configure != nil {
 		configure(ts.srv)
 	}
+	if err := ts.srv.init(); err != nil {
+		t.Fatal(err)
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -155,12 +158,14 @@ func (c *client) login() *client {
 	return c
 }
 
-// closed reports whether the server has closed the connection (reads EOF).
+// closed reports whether the server has closed the connection: the next
+// read gives EOF (or a reset) within 10 s, not data or a timeout.
 func (c *client) closed() bool {
 	c.t.Helper()
 	c.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	_, err := c.r.ReadByte()
-	return err != nil
+	var ne net.Error
+	return err != nil && !(errors.As(err, &ne) && ne.Timeout())
 }
 
 // sampleFile returns a small binary INI profile.

@@ -133,6 +133,7 @@ type Server struct {
 	cfg       settings // from the configuration file, updated by Reload
 	closing   atomic.Bool
 	nextID    atomic.Uint64
+	seq       atomic.Uint64 // orders reads from clients and checks of files
 	active    atomic.Int64
 	done      chan struct{} // closed when the last session ends after Shutdown
 	doneOnce  sync.Once
@@ -179,7 +180,7 @@ func (s *Server) init() error {
 			}
 			s.vols[letter] = &volume{letter: letter, dir: dir, root: root}
 		}
-		s.cache = newFileCache()
+		s.cache = newFileCache(&s.seq)
 		s.throttle = newThrottle()
 		s.listeners = make(map[net.Listener]struct{})
 		s.conns = make(map[*session]struct{})

@@ -32,6 +32,10 @@ type session struct {
 
 	r *bufio.Reader
 	w *bufio.Writer
+	// readSeq is the server sequence number drawn after the last read from
+	// the connection returned: every command consumed so far was received
+	// before it was drawn (see fileEntry.load).
+	readSeq uint64
 
 	timeout      time.Duration // idle timeout in force (0: none)
 	deadlineSet  time.Time     // when the read deadline was last pushed
@@ -39,6 +43,7 @@ type session struct {
 	endReason    string
 	scratch      []byte // reply scratch
 	wbuf         []byte // decoded W data scratch
+	long         []byte // a command line longer than the read buffer
 	loggedIn     bool
 	cwd          location
 	file         *fileEntry // nil: no current file
@@ -57,24 +62,34 @@ func newSession(s *Server, c net.Conn, id uint64, loopback bool) *session {
 	if h, _, err := net.SplitHostPort(client); err == nil {
 		ip = h
 	}
-	return &session{
+	ss := &session{
 		srv: s, conn: c, id: id, client: client, clientIP: ip, loopback: loopback,
 		log:      s.log.With("session", id, "client", client),
 		ctx:      ctx,
 		cancel:   cancel,
-		r:        bufio.NewReaderSize(c, 64<<10),
 		w:        bufio.NewWriterSize(c, 64<<10),
 		limit:    wire.DefaultLimit,
 		maxParam: s.maxLine(),
 		timeout:  s.idleTimeout(),
 	}
+	ss.r = bufio.NewReaderSize(seqReader{ss}, 64<<10)
+	return ss
+}
+
+// seqReader reads from the session's connection and draws a new readSeq
+// after every read.
+type seqReader struct{ ss *session }
+
+func (r seqReader) Read(b []byte) (int, error) {
+	n, err := r.ss.conn.Read(b)
+	r.ss.readSeq = r.ss.srv.seq.Add(1)
+	return n, err
 }
 
 // interrupt makes a session waiting for a command return at once (used by
 // Shutdown; a command being executed finishes first).
 func (ss *session) interrupt() {
 	ss.conn.SetReadDeadline(time.Unix(1, 0))
-	ss.cancel()
 }
 
 // lineBuffered reports whether a whole command line is already buffered.
@@ -105,18 +120,23 @@ func (ss *session) run() {
 				return
 			}
 			if ss.timeout > 0 {
+				// Pushing the deadline costs a timer update, so it is pushed
+				// at most every slack; the session closes after between
+				// timeout and timeout+slack without a command.
+				slack := min(time.Second, ss.timeout/8)
 				now := time.Now()
-				if now.Sub(ss.deadlineSet) > time.Second {
+				if now.Sub(ss.deadlineSet) > slack {
 					ss.deadlineSet = now
-					ss.conn.SetReadDeadline(now.Add(ss.timeout + time.Second))
+					ss.conn.SetReadDeadline(now.Add(ss.timeout + slack))
 				}
 			}
 		}
 		if ss.srv.closing.Load() {
 			ss.endReason = "server shutdown"
+			ss.w.Flush()
 			return
 		}
-		line, err := wire.ReadLine(ss.r, ss.maxParam+1)
+		line, err := ss.readLine()
 		if err != nil {
 			ss.readError(err)
 			return
@@ -129,6 +149,53 @@ func (ss *session) run() {
 		if ss.handle(line) {
 			ss.w.Flush()
 			return
+		}
+	}
+}
+
+// readLine returns the next command line without its line end (LF, or CR
+// LF: §1). A line whose parameter exceeds the cap gives
+// wire.ErrLineTooLong as soon as more than the cap has arrived, without
+// waiting for the line end. The slice is valid until the next call.
+func (ss *session) readLine() ([]byte, error) {
+	max := ss.maxParam + 1 // the command letter
+	if cap(ss.long) > 1<<20 {
+		ss.long = nil // do not keep a big buffer for the session's life
+	}
+	acc := ss.long[:0]
+	long := false
+	for {
+		n := ss.r.Buffered()
+		if n > 0 {
+			b, _ := ss.r.Peek(n)
+			if i := bytes.IndexByte(b, '\n'); i >= 0 {
+				line := b[:i]
+				if long {
+					acc = append(acc, line...)
+					line = acc
+					ss.long = acc
+				}
+				ss.r.Discard(i + 1)
+				if len(line) > 0 && line[len(line)-1] == '\r' {
+					line = line[:len(line)-1]
+				}
+				if len(line) > max {
+					return nil, wire.ErrLineTooLong
+				}
+				return line, nil
+			}
+			if len(acc)+n > max+1 { // +1: a CR may still precede the LF
+				return nil, wire.ErrLineTooLong
+			}
+			if n == ss.r.Size() {
+				acc = append(acc, b...)
+				long = true
+				ss.r.Discard(n)
+				continue
+			}
+		}
+		if _, err := ss.r.Peek(ss.r.Buffered() + 1); err != nil {
+			return nil, err
 		}
 	}
 }
@@ -332,7 +399,7 @@ func (ss *session) cmdF(p string) {
 	}
 	e := ss.srv.cache.acquire(t.vol, t.rel())
 	e.mu.Lock()
-	err = e.load()
+	err = e.load(always)
 	e.mu.Unlock()
 	if err != nil {
 		ss.srv.cache.release(e)
@@ -354,7 +421,7 @@ func (ss *session) item() ([]byte, error) {
 	e := ss.file
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if err := e.load(); err != nil {
+	if err := e.load(ss.readSeq); err != nil {
 		return nil, err
 	}
 	f := e.file

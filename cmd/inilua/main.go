@@ -8,6 +8,7 @@
 //	inilua [options]                          interactive REPL
 //	inilua batch [flags] script.lua [name=value ...]
 //	inilua restore --backup-dir DIR [flags]
+//	inilua demo                               the batch runner on sample hosts
 //
 // Options (before the script name):
 //
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, e env) int {
 			return runBatch(ctx, args[1:], e)
 		case "restore":
 			return runRestore(ctx, args[1:], e)
+		case "demo":
+			return runDemo(ctx, args[1:], e)
 		}
 	}
 	o, err := parseArgs(args)

@@ -1,0 +1,187 @@
+package client
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/inilua/inilua/ini"
+)
+
+func TestCheckMode(t *testing.T) {
+	ts := startServer(t, nil)
+	ts.writeFile(t, "f.ini", fileOf("a", "k1", "1", "a", "k2", "2", "b", "k", "3"))
+	before, err := os.ReadFile(filepath.Join(ts.dir, "f.ini"))
+	must(t, err)
+	var wl wireLog
+	s := ts.dial(t, Options{CheckMode: true, Logger: wl.logger()})
+	if !s.CheckMode() {
+		t.Fatal("CheckMode() = false")
+	}
+	f, err := s.Open(bg, "f.ini")
+	must(t, err)
+
+	must(t, f.Put(b("a"), b("k1"), b("x")))
+	must(t, f.Put(b("c"), b("new"), b("n")))
+	must(t, f.Delete(b("a"), b("k2")))
+	must(t, f.DeleteApplication(b("b")))
+
+	get := func(app, key, want string) {
+		t.Helper()
+		v, err := f.Get(b(app), b(key))
+		if want == "" {
+			if !errors.Is(err, ini.ErrNotFound) {
+				t.Errorf("Get(%s, %s) = %q, %v; want not found", app, key, v, err)
+			}
+			return
+		}
+		if err != nil || string(v) != want {
+			t.Errorf("Get(%s, %s) = %q, %v; want %q", app, key, v, err, want)
+		}
+	}
+	get("a", "k1", "x")
+	get("a", "k2", "")
+	get("b", "k", "")
+	get("c", "new", "n")
+	if n, err := f.Size(b("a"), b("k1")); err != nil || n != 1 {
+		t.Errorf("Size = %d, %v", n, err)
+	}
+	if _, err := f.Size(b("b"), b("k")); !errors.Is(err, ini.ErrNotFound) {
+		t.Errorf("Size of a deleted key: %v", err)
+	}
+	keys, err := f.Keys(b("a"))
+	if err != nil || !slices.Equal(strs(keys), []string{"k1"}) {
+		t.Errorf("Keys(a) = %q, %v", strs(keys), err)
+	}
+	if _, err := f.Keys(b("b")); !errors.Is(err, ini.ErrNotFound) {
+		t.Errorf("Keys of a deleted application: %v", err)
+	}
+	keys, err = f.Keys(b("c"))
+	if err != nil || !slices.Equal(strs(keys), []string{"new"}) {
+		t.Errorf("Keys(c) = %q, %v", strs(keys), err)
+	}
+	apps, err := f.Applications()
+	if err != nil || !slices.Equal(strs(apps), []string{"a", "c"}) {
+		t.Errorf("Applications = %q, %v", strs(apps), err)
+	}
+	want := fileOf("a", "k1", "x", "c", "new", "n")
+	if g, err := s.Fetch(bg, "f.ini"); err != nil || !g.Equal(want) {
+		t.Errorf("Fetch = %v, %v; want the simulated state", g, err)
+	}
+	// the last key of an application goes: the application goes too
+	must(t, f.Delete(b("a"), b("k1")))
+	apps, _ = f.Applications()
+	if !slices.Equal(strs(apps), []string{"c"}) {
+		t.Errorf("Applications after deleting the last key = %q", strs(apps))
+	}
+
+	// session commands are recorded only
+	must(t, s.Mkdir(bg, "newdir"))
+	must(t, s.Move(bg, "f.ini", "g.ini"))
+	must(t, s.Remove(bg, "f.ini"))
+	must(t, s.PostEvent(bg, `\SEM32\X`))
+	must(t, s.Restart(bg))
+
+	// a missing file is never selected or created
+	wl.reset()
+	n, err := s.Open(bg, "new.ini")
+	must(t, err)
+	must(t, n.Put(b("x"), b("y"), b("z")))
+	get2, err := n.Get(b("x"), b("y"))
+	if err != nil || string(get2) != "z" {
+		t.Errorf("Get from a simulated new file = %q, %v", get2, err)
+	}
+	if apps, err := n.Applications(); err != nil || !slices.Equal(strs(apps), []string{"x"}) {
+		t.Errorf("Applications of a simulated new file = %q, %v", strs(apps), err)
+	}
+	if g, err := s.Fetch(bg, "new.ini"); err != nil || !g.Equal(fileOf("x", "y", "z")) {
+		t.Errorf("Fetch of a simulated new file = %v, %v", g, err)
+	}
+	if l := letters(wl.sent()); strings.Contains(l, "F") {
+		t.Errorf("a missing file was selected: %q", wl.sent())
+	}
+
+	// an existing file in a subdirectory is found by L and read
+	ts.writeFile(t, "sub/g.tni", fileOf("s", "k", "v"))
+	wl.reset()
+	g, err := s.Open(bg, `sub\g.tni`)
+	must(t, err)
+	get3, err := g.Get(b("s"), b("k"))
+	if err != nil || string(get3) != "v" {
+		t.Errorf("Get from sub\\g.tni = %q, %v", get3, err)
+	}
+	if l := letters(wl.sent()); !strings.Contains(l, "F") {
+		t.Errorf("an existing file was not selected: %q", wl.sent())
+	}
+
+	// Push records only the changes
+	local := fileOf("c", "new", "n", "d", "k", "v")
+	must(t, s.Push(bg, "f.ini", local, PushOptions{Delete: true}))
+	if g, err := s.Fetch(bg, "f.ini"); err != nil || !g.Equal(local) {
+		t.Errorf("after a simulated Push: %v, %v", g, err)
+	}
+
+	for _, l := range wl.sent() {
+		if strings.ContainsRune("WDMRXE^", rune(l[0])) {
+			t.Errorf("check mode sent %q", l)
+		}
+	}
+	after, err := os.ReadFile(filepath.Join(ts.dir, "f.ini"))
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("check mode changed f.ini")
+	}
+	for _, p := range []string{"new.ini", "newdir", "g.ini"} {
+		if _, err := os.Stat(filepath.Join(ts.dir, p)); !os.IsNotExist(err) {
+			t.Errorf("check mode created %s", p)
+		}
+	}
+
+	var got []string
+	for _, r := range s.Recorded() {
+		got = append(got, r.String())
+	}
+	wantRec := []string{
+		"W f.ini [a] k1 = 78 (1 bytes)",
+		"W f.ini [c] new = 6E (1 bytes)",
+		"D f.ini [a] k2",
+		"D f.ini [b]",
+		"D f.ini [a] k1",
+		"M newdir",
+		"R f.ini -> g.ini",
+		"X f.ini",
+		`E \SEM32\X`,
+		"^",
+		"W new.ini [x] y = 7A (1 bytes)",
+		"W f.ini [d] k = 76 (1 bytes)",
+	}
+	if !slices.Equal(got, wantRec) {
+		t.Errorf("Recorded:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantRec, "\n"))
+	}
+	// the session is still usable after the recorded ^
+	if _, err := s.List(bg, ""); err != nil {
+		t.Errorf("List after a recorded Restart: %v", err)
+	}
+	// a normal session records nothing
+	if r := ts.dial(t, Options{}).Recorded(); len(r) != 0 {
+		t.Errorf("normal session recorded %v", r)
+	}
+}
+
+func TestCheckModeTNIOrder(t *testing.T) {
+	ts := startServer(t, nil)
+	ts.writeFile(t, "f.tni", fileOf("b", "k", "1"))
+	s := ts.dial(t, Options{CheckMode: true})
+	f, err := s.Open(bg, "f.tni")
+	must(t, err)
+	must(t, f.Put(b("a"), b("z"), b("1")))
+	must(t, f.Put(b("a"), b("y"), b("1")))
+	apps, _ := f.Applications()
+	keys, _ := f.Keys(b("a"))
+	if !slices.Equal(strs(apps), []string{"a", "b"}) || !slices.Equal(strs(keys), []string{"y", "z"}) {
+		t.Errorf("simulated TNI order: %q %q", strs(apps), strs(keys))
+	}
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain makes the test binary double as the inilua command for the
+// testscript files in testdata/script (each runs "exec inilua ...").
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"inilua": main})
+}
+
+// TestScripts runs testdata/script/*.txtar.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{Dir: "testdata/script"})
+}
+
+// TestParseArgs checks the lua-style option parsing.
+func TestParseArgs(t *testing.T) {
+	for _, c := range []struct {
+		args    []string
+		want    cliOptions
+		wantErr bool
+	}{
+		{nil, cliOptions{}, false},
+		{[]string{"s.lua", "-e", "x"}, cliOptions{script: "s.lua", args: []string{"-e", "x"}}, false},
+		{[]string{"-e", "a=1", "-eb=2", "-i", "--check", "--safe", "s.lua", "1"}, cliOptions{exec: []string{"a=1", "b=2"}, interactive: true, check: true, safe: true, script: "s.lua", args: []string{"1"}}, false},
+		{[]string{"--", "-s.lua", "x"}, cliOptions{script: "-s.lua", args: []string{"x"}}, false},
+		{[]string{"-", "x"}, cliOptions{script: "-", args: []string{"x"}}, false},
+		{[]string{"-e"}, cliOptions{}, true},
+		{[]string{"-x"}, cliOptions{}, true},
+	} {
+		got, err := parseArgs(c.args)
+		if (err != nil) != c.wantErr {
+			t.Errorf("%q: error %v", c.args, err)
+			continue
+		}
+		if err == nil && !equalOptions(got, c.want) {
+			t.Errorf("%q: got %+v, want %+v", c.args, got, c.want)
+		}
+	}
+}
+
+func equalOptions(a, b cliOptions) bool {
+	eq := func(x, y []string) bool {
+		if len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if x[i] != y[i] {
+				return false
+			}
+		}
+		return true
+	}
+	return eq(a.exec, b.exec) && a.interactive == b.interactive && a.check == b.check &&
+		a.safe == b.safe && a.script == b.script && eq(a.args, b.args)
+}
+

@@ -1,0 +1,338 @@
+//go:build linux || darwin
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// replWait bounds every wait of the REPL tests.
+const replWait = 15 * time.Second
+
+// replScreen collects a terminal's output and lets a test wait, with a
+// deadline, for text to appear.
+type replScreen struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	mark   int
+	notify chan struct{}
+}
+
+func (s *replScreen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	s.buf.Write(p)
+	s.mu.Unlock()
+	select {
+	case s.notify <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}
+
+// expect waits until want appears after the previous match.
+func (s *replScreen) expect(t *testing.T, want string) {
+	t.Helper()
+	deadline := time.NewTimer(replWait)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		rest := s.buf.String()[s.mark:]
+		if i := strings.Index(rest, want); i >= 0 {
+			s.mark += i + len(want)
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		select {
+		case <-s.notify:
+		case <-deadline.C:
+			t.Fatalf("waiting for %q; output after last match:\n%q", want, rest)
+		}
+	}
+}
+
+// replTerm is inilua running on a pseudo-terminal.
+type replTerm struct {
+	t    *testing.T
+	ptmx *os.File
+	out  *replScreen
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the process has ended
+}
+
+// startInilua runs the inilua command (this test binary, see TestMain) with
+// args on a new pseudo-terminal that is its controlling terminal, with the
+// history in histFile.
+func startInilua(t *testing.T, histFile string, args ...string) *replTerm {
+	t.Helper()
+	bin, err := exec.LookPath("inilua")
+	if err != nil {
+		t.Fatalf("inilua command of the test binary: %v", err)
+	}
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	t.Cleanup(func() { ptmx.Close() })
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	home := t.TempDir()
+	cmd.Env = append(os.Environ(), "INILUA_HISTORY="+histFile, "HOME="+home, "XDG_STATE_HOME="+home)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	rt := &replTerm{t: t, ptmx: ptmx, out: &replScreen{notify: make(chan struct{}, 1)}, cmd: cmd, done: make(chan struct{})}
+	go func() {
+		cmd.Wait()
+		close(rt.done)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-rt.done
+	})
+	go io.Copy(rt.out, ptmx)
+	return rt
+}
+
+func (r *replTerm) send(s string) {
+	r.t.Helper()
+	if _, err := r.ptmx.WriteString(s); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// wait waits for inilua to exit and returns its exit status. On a
+// timeout it asks for a goroutine dump (SIGQUIT) and fails with the
+// output.
+func (r *replTerm) wait() int {
+	r.t.Helper()
+	select {
+	case <-r.done:
+		return r.cmd.ProcessState.ExitCode()
+	case <-time.After(replWait):
+		r.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-r.done:
+		case <-time.After(replWait):
+		}
+		r.out.mu.Lock()
+		defer r.out.mu.Unlock()
+		r.t.Fatalf("inilua did not exit; output:\n%s", r.out.buf.String())
+		return -1
+	}
+}
+
+// slowHost is a fake INIServe host on loopback: it greets, accepts any
+// password, answers every command with "+" except L, which it never
+// answers, and reports each command line it reads.
+type slowHost struct {
+	addr  string
+	lines chan string // every command line received, "EOF" when a session ends
+}
+
+func startSlowHost(t *testing.T) *slowHost {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	h := &slowHost{addr: ln.Addr().String(), lines: make(chan string, 100)}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				io.WriteString(c, "+\r\n")
+				br := bufio.NewReader(c)
+				for {
+					line, err := br.ReadString('\n')
+					if err != nil {
+						h.lines <- "EOF"
+						return
+					}
+					line = strings.TrimRight(line, "\r\n")
+					h.lines <- line
+					switch {
+					case strings.HasPrefix(line, "L"): // never answered
+					case strings.HasPrefix(line, "Q"):
+						io.WriteString(c, "+\r\n")
+						return
+					default:
+						io.WriteString(c, "+\r\n")
+					}
+				}
+			}()
+		}
+	}()
+	return h
+}
+
+// await waits for the host to receive a line starting with prefix.
+func (h *slowHost) await(t *testing.T, prefix string) {
+	t.Helper()
+	deadline := time.After(replWait)
+	for {
+		select {
+		case l := <-h.lines:
+			if strings.HasPrefix(l, prefix) {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("the host never received %q", prefix)
+		}
+	}
+}
+
+// TestREPLOnTerminal drives inilua with no script through a pty: values,
+// completion of applications, keys and remote paths against an embedded
+// server on loopback, Ctrl-C during a command that waits on a slow host,
+// history without secrets, and Ctrl-D closing the sessions.
+func TestREPLOnTerminal(t *testing.T) {
+	dir := t.TempDir()
+	hist := filepath.Join(t.TempDir(), "history")
+	slow := startSlowHost(t)
+	r := startInilua(t, hist)
+	r.out.expect(t, ":help for help")
+	r.out.expect(t, "> ")
+
+	r.send("s = iniserve.serve(" + luaQuote(dir) + ")\r")
+	r.out.expect(t, "> ")
+	r.send("f = s:open('TEST.INI')\r")
+	r.out.expect(t, "> ")
+	r.send(`f["My App"]["a key"] = "hello"; f['Q"uote'].k = ini.u16(3560)` + "\r")
+	r.out.expect(t, "> ")
+	r.send("f\r")
+	r.out.expect(t, `<INI file "TEST.INI" (ini, 2 applications) on 127.0.0.1:`)
+
+	// application, then key, completed; the result printed
+	r.send(`f["My` + "\t")
+	r.out.expect(t, `f["My App"]`)
+	r.send(`["a` + "\t")
+	r.out.expect(t, `f["My App"]["a key"]`)
+	r.send("\r")
+	r.out.expect(t, "\"hello\"\r\n")
+	// a name with a quote stays a valid literal; binary values print as hex
+	r.send(`f["Q` + "\t")
+	r.out.expect(t, `f["Q\"uote"]`)
+	r.send(".k\r")
+	r.out.expect(t, "0000  E8 0D  |..|  -- u16 3560")
+	// remote paths
+	r.send(`s:open("TE` + "\t")
+	r.out.expect(t, `s:open("TEST.INI"`)
+	r.send(")\r")
+	r.out.expect(t, `<INI file "TEST.INI"`)
+	// fields and methods
+	r.send("ini.stri\t")
+	r.out.expect(t, "ini.strings")
+	r.send("\x03")
+	r.out.expect(t, "> ")
+
+	// Ctrl-C interrupts a command waiting on a slow host
+	r.send("h = iniserve.connect(" + luaQuote(slow.addr) + ")\r")
+	r.out.expect(t, "> ")
+	r.send("h:ls()\r")
+	slow.await(t, "L")
+	r.send("\x03")
+	r.out.expect(t, "interrupted")
+	r.out.expect(t, "> ")
+	r.send("20 + 22\r")
+	r.out.expect(t, "42\r\n")
+
+	// a statement with a password stays out of the history
+	r.send("opts = {password = 'hunter2'}\r")
+	r.out.expect(t, "> ")
+	r.send("idle = iniserve.connect(" + luaQuote(slow.addr) + ")\r")
+	r.out.expect(t, "> ")
+
+	// Ctrl-D leaves and closes the sessions
+	r.send("\x04")
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit status %d; output:\n%s", code, r.out.buf.String())
+	}
+	slow.await(t, "Q")
+
+	data, err := os.ReadFile(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `f["My App"]["a key"]`) || !strings.Contains(string(data), "20 + 22") {
+		t.Errorf("history lacks the statements typed:\n%s", data)
+	}
+	if strings.Contains(string(data), "hunter2") {
+		t.Errorf("history holds a password:\n%s", data)
+	}
+}
+
+// TestREPLAfterScript checks -i: the script runs, then the REPL sees its
+// globals; -e runs first.
+func TestREPLAfterScript(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "s.lua")
+	if err := os.WriteFile(script, []byte("greeting = prefix .. 'lo'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := startInilua(t, "", "-e", "prefix = 'hel'", "-i", script)
+	r.out.expect(t, "> ")
+	r.send("greeting\r")
+	r.out.expect(t, "\"hello\"")
+	r.send("os.exit(3)\r")
+	if code := r.wait(); code != 3 {
+		t.Errorf("exit status %d after os.exit(3)", code)
+	}
+}
+
+// TestREPLFromPipe checks "inilua < script.lua": no prompts, multi-line
+// statements, locals kept across statements, the first error ends the run.
+func TestREPLFromPipe(t *testing.T) {
+	dir := t.TempDir()
+	src := "local s = iniserve.serve(" + luaQuote(dir) + ")\n" +
+		"local f = s:open('X.INI')\n" +
+		"f.App.Key = ini.u32(7)\n" +
+		"for app, a in pairs(f) do\n" +
+		"  print(app, #a)\n" +
+		"end\n" +
+		"=f.App.Key\n"
+	var out, errs bytes.Buffer
+	code := run(context.Background(), nil, env{stdin: strings.NewReader(src), stdout: &out, stderr: &errs})
+	if code != 0 {
+		t.Fatalf("exit status %d: %s", code, errs.String())
+	}
+	want := "App\t1\n0000  07 00 00 00  |....|  -- u32 7\n"
+	if out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+
+	out.Reset()
+	errs.Reset()
+	code = run(context.Background(), nil, env{stdin: strings.NewReader("x = 1\nerror('bad')\nprint('after')\n"), stdout: &out, stderr: &errs})
+	if code != 1 || !strings.Contains(errs.String(), "stdin:2:") || strings.Contains(out.String(), "after") {
+		t.Errorf("exit status %d, stdout %q, stderr %q", code, out.String(), errs.String())
+	}
+}
+
+// luaQuote returns s as a Lua string literal.
+func luaQuote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}

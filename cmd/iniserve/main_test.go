@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/inilua/inilua/ini"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestHelpAndBadFlags(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"--help"}, &out, &errb, nil); code != 0 {
+		t.Errorf("--help: exit %d", code)
+	}
+	for _, f := range []string{"-listen", "-volume", "-config", "-I", "-T", "-password-file", "-timeout", "-max-sessions", "-read-only", "-event", "-log-format"} {
+		if !strings.Contains(errb.String(), f+" ") && !strings.Contains(errb.String(), f+"\t") && !strings.Contains(errb.String(), f+"\n") {
+			t.Errorf("--help does not mention %s:\n%s", f, errb.String())
+		}
+	}
+	for _, args := range [][]string{{"--volume", "CC=/x"}, {"--volume", "C"}, {"--log-format", "xml"}, {"-I", "-T"}, {"--event", "noequals"}, {"extra"}} {
+		errb.Reset()
+		if code := run(args, &out, &errb, nil); code != 2 {
+			t.Errorf("%q: exit %d, want 2 (%s)", args, code, errb.String())
+		}
+	}
+}
+
+func TestEmptyPasswordRefused(t *testing.T) {
+	var out, errb bytes.Buffer
+	dir := t.TempDir()
+	code := run([]string{"--listen", "0.0.0.0:0", "--volume", "C=" + dir, "--config", filepath.Join(dir, "none")}, &out, &errb, nil)
+	if code != 1 || !strings.Contains(errb.String(), "empty password") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestServeSignals runs the command: it prints its address, serves, reloads
+// on SIGHUP and shuts down on SIGTERM.
+func TestServeSignals(t *testing.T) {
+	dir := t.TempDir()
+	vol := filepath.Join(dir, "c")
+	os.Mkdir(vol, 0o777)
+	pwFile := filepath.Join(dir, "pw")
+	os.WriteFile(pwFile, []byte("letmein\n"), 0o600)
+	marker := filepath.Join(dir, "posted")
+	pr, pw := io.Pipe()
+	var errb syncBuffer
+	sig := make(chan os.Signal, 1)
+	done := make(chan int, 1)
+	go func() {
+		done <- run([]string{"--listen", "127.0.0.1:0", "--volume", "c=" + vol, "--config", filepath.Join(dir, "INIServe"),
+			"--password-file", pwFile, "--log-format", "json", "--event", `\SEM32\X=touch ` + marker}, pw, &errb, sig)
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "iniserve: listening on ")
+	if !ok {
+		t.Fatalf("first line %q", line)
+	}
+	go io.Copy(io.Discard, pr)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	r := bufio.NewReader(c)
+	for _, step := range [][2]string{{"", "+"}, {"Pletmein", "+"}, {"CC:", "+"}, {"Fnew.INI", "+"}, {"Aa", "+"}, {"Kk", "+"}, {"W2A", "+"}, {`E\sem32\x`, "+"}} {
+		if step[0] != "" {
+			c.Write([]byte(step[0] + "\r\n"))
+		}
+		if got, err := r.ReadString('\n'); err != nil || got != step[1]+"\r\n" {
+			t.Fatalf("%q: %q %v", step[0], got, err)
+		}
+	}
+	if _, err := os.Stat(marker); err != nil {
+		t.Errorf("event command did not run: %v", err)
+	}
+	f, _, err := ini.ReadFile(filepath.Join(vol, "new.INI"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.Lookup([]byte("a"), []byte("k")); string(v) != "*" {
+		t.Errorf("a/k = %q", v)
+	}
+	sig <- syscall.SIGHUP
+	sig <- syscall.SIGTERM
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	logs := errb.String()
+	for _, want := range []string{`"msg":"configuration reloaded"`, `"msg":"change"`, `"application":"a"`, `"new_size":1`, `"msg":"session start"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %s:\n%s", want, logs)
+		}
+	}
+}

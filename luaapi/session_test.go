@@ -1,0 +1,313 @@
+package luaapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/inilua/inilua/client"
+	"github.com/inilua/inilua/ini"
+)
+
+// remoteRun runs script with a session S to a server over a fresh
+// directory holding files; it returns the output, the error, the runtime
+// (closed) and the directory.
+func remoteRun(t *testing.T, files map[string]*ini.File, script string, opts Options) (string, *Runtime, string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, dir, files)
+	addr := startServer(t, dir, `\SEM32\TEST`)
+	s := dial(t, addr, opts.CheckMode)
+	var out bytes.Buffer
+	opts.Stdout = &out
+	if opts.Stderr == nil {
+		opts.Stderr = &out
+	}
+	rt, err := New(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.State().SetGlobal("S", rt.WrapSession(s, "host1"))
+	rt.State().SetGlobal("DIR", lua.LString(dir))
+	runErr := rt.DoString(context.Background(), script, "=script")
+	if err := rt.Close(); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	return out.String(), rt, dir, runErr
+}
+
+func TestSessionFunctions(t *testing.T) {
+	files := map[string]*ini.File{"A.INI": mkfile(t, "App", "Key", "v"), "B.TNI": mkfile(t, "X", "Y", "z")}
+	out, rt, dir, err := remoteRun(t, files, `
+		print(S, S:host())
+		print(table.concat(S:ls(), ","))
+		S:mkdir("SUB")
+		S:cd("SUB")
+		print(table.concat(S:ls(), ","))
+		S:cd("..")
+		S:move("B.TNI", "SUB")
+		print(table.concat(S:ls(), ","), table.concat(S:ls("SUB\\"), ","))
+		print(S:remove("SUB\\B.TNI"), S:remove("SUB\\B.TNI"))
+		local f = S:fetch("A.INI")
+		print(f:name(), f:host(), f.App.Key, #f)
+		f.App.Key = "changed locally"
+		print(S:push("C.INI", f), S:push("C.INI", f))
+		local c = S:open("C.INI")
+		print(c.App.Key, c:host(), c:name())
+		local g = ini.new(); g.App.Other = "1"
+		print(S:push("C.INI", g), S:push("C.INI", g, {delete = true}), table.concat(c.App:keys(), ","))
+		S:post("\\SEM32\\TEST")
+		S:notify("\\SEM32\\TEST"); S:notify("\\sem32\\test")
+		print(S:choose("A"), S:choose("NONE"))
+		S:close(); S:close()
+		print(S)
+	`, Options{})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := "session host1\thost1\n" +
+		"A.INI,B.TNI\n" +
+		"\n" +
+		"A.INI,SUB/\tB.TNI\n" +
+		"true\tfalse\n" +
+		"nil\tnil\tv\t1\n" +
+		"1\t0\n" +
+		"changed locally\thost1\tC.INI\n" +
+		"1\t1\tOther\n" +
+		"A.INI\tNONE.INI\n" +
+		"session host1 (closed)\n"
+	if out != want {
+		t.Errorf("output:\n%s\nwant:\n%s", out, want)
+	}
+	// changes: mkdir, move, remove, push (App.Key new), push g (Other),
+	// push with delete (Key)
+	var ops []string
+	for _, c := range rt.Changes() {
+		if c.Host == "" {
+			if c.File != "" {
+				t.Errorf("local change %+v names a file", c)
+			}
+			continue // the local snapshots changed by the script
+		}
+		if c.Host != "host1" {
+			t.Errorf("change %+v: host %q", c, c.Host)
+		}
+		ops = append(ops, c.Op+":"+c.File+":"+c.Application+":"+c.Key)
+	}
+	wantOps := []string{"mkdir:SUB::", "move:B.TNI::SUB", `remove:SUB\B.TNI::`, ":C.INI:App:Key", ":C.INI:App:Other", ":C.INI:App:Key"}
+	if strings.Join(ops, " ") != strings.Join(wantOps, " ") {
+		t.Errorf("changes %v, want %v", ops, wantOps)
+	}
+	if n := rt.Notifications(); len(n) != 1 || n[0] != (Notification{Host: "host1", Semaphore: `\SEM32\TEST`}) {
+		t.Errorf("notifications %v", n)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "C.INI"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ini.ParseBinary(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Equal(mkfile(t, "App", "Other", "1")) {
+		t.Errorf("C.INI holds %v", f.Apps)
+	}
+}
+
+func TestSessionErrors(t *testing.T) {
+	files := map[string]*ini.File{"A.INI": mkfile(t, "App", "Key", "v")}
+	cases := []struct{ name, script, want string }{
+		{"cd missing", `S:cd("NOPE")`, `host host1: file "NOPE": cd: `},
+		{"mkdir existing", `S:mkdir("D"); S:mkdir("D")`, `host host1: file "D": mkdir: `},
+		{"move missing", `S:move("NOPE", "X")`, `host host1: file "NOPE": move: to "X": `},
+		{"open refused", `S:open("..\\..\\..\\etc\\passwd")`, `host host1: file "..\\..\\..\\etc\\passwd": open: `},
+		{"post unknown", `S:post("\\SEM32\\NOPE")`, `host host1: file "\\SEM32\\NOPE": post: `},
+		{"fetch corrupt", `S:fetch("BAD.INI")`, `host host1: file "BAD.INI": fetch: `},
+		{"closed session", `S:close(); S:ls()`, `host host1: ls: session is closed`},
+		{"wrong self", `S.ls(5)`, `bad argument #1 to ls (session expected, got number)`},
+		{"push wrong file", `S:push("X.INI", "text")`, `bad argument #3 to push (INI file expected, got string)`},
+		{"wrong arg type", `S:cd(5)`, `bad argument #2 to cd (path must be a string, got number)`},
+		{"set on session", `S.x = 1`, `sessions have no fields to set`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			_ = dir
+			out, _, d, err := remoteRun(t, files, `
+				local f = io.open(DIR .. "/BAD.INI", "wb"); f:write("\255\255\255\255garbage"); f:close()
+				`+c.script, Options{})
+			_ = d
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one containing %q\n%s", err, c.want, out)
+			}
+			var se *ScriptError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %T, want *ScriptError", err)
+			}
+			if strings.HasPrefix(c.want, "host") {
+				var e *Error
+				if !errors.As(err, &e) || e.Host != "host1" {
+					t.Errorf("cause %v is not an *Error for host1", se.Cause)
+				}
+			}
+		})
+	}
+}
+
+// TestServe uses the embedded server: iniserve.serve over a directory.
+func TestServe(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]*ini.File{"WEASEL.INI": ini.Sample()})
+	var out bytes.Buffer
+	rt, err := New(context.Background(), Options{Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.State().SetGlobal("DIR", lua.LString(dir))
+	err = rt.DoString(context.Background(), `
+		local s = iniserve.serve(DIR, {events = {"\\SEM32\\WEASEL"}})
+		print(table.concat(s:ls(), ","))
+		local f = s:open("WEASEL.INI")
+		print(f:get("$SYS", "ServerPort", "u32"))
+		f:set("$SYS", "ServerPort", 2525, "u32")
+		s:notify("\\SEM32\\WEASEL")
+		SESSION = s
+	`, "=script")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "WEASEL.INI\n3560\n"; out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+	if err := rt.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := ini.ReadFile(filepath.Join(dir, "WEASEL.INI"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.Lookup([]byte("$SYS"), []byte("ServerPort")); !bytes.Equal(v, []byte{0xDD, 0x09, 0, 0}) {
+		t.Errorf("ServerPort on disk %x", v)
+	}
+}
+
+func TestServeErrors(t *testing.T) {
+	for _, c := range []struct{ script, want string }{
+		{`iniserve.serve("/nonexistent/dir")`, `file "/nonexistent/dir": serve: `},
+		{`iniserve.serve(DIR .. "/F")`, `serve: not a directory`},
+		{`iniserve.serve(5)`, `bad argument #1 to serve (directory must be a string, got number)`},
+		{`iniserve.serve(DIR, 5)`, `bad argument #2 to serve (options table expected, got number)`},
+	} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "F"), nil, 0o644)
+		rt, err := New(context.Background(), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt.State().SetGlobal("DIR", lua.LString(dir))
+		err = rt.DoString(context.Background(), c.script, "=s")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.script, err, c.want)
+		}
+		rt.Close()
+	}
+}
+
+// TestNotifyOwned: a session the runtime opened posts its notifications at
+// close, only when the host changed; check mode reports instead.
+func TestNotifyOwned(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change bool
+		check  bool
+		want   string // expected stderr
+	}{
+		{"changed", true, false, ""},
+		{"unchanged", false, false, ""},
+		{"check", true, true, "check mode: would post \\SEM32\\X on "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var posted atomic.Int32
+			var stderr bytes.Buffer
+			rt, err := New(context.Background(), Options{Stdout: &stderr, Stderr: &stderr, CheckMode: c.check,
+				Dial: func(ctx context.Context, addr string, o client.Options) (*client.Session, error) {
+					return client.Dial(ctx, addr, o)
+				}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := startServerCount(t, dir, `\SEM32\X`, &posted)
+			rt.State().SetGlobal("ADDR", lua.LString(addr))
+			script := `local s = iniserve.connect(ADDR); s:cd("C:\\"); s:notify("\\SEM32\\X")`
+			if c.change {
+				script += `; s:open("N.INI").A.B = "c"`
+			}
+			if err := rt.DoString(context.Background(), script, "=s"); err != nil {
+				t.Fatal(err)
+			}
+			if err := rt.Close(); err != nil {
+				t.Fatal(err)
+			}
+			wantPosted := 0
+			if c.change && !c.check {
+				wantPosted = 1
+			}
+			if int(posted.Load()) != wantPosted {
+				t.Errorf("posted %d times, want %d", posted.Load(), wantPosted)
+			}
+			if !strings.Contains(stderr.String(), c.want) {
+				t.Errorf("stderr %q, want %q", stderr.String(), c.want)
+			}
+		})
+	}
+}
+
+// TestConnect covers iniserve.connect: options, the empty-password
+// warning, a wrong password (never shown), password_env.
+func TestConnect(t *testing.T) {
+	dir := t.TempDir()
+	addr := startServer(t, dir)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	rt, err := New(context.Background(), Options{Logger: logger, Stdout: &logs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	rt.State().SetGlobal("ADDR", lua.LString(addr))
+	t.Setenv("INILUA_TEST_PW", "hunter2-secret")
+	err = rt.DoString(context.Background(), `
+		local s = iniserve.connect(ADDR, {timeout = 5})
+		print(s:host() == ADDR)
+		local ok, err = pcall(iniserve.connect, ADDR, {password = "wrong-secret", timeout = "2s"})
+		print(ok, err)
+		local ok2, err2 = pcall(iniserve.connect, ADDR, {password_env = "INILUA_TEST_PW"})
+		print(ok2, err2)
+		print(pcall(iniserve.connect, ADDR, {password_env = "INILUA_NOT_SET_ANYWHERE"}))
+		print(pcall(iniserve.connect, ADDR, {timeout = "soon"}))
+		print(pcall(iniserve.connect, ADDR, {tls = 5}))
+	`, "=s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := logs.String()
+	for _, secret := range []string{"wrong-secret", "hunter2-secret"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("password %q appears in output or logs:\n%s", secret, text)
+		}
+	}
+	for _, want := range []string{"true\n", "empty password", "false\t=s:4: host " + addr + ": connect: ", "environment variable INILUA_NOT_SET_ANYWHERE is not set", "opts.timeout: ", "opts.tls must be a boolean or a table"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+}

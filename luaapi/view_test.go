@@ -1,0 +1,293 @@
+package luaapi
+
+import (
+	"testing"
+
+	"github.com/inilua/inilua/ini"
+)
+
+// TestTableView runs every table-view, typed-access, change-recording and
+// rename script against a local file and against package server, expecting
+// the same output, errors, changes and files.
+func TestTableView(t *testing.T) {
+	base := func() map[string]*ini.File {
+		return map[string]*ini.File{"TEST.INI": mkfile(t,
+			"App", "Key", "value",
+			"App", "Num", "\x19\x00\x00\x00",
+			"Other", "X", "1",
+			"Other", "Y", "",
+		)}
+	}
+	cases := []bothCase{
+		{
+			name:  "read",
+			files: base(),
+			script: `
+				local f = OPEN("TEST.INI")
+				print(#f, #f.App, #f.Other, #f.Missing)
+				print(f.App.Key, f.App.Missing, f.Missing.Key, f.Other.Y == "")
+				print(f:get("App", "Num", "u32"), f:get("App", "Key", "hex"), f:get("App", "Nope", "u32"))
+				for a, v in pairs(f) do
+					for k, val in pairs(v) do print(a, k, ini.hex(val)) end
+				end
+				print(table.concat(f:apps(), ","), table.concat(f:keys("App"), ","), #f:keys("Missing"))
+				print(table.concat(f.App:keys(), ","), #f:changes())`,
+			want: "2\t2\t2\t0\n" +
+				"value\tnil\tnil\ttrue\n" +
+				"25\t76616C7565\tnil\n" +
+				"App\tKey\t76616C7565\nApp\tNum\t19000000\nOther\tX\t31\nOther\tY\t\n" +
+				"App,Other\tKey,Num\t0\n" +
+				"Key,Num\t0\n",
+		},
+		{
+			name:  "write and delete",
+			files: base(),
+			script: `
+				local f = OPEN("TEST.INI")
+				f.App.Key = "new"
+				f.App.Key = "new"        -- same bytes: not a change
+				f.App.Num = ini.u32(25)  -- same bytes: not a change
+				f.App.Empty = ""
+				f.New.K = "x"            -- missing application view creates it
+				f.Other.X = nil
+				f.Other.Missing = nil    -- deleting a missing key: not a change
+				f.Other.Y = nil          -- last key: the application goes
+				SAVE(f)
+				print(#f, f.App.Key, f.App.Empty == "", f.New.K, #f.Other)
+				print(table.concat(f:apps(), ","))
+				for _, c in ipairs(f:changes()) do
+					print(c.application, c.key, c.old and ini.hex(c.old) or "nil", c.new and ini.hex(c.new) or "nil")
+				end`,
+			want: "2\tnew\ttrue\tx\t0\n" +
+				"App,New\n" +
+				"App\tKey\t76616C7565\t6E6577\n" +
+				"App\tEmpty\tnil\t\n" +
+				"New\tK\tnil\t78\n" +
+				"Other\tX\t31\tnil\n" +
+				"Other\tY\t\tnil\n",
+		},
+		{
+			name:  "application assignment",
+			files: base(),
+			script: `
+				local f = OPEN("TEST.INI")
+				f.App = {Key = "value", B = "2", A = "1"}  -- Num goes, A and B come
+				f.Copy = f.App
+				f.Other = nil
+				f.Gone = {}                                  -- empty: nothing to create
+				SAVE(f)
+				for a, v in pairs(f) do
+					for k, val in pairs(v) do print(a, k, val) end
+				end
+				print(#f:changes())`,
+			want: "App\tKey\tvalue\nApp\tA\t1\nApp\tB\t2\n" +
+				"Copy\tKey\tvalue\nCopy\tA\t1\nCopy\tB\t2\n" +
+				"8\n",
+		},
+		{
+			name:  "typed set and get",
+			files: base(),
+			script: `
+				local f = OPEN("TEST.INI")
+				f:set("T", "u8", 255, "u8")
+				f:set("T", "u16", 513, "u16")
+				f:set("T", "u32", 4294967295, "u32")
+				f:set("T", "i32", -2, "i32")
+				f:set("T", "s", "text", "string")
+				f:set("T", "s0", "text", "string0")
+				f:set("T", "list", {"a", "bc"}, "strings")
+				f:set("T", "none", {}, "strings")
+				f:set("T", "hex", "00ff10", "hex")
+				f:set("T", "raw", "a\0b")
+				SAVE(f)
+				for _, k in ipairs(f:keys("T")) do print(k, ini.hex(f.T[k])) end
+				print(f:get("T", "u8", "u8"), f:get("T", "u16", "u16"), f:get("T", "u32", "u32"), f:get("T", "i32", "i32"))
+				print(f:get("T", "s0", "string"), f:get("T", "s0", "string0"), f:get("T", "raw", "string"))
+				local l = f:get("T", "list", "strings")
+				print(#l, l[1], l[2], #f:get("T", "none", "strings"), f:get("T", "hex", "hex"))`,
+			want: "u8\tFF\nu16\t0102\nu32\tFFFFFFFF\ni32\tFEFFFFFF\ns\t74657874\ns0\t7465787400\n" +
+				"list\t610062630000\nnone\t00\nhex\t00FF10\nraw\t610062\n" +
+				"255\t513\t4294967295\t-2\n" +
+				"text\ttext\ta\n" +
+				"2\ta\tbc\t0\t00FF10\n",
+		},
+		{
+			name:    "typed get of wrong length",
+			files:   base(),
+			script:  `local f = OPEN("TEST.INI"); print(f:get("App", "Key", "u16"))`,
+			wantErr: `file "TEST.INI": application "App": key "Key": get: as u16`,
+		},
+		{
+			name:    "value out of range",
+			files:   base(),
+			script:  `local f = OPEN("TEST.INI"); f:set("App", "N", 256, "u8")`,
+			wantErr: `application "App": key "N": set: u8 value: 256 out of range`,
+		},
+		{
+			name:    "number as raw value",
+			files:   base(),
+			script:  `local f = OPEN("TEST.INI"); f.App.N = 5`,
+			wantErr: `application "App": key "N": set: value must be a string of bytes, got number`,
+		},
+		{
+			name:    "unknown type",
+			files:   base(),
+			script:  `local f = OPEN("TEST.INI"); f:get("App", "Key", "float")`,
+			wantErr: `bad argument #4 to get (unknown value type "float"`,
+		},
+		{
+			name:    "non-string application name",
+			files:   base(),
+			script:  `local f = OPEN("TEST.INI"); print(f[1])`,
+			wantErr: "application name must be a string, got number",
+		},
+		{
+			name:    "non-string key name",
+			files:   base(),
+			script:  `local f = OPEN("TEST.INI"); f.App[true] = "x"`,
+			wantErr: "key name must be a string, got boolean",
+		},
+		{
+			name:    "string of strings with an empty element",
+			files:   base(),
+			script:  `local f = OPEN("TEST.INI"); f:set("A", "B", {"x", ""}, "strings")`,
+			wantErr: `application "A": key "B": set: strings value: element 2 is empty`,
+		},
+		{
+			name:    "bad table value",
+			files:   base(),
+			script:  `local f = OPEN("TEST.INI"); f.App = {K = 1}`,
+			wantErr: `application "App": replace application: key "K": value must be a string of bytes, got number`,
+		},
+		{
+			name:  "pcall catches API errors and the file is unchanged",
+			files: base(),
+			script: `
+				local f = OPEN("TEST.INI")
+				local ok, err = pcall(function() f.App = {A = "1", B = 2} end)
+				print(ok, #f:changes(), table.concat(f.App:keys(), ","))`,
+			want: "false\t0\tKey,Num\n",
+		},
+		{
+			name:  "rename",
+			files: base(),
+			script: `
+				local f = OPEN("TEST.INI")
+				print(f:rename_app("Other", "Renamed"), f:rename_app("Other", "Renamed"))
+				print(f:rename_key("App", "Key", "Key2"), f:rename_key("App", "Key", "Key2"))
+				SAVE(f)
+				print(table.concat(f:apps(), ","), table.concat(f.App:keys(), ","), f.App.Key2, f.Renamed.X)`,
+			want: "2\t0\ntrue\tfalse\nApp,Renamed\tNum,Key2\tvalue\t1\n",
+		},
+		{
+			name: "rename finishes an interrupted rename",
+			files: map[string]*ini.File{"TEST.INI": mkfile(t,
+				"Old", "A", "1", "Old", "B", "2", "New", "A", "1")},
+			script: `
+				local f = OPEN("TEST.INI")
+				print(f:rename_app("Old", "New"), #f.Old, #f.New, #f:changes())
+				SAVE(f)`,
+			want: "2\t0\t2\t3\n",
+		},
+		{
+			name:  "delete method",
+			files: base(),
+			script: `
+				local f = OPEN("TEST.INI")
+				f:delete("App", "Key")
+				f:delete("Other")
+				f:delete("Missing")
+				SAVE(f)
+				print(table.concat(f:apps(), ","), #f:changes())`,
+			want: "App\t3\n",
+		},
+		{
+			name:  "export and parse",
+			files: base(),
+			script: `
+				local f = OPEN("TEST.INI")
+				local g = ini.parse(f:binary())
+				print(#g, g.App.Key, g:format())
+				local h = ini.parse(f:tni())
+				print(#h, h.Other.X, h:format(), h:name())`,
+			want: "2\tvalue\tini\n2\t1\ttni\tnil\n",
+		},
+		{
+			name: "TNI files list sorted",
+			files: map[string]*ini.File{"TEST.TNI": mkfile(t,
+				"b", "y", "1", "b", "x", "2", "a", "k", "3")},
+			script: `
+				local f = OPEN("TEST.TNI")
+				f.aa.k = "4"
+				f.b.a = "5"
+				SAVE(f)
+				print(table.concat(f:apps(), ","), table.concat(f.b:keys(), ","), f:format())`,
+			want: "a,aa,b\ta,x,y\ttni\n",
+		},
+		{
+			name:  "new file is created on first write",
+			files: map[string]*ini.File{},
+			script: `
+				local f = OPEN("NEW.INI")
+				print(#f, f.A.B)
+				f.A.B = "c"
+				SAVE(f)
+				print(#f, f.A.B)`,
+			want: "0\tnil\n1\tc\n",
+		},
+		{
+			name:  "methods win over application names",
+			files: map[string]*ini.File{"TEST.INI": mkfile(t, "get", "k", "v")},
+			script: `
+				local f = OPEN("TEST.INI")
+				print(type(f.get), f:app("get").k, f:get("get", "k"))`,
+			want: "function\tv\tv\n",
+		},
+	}
+	runBoth(t, cases, Options{})
+}
+
+// TestCheckModeBoth runs writing scripts in check mode: the same changes
+// are recorded locally and remotely, later reads see them, and nothing is
+// written to disk.
+func TestCheckModeBoth(t *testing.T) {
+	files := func() map[string]*ini.File {
+		return map[string]*ini.File{"TEST.INI": mkfile(t, "App", "Key", "value", "Other", "X", "1")}
+	}
+	cases := []bothCase{
+		{
+			name:  "changes recorded and visible, nothing written",
+			files: files(),
+			script: `
+				local f = OPEN("TEST.INI")
+				f.App.Key = "new"
+				f.Other = nil
+				f.Added.K = "v"
+				SAVE(f)
+				print(f.App.Key, #f.Other, f.Added.K, table.concat(f:apps(), ","))
+				for _, c in ipairs(f:changes()) do print(c.application, c.key, c.old, c.new) end
+				local g = OPEN("NEW.INI")
+				g.A.B = "c"
+				SAVE(g)`,
+			want: "new\t0\tv\tApp,Added\n" +
+				"App\tKey\tvalue\tnew\nOther\tX\t1\tnil\nAdded\tK\tnil\tv\n",
+		},
+	}
+	runBoth(t, cases, Options{CheckMode: true})
+	// the files on disk are untouched (runBoth compared local with remote;
+	// check one run against the original bytes)
+	orig := files()["TEST.INI"]
+	for _, m := range []mode{local, remote} {
+		r := runScript(t, m, files(), cases[0].script, Options{CheckMode: true})
+		want, _ := orig.MarshalBinary()
+		if got := r.files["TEST.INI"]; string(got) != string(want) {
+			t.Errorf("%s: check mode changed TEST.INI", m)
+		}
+		if _, ok := r.files["NEW.INI"]; ok {
+			t.Errorf("%s: check mode created NEW.INI", m)
+		}
+		if len(r.files) != 1 {
+			t.Errorf("%s: files after check run: %v", m, names(r.files))
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package server
+
+import (
+	"encoding/binary"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/inilua/inilua/ini"
+)
+
+// writeConfig writes an INIServe configuration file with the given
+// password, timeout (seconds) and, when useTNI >= 0, a 1-byte UseTNI.
+func writeConfig(t *testing.T, path, password string, timeout uint32, useTNI int) {
+	t.Helper()
+	f := ini.New()
+	sys := []byte("$SYS")
+	f.Put(sys, []byte("Password"), append([]byte(password), 0))
+	f.Put(sys, []byte("TimeOut"), binary.LittleEndian.AppendUint32(nil, timeout))
+	if useTNI >= 0 {
+		f.Put(sys, []byte("UseTNI"), []byte{byte(useTNI)})
+	}
+	writeINI(t, path, f)
+}
+
+func TestConfigFile(t *testing.T) {
+	cfgDir := t.TempDir()
+	stem := filepath.Join(cfgDir, "INIServe")
+	writeConfig(t, stem+".INI", "pw1", 600, -1)
+	ts := startServer(t, func(s *Server) { s.Password = nil; s.ConfigFile = stem })
+	if got := ts.srv.idleTimeout(); got != 600*time.Second {
+		t.Errorf("idle timeout %v, want 600s from TimeOut", got)
+	}
+	c := dial(t, ts.addr)
+	c.line()
+	c.expect("Ppw1", "+")
+	// the password is re-read at every P
+	writeConfig(t, stem+".INI", "pw2", 600, -1)
+	c.expect("Ppw1", "-")
+	c.expect("Ppw2", "+")
+	// a TNI file that says UseTNI wins; the stale INI is ignored entirely
+	writeConfig(t, stem+".TNI", "tni", 30, 1)
+	c.expect("Ppw2", "-")
+	c.expect("Ptni", "+")
+	// ^ reloads (TimeOut now from the TNI file) and closes without a reply
+	c.send("^")
+	if !c.closed() {
+		t.Fatal("^ did not close the session")
+	}
+	if got := ts.srv.idleTimeout(); got != 30*time.Second {
+		t.Errorf("idle timeout after ^ = %v, want 30s from the TNI file", got)
+	}
+	// -I forces the INI file
+	ts2 := startServer(t, func(s *Server) { s.Password = nil; s.ConfigFile = stem; s.ConfigFormat = ini.ForceINI })
+	c2 := dial(t, ts2.addr)
+	c2.line()
+	c2.expect("Ptni", "-")
+	c2.expect("Ppw2", "+")
+	if got := ts2.srv.idleTimeout(); got != 600*time.Second {
+		t.Errorf("-I: idle timeout %v, want 600s", got)
+	}
+	// Reload keeps the old settings when the file is broken
+	os.WriteFile(stem+".INI", []byte("garbage"), 0o666)
+	if err := ts2.srv.Reload(); err == nil {
+		t.Error("Reload of a broken file succeeded")
+	}
+	if got := ts2.srv.idleTimeout(); got != 600*time.Second {
+		t.Errorf("after a failed Reload: idle timeout %v, want 600s", got)
+	}
+	writeConfig(t, stem+".INI", "pw3", 5, -1)
+	if err := ts2.srv.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if got := ts2.srv.idleTimeout(); got != 5*time.Second {
+		t.Errorf("after Reload: idle timeout %v, want 5s", got)
+	}
+}
+
+func TestConfigServerPort(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	f := ini.New()
+	f.Put([]byte("$SYS"), []byte("ServerPort"), binary.LittleEndian.AppendUint32(nil, uint32(port)))
+	f.Put([]byte("$SYS"), []byte("Password"), []byte("x\x00"))
+	path := filepath.Join(t.TempDir(), "MyServe.TNI")
+	writeINI(t, path, f)
+	srv := &Server{Volumes: map[byte]string{'C': t.TempDir()}, ConfigFile: path}
+	l, err = srv.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if got := l.Addr().(*net.TCPAddr).Port; got != port {
+		t.Errorf("listening on port %d, want %d from ServerPort", got, port)
+	}
+}
