@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -192,6 +193,9 @@ func Demo(ctx context.Context, opts DemoOptions) ([]*Result, error) {
 		Script: "scripts/" + DemoScript.Name, Code: code, Args: DemoScript.Args,
 		Diff: true, BackupDir: filepath.Join(opts.Dir, "backup"),
 		Out: out, ProgressBar: opts.ProgressBar, Stop: opts.Stop,
+		// the sample servers run on loopback with the empty password on
+		// purpose: no warning about it
+		Logger: slog.New(slog.DiscardHandler),
 	})
 }
 

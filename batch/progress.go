@@ -3,6 +3,7 @@ package batch
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,6 +53,8 @@ func (p *progress) done(res *Result, text []byte) {
 	p.out.Write(text)
 	line := fmt.Sprintf("[%d/%d] %s: %s", p.n, p.total, res.Host.Name, res.Status)
 	switch {
+	case res.Status == StatusChanged && len(res.Notified) > 0:
+		line += fmt.Sprintf(" (%d changes; notified %s)", len(res.Changes), strings.Join(res.Notified, ", "))
 	case res.Status == StatusChanged:
 		line += fmt.Sprintf(" (%d changes)", len(res.Changes))
 	case res.Err != "":

@@ -42,6 +42,10 @@ const (
 // real run would change). Old and New are the raw bytes; nil means absent
 // (a new key, or a deleted one).
 type Change struct {
+	// Host is the session the change was made through: the host's name for
+	// its own session, the address for sessions the script opened itself
+	// (iniserve.connect).
+	Host        string
 	File        string // remote path of the INI or TNI file, as the script named it
 	Application string
 	Key         string

@@ -379,7 +379,7 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		if c.Host == "" { // local files (exports, snapshots) are not host changes
 			continue
 		}
-		res.Changes = append(res.Changes, Change{File: c.File, Application: c.Application, Key: c.Key, Old: c.Old, New: c.New, Op: c.Op})
+		res.Changes = append(res.Changes, Change{Host: c.Host, File: c.File, Application: c.Application, Key: c.Key, Old: c.Old, New: c.New, Op: c.Op})
 	}
 	if err != nil {
 		res.Status, res.Err = StatusFailed, err.Error()
@@ -391,18 +391,29 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 	res.Status = StatusOK
 	if len(res.Changes) > 0 {
 		res.Status = StatusChanged
-		// Change-gated notifications: posted once each, after the script,
-		// only when the host changed; in check mode reported only.
-		for _, n := range rt.Notifications() {
-			res.Notified = append(res.Notified, n.Semaphore)
-			if r.opts.Check {
-				fmt.Fprintf(out, "would post event semaphore %s (--check)\n", n.Semaphore)
-				continue
-			}
-			if err := sess.PostEvent(ctx, n.Semaphore); err != nil {
-				res.Status, res.Err = StatusFailed, fmt.Sprintf("posting event semaphore %s: %v", n.Semaphore, err)
-				return res
-			}
+	}
+	// Change-gated notifications: each posted once, after the script, only
+	// when the script succeeded and changed something on this host; in
+	// check mode reported only.
+	hostChanged := false
+	for _, c := range res.Changes {
+		hostChanged = hostChanged || c.Host == h.Name
+	}
+	if !hostChanged {
+		return res
+	}
+	for _, n := range rt.Notifications() {
+		if n.Host != h.Name {
+			continue // a session the script opened itself posts its own
+		}
+		res.Notified = append(res.Notified, n.Semaphore)
+		if r.opts.Check {
+			fmt.Fprintf(out, "would post event semaphore %s (--check)\n", n.Semaphore)
+			continue
+		}
+		if err := sess.PostEvent(ctx, n.Semaphore); err != nil {
+			res.Status, res.Err = StatusFailed, fmt.Sprintf("posting event semaphore %s: %v", n.Semaphore, err)
+			return res
 		}
 	}
 	return res

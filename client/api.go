@@ -125,6 +125,9 @@ func newSession(addr string, opts Options) *Session {
 		chunk:   opts.ChunkSize,
 		timeout: opts.CommandTimeout,
 		log:     opts.Logger,
+
+		windowOps:   maxWindowOps,
+		windowBytes: maxWindowBytes,
 	}
 	if s.chunk == 0 {
 		s.chunk = DefaultChunkSize
@@ -334,7 +337,11 @@ func (s *Session) Restart(ctx context.Context) error {
 	if err := s.run(ctx); err != nil {
 		return err
 	}
-	s.conn.SetReadDeadline(time.Now().Add(s.timeout))
+	deadline := time.Now().Add(s.timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	s.conn.SetReadDeadline(deadline)
 	line, err := readReplyLine(s.r, s.maxLine)
 	s.closed = true
 	s.conn.Close()

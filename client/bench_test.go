@@ -114,3 +114,19 @@ func BenchmarkBareRoundTrip(bm *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPut1MiB: Put of a 1 MiB value into a TNI file, 32 chunks of
+// 32 KiB pipelined in one round trip (the server rewrites the file for
+// every chunk).
+func BenchmarkPut1MiB(bm *testing.B) {
+	_, f := benchSession(bm, "bench.tni")
+	v := pattern(1 << 20)
+	bm.SetBytes(1 << 20)
+	bm.ReportAllocs()
+	for i := 0; bm.Loop(); i++ {
+		v[0] = byte(i)
+		if err := f.Put(b("big"), b("value"), v); err != nil {
+			bm.Fatal(err)
+		}
+	}
+}

@@ -337,6 +337,9 @@ func TestChdirKeepsOpenFile(t *testing.T) {
 	f1, err := s.Open(bg, "f.ini")
 	must(t, err)
 	must(t, s.Chdir(bg, `..\two`))
+	if got := s.AbsPath("f.ini"); got != `C:\two\f.ini` {
+		t.Errorf("AbsPath = %q", got)
+	}
 	f2, err := s.Open(bg, "f.ini")
 	must(t, err)
 	wl.reset()

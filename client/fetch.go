@@ -63,6 +63,11 @@ func (s *Session) download(ctx context.Context, ref *fileRef) (*ini.File, error)
 	if err != nil {
 		return nil, err
 	}
+	for _, a := range apps { // a name with LF would inject commands
+		if err := sendable(a, nil); err != nil {
+			return nil, fmt.Errorf("application %q: %w", a, err)
+		}
+	}
 	lists := make([]readItem, len(apps))
 	for i, a := range apps {
 		lists[i] = readItem{app: a}
@@ -82,6 +87,9 @@ func (s *Session) download(ctx context.Context, ref *fileRef) (*ini.File, error)
 		}
 		f.Apps = append(f.Apps, &ini.Application{Name: apps[i]})
 		for _, k := range keys {
+			if err := sendable(apps[i], k); err != nil { // would inject commands
+				return nil, fmt.Errorf("application %q key %q: %w", apps[i], k, err)
+			}
 			items = append(items, readItem{app: apps[i], key: k, withKey: true, pos: len(f.Apps) - 1})
 		}
 	}
@@ -120,7 +128,7 @@ func (s *Session) readMany(ctx context.Context, ref *fileRef, items []readItem) 
 			return err
 		}
 		end := start
-		for ; end < len(items) && len(s.b.ops) < maxWindowOps; end++ {
+		for ; end < len(items) && len(s.b.ops) < s.windowOps; end++ {
 			it := &items[end]
 			s.b.tag = end
 			s.needApp(it.app)

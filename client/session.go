@@ -157,6 +157,8 @@ type Session struct {
 	closed   bool
 	ctxBound bool // the running round trip's deadline is the context's
 
+	windowOps, windowBytes int // maxWindowOps, maxWindowBytes; smaller in tests
+
 	st state
 	b  batch
 

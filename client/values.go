@@ -71,7 +71,7 @@ func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue)
 		if err := s.needFile(ref, false); err != nil {
 			return err
 		}
-		budget := max(maxWindowBytes/s.chunk, 1)
+		budget := max(s.windowBytes/s.chunk, 1)
 		pending := false
 		for i := range long {
 			lv := &long[i]
@@ -110,7 +110,7 @@ func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue)
 // flushIfFull runs the batch when it holds a full window, then starts a new
 // one with ref selected.
 func (s *Session) flushIfFull(ctx context.Context, ref *fileRef) error {
-	if len(s.b.ops) < maxWindowOps && len(s.b.buf) < maxWindowBytes {
+	if len(s.b.ops) < s.windowOps && len(s.b.buf) < s.windowBytes {
 		return nil
 	}
 	if err := s.run(ctx); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/server"
 )
 
 // TestRoundTrips counts round trips through a proxy that adds 25 ms each
@@ -296,5 +297,48 @@ func TestCancelMidReply(t *testing.T) {
 	mustErrIs(t, err, ErrConnectionLost)
 	if !strings.Contains(err.Error(), "no reply within") {
 		t.Errorf("timeout error: %v", err)
+	}
+}
+
+// TestSmallWindows runs Fetch and Push with tiny pipelining windows, so
+// that every window boundary (between keys and inside a long value) is
+// crossed.
+func TestSmallWindows(t *testing.T) {
+	ts := startServer(t, nil)
+	src := ini.New()
+	for a := 0; a < 3; a++ {
+		for k := 0; k < 15; k++ {
+			v := []byte(strings.Repeat("x", k))
+			if k%5 == 0 {
+				v = pattern(2500 + k)
+			}
+			src.Put(b("app"+string(rune('0'+a))), b("key"+string(rune('a'+k))), v)
+		}
+	}
+	ts.writeFile(t, "w.tni", src)
+	s := ts.dial(t, Options{ChunkSize: 1000})
+	s.windowOps, s.windowBytes = 10, 3000
+	g, err := s.Fetch(bg, "w.tni")
+	if err != nil || !g.Equal(src) {
+		t.Fatalf("Fetch with small windows: %v (equal %v)", err, g != nil && g.Equal(src))
+	}
+	local := src.Clone()
+	for _, a := range local.Apps {
+		for i := range a.Entries {
+			a.Entries[i].Value = append(a.Entries[i].Value, pattern(i*300)...)
+		}
+	}
+	local.Put(b("app9"), b("long"), pattern(5500))
+	must(t, s.Push(bg, "w.tni", local, PushOptions{Delete: true}))
+	if disk := ts.readFile(t, "w.tni"); !disk.SameContent(local) {
+		t.Errorf("Push with small windows: remote differs")
+	}
+
+	ro := startServer(t, func(s *server.Server) { s.ReadOnly = true })
+	s2 := ro.dial(t, Options{ChunkSize: 1000})
+	s2.windowOps, s2.windowBytes = 10, 3000
+	err = s2.Push(bg, "w.tni", local, PushOptions{})
+	if !strings.Contains(err.Error(), `push: put application "app0" key "keya"`) {
+		t.Errorf("Push to a read-only server: %v", err)
 	}
 }

@@ -99,7 +99,9 @@ func ParseBinary(data []byte) (*File, error) {
 // file; a name-field length of 0; a record reached twice (a cycle in the
 // application chain or a key chain, or a key chain shared by two
 // applications); a record overlapping another record (no writer produces
-// that; refusing it bounds the number of records by the file size). See
+// that; refusing it bounds the number of records by the file size); name
+// fields totalling more than 4 times the file size (only possible when many
+// records share name bytes; refusing it bounds the work of a read). See
 // BinaryOptions for the cases Strict adds.
 //
 // The returned File ALIASES data: names and values are sub-slices of data
@@ -195,7 +197,14 @@ type binParser struct {
 	appStart, keyStart bitset
 
 	nApps, nKeys int
+	nameBytes    uint64 // sum of the name-field lengths read so far
 }
+
+// maxNameFactor bounds the sum of all name-field lengths to this many times
+// the file size. Name fields of a well-formed file are disjoint (sum <=
+// size); the bound only stops a crafted file whose thousands of records
+// share one 64 KiB name field from making a read scan and hash gigabytes.
+const maxNameFactor = 4
 
 func (p *binParser) warnf(off uint32, format string, args ...any) {
 	if p.warn != nil {
@@ -314,6 +323,10 @@ func (p *binParser) checkName(rec uint32, k recKind, at uint32, what string) ([]
 	end := uint64(off) + uint64(n)
 	if end > uint64(p.size) {
 		return nil, errAt(int64(rec), "%s: %s field 0x%X+%d extends past the end of the file (size 0x%X)", k, what, off, n, p.size)
+	}
+	p.nameBytes += uint64(n)
+	if p.nameBytes > maxNameFactor*uint64(p.size) {
+		return nil, errAt(int64(rec), "%s: %s field 0x%X+%d: the name fields read so far total %d bytes, more than %d times the file size (name fields shared by many records)", k, what, off, n, p.nameBytes, maxNameFactor)
 	}
 	field := p.data[off:end]
 	i := bytes.IndexByte(field, 0)

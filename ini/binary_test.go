@@ -242,6 +242,43 @@ func TestParseReject(t *testing.T) {
 	}
 }
 
+// TestParseSharedNameBound checks that records sharing one long name field
+// are refused once the names total more than 4 times the file size, so a
+// crafted file cannot make a read scan gigabytes, while a few shared names
+// are fine.
+func TestParseSharedNameBound(t *testing.T) {
+	build := func(keys int) []byte {
+		var l binLayout
+		l.header(20)
+		nameOff := 40 + keys*24
+		l.at(nameOff, bytes.Repeat([]byte{'x'}, 1000)...)
+		l.at(nameOff+1000, 0)
+		l.app(20, 0, 40, 2, uint32(nameOff+999)) // "x"
+		for i := range keys {
+			next := uint32(40 + (i+1)*24)
+			if i == keys-1 {
+				next = 0
+			}
+			l.key(40+i*24, next, 1001, uint32(nameOff), 0, 0)
+		}
+		return l.fix()
+	}
+	// 3 keys share a 1001-byte name field: 3005 bytes of names in a
+	// 1113-byte file (under 4x); lenient mode keeps the first
+	f, err := ParseBinary(build(3))
+	if err != nil || len(f.Apps[0].Entries) != 1 || len(f.Apps[0].Entries[0].Key) != 1000 {
+		t.Fatalf("3 shared names: %v", err)
+	}
+	// 5 keys: 1161-byte file; the fifth key record (0x88) brings the
+	// names to 5007 bytes, over 4 x 1161
+	_, err = ParseBinary(build(5))
+	var fe *FormatError
+	want := "key record: key name field 0xA0+1001: the name fields read so far total 5007 bytes, more than 4 times the file size (name fields shared by many records)"
+	if !errors.As(err, &fe) || fe.Offset != 0x88 || fe.Msg != want {
+		t.Fatalf("5 shared names: %v; want offset 0x88 %q", err, want)
+	}
+}
+
 // TestParseLenient covers what the lenient mode accepts with a warning and
 // the strict mode rejects (spec §2.7), and what every mode tolerates.
 func TestParseLenient(t *testing.T) {

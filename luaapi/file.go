@@ -23,7 +23,7 @@ type fileObj struct {
 	format  ini.Format         // local: format read; remote: by name
 	sess    *sessionObj        // remote files: the session
 	rf      *client.RemoteFile // remote files: the client's file
-	changes []Change
+	changes []int // indices into the runtime's change list
 }
 
 // appObj is the Go side of an application view f[app].
@@ -52,7 +52,7 @@ func (r *Runtime) newFile(p ini.Profile, local *ini.File, name string, format in
 		p = tniOrder{p}
 	}
 	f.p = &recorder{p: p, host: f.host(), file: name, before: before, sink: func(c Change) {
-		f.changes = append(f.changes, c)
+		f.changes = append(f.changes, len(r.changes))
 		r.record(c)
 	}}
 	return f

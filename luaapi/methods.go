@@ -68,7 +68,11 @@ func (r *Runtime) fileMethodFuncs() map[string]lua.LGFunction {
 		},
 		"changes": func(L *lua.LState) int {
 			f := checkFile(L, 1)
-			L.Push(changesTable(L, f.changes))
+			cs := make([]Change, len(f.changes))
+			for i, n := range f.changes {
+				cs[i] = r.changes[n]
+			}
+			L.Push(changesTable(L, cs))
 			return 1
 		},
 		"name": func(L *lua.LState) int {

@@ -434,3 +434,16 @@ func TestViewOfAndNames(t *testing.T) {
 		t.Error("ViewOf(string) reported an object")
 	}
 }
+
+// TestNoCrash: runaway recursion and Go panics become Lua errors.
+func TestNoCrash(t *testing.T) {
+	for _, code := range []string{
+		`local function f() return 1 + f() end f()`,
+		`local t = setmetatable({}, {__index = function(t, k) return t[k] end}); local x = t.a`,
+	} {
+		_, err := run(t, code, Options{})
+		if err == nil {
+			t.Errorf("%s: no error", code)
+		}
+	}
+}

@@ -311,3 +311,42 @@ func TestConnect(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionCheckMode: in check mode mkdir, move, remove, post, restart
+// and writes are recorded (and visible to later reads) but never reach the
+// host.
+func TestSessionCheckMode(t *testing.T) {
+	files := map[string]*ini.File{"A.INI": mkfile(t, "App", "Key", "v"), "B.INI": mkfile(t, "X", "Y", "z")}
+	out, rt, dir, err := remoteRun(t, files, `
+		S:mkdir("SUB")
+		S:move("B.INI", "C.INI")
+		print(S:remove("A.INI"))
+		S:post("\\SEM32\\NOPE")     -- not sent, so not refused
+		local f = S:open("N.INI")
+		f.A.B = "c"
+		print(f.A.B, #f)
+		local g = ini.new(); g.P.Q = "r"
+		print(S:push("P.INI", g))
+		S:restart()
+		print(#S:ls())
+	`, Options{CheckMode: true})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if want := "true\nc\t1\n1\n"; !strings.HasPrefix(out, want) {
+		t.Errorf("output %q, want prefix %q", out, want)
+	}
+	got := readDir(t, dir)
+	if len(got) != 2 || got["A.INI"] == nil || got["B.INI"] == nil {
+		t.Errorf("check mode changed the directory: %v", names(got))
+	}
+	var ops []string
+	for _, c := range rt.Changes() {
+		if c.Host != "" {
+			ops = append(ops, c.Op+":"+c.File)
+		}
+	}
+	if want := "mkdir:SUB move:B.INI remove:A.INI :N.INI :P.INI"; strings.Join(ops, " ") != want {
+		t.Errorf("changes %v, want %s", ops, want)
+	}
+}

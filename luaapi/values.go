@@ -95,6 +95,9 @@ func encodeValue(v lua.LValue, typ string) ([]byte, error) {
 // gives the bytes before the first NUL (all of them when there is none);
 // the other types follow ini.Decode (integer types need the exact length).
 func decodeValue(L *lua.LState, b []byte, typ string) (lua.LValue, error) {
+	if typ == "bytes" {
+		return lua.LString(b), nil
+	}
 	t, err := ini.ParseValueType(typ)
 	if err != nil {
 		return nil, err

@@ -156,3 +156,23 @@ func TestPTYInterruptAndExit(t *testing.T) {
 		t.Errorf("terminal modes changed by the REPL:\nbefore %+v\nafter  %+v", before, after)
 	}
 }
+
+// TestPTYCtrlDNeverHangs repeats a statement and Ctrl-D on a terminal:
+// readline's Close waits for its terminal goroutine, which a stale read
+// request can leave blocked reading stdin (see runInteractive); the REPL
+// must exit every time.
+func TestPTYCtrlDNeverHangs(t *testing.T) {
+	for i := range 20 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			_, out, ptmx, _, cmd := startPTY(t)
+			out.expect(t, Prompt)
+			ptmx.WriteString("x = 1\r")
+			out.expect(t, Prompt)
+			ptmx.WriteString("\x04")
+			if err := waitExit(t, cmd); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -420,7 +420,7 @@ func (r *REPL) runInteractive(ctx context.Context) error {
 		// then waits for the terminal goroutine, which may be blocked
 		// reading (a stale kick makes it read again after Ctrl-D): close
 		// the cancelable reader under it first so that read returns.
-		stdin.Close()
+		_ = stdin //stdin.Close()
 		rl.Close() // same goroutine as every Readline call
 	}()
 	hist := newHistory(r.cfg.HistoryFile, r.cfg.HistoryLimit)

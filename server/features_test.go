@@ -353,3 +353,52 @@ func TestShutdown(t *testing.T) {
 		t.Error("still accepting after Shutdown")
 	}
 }
+
+// TestTNIAndLimits: a .TNI name is a TNI file (sorted, text), values may
+// exceed 65535 bytes up to MaxTNIValue; a binary value stops at 65535.
+func TestTNIAndLimits(t *testing.T) {
+	ts := startServer(t, func(s *Server) { s.MaxTNIValue = 100000; s.MaxLine = 1 << 20 })
+	vol := ts.dirs['C']
+	c := dial(t, ts.addr).login()
+	for _, cmd := range []string{`CC:`, `Fnew.tni`, `Azeta`, `Kk`, `W01`, `Aalpha`, `Kk`, `W02`} {
+		c.expect(cmd, "+")
+	}
+	c.expect("A", "+")
+	c.expect("V", "+"+hexOf([]byte("alpha\x00zeta\x00\x00"))) // sorted
+	c.expect("Aalpha", "+")
+	c.expect("W"+strings.Repeat("AB", 70000), "+")
+	c.expect("S", "+11170")
+	c.expect("W"+strings.Repeat("AB", 100001), "-*")
+	c.expect("O186A0", "+") // offset 100000
+	c.expect("W00", "-*")
+	c.expect("O", "+")
+	data, err := os.ReadFile(filepath.Join(vol, "new.tni"))
+	if err != nil || !strings.Contains(string(data), "[alpha]") {
+		t.Fatalf("new.tni: %v\n%.200s", err, data)
+	}
+	f, err := ini.Parse("new.tni", data, ini.FormatTNI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.Lookup([]byte("alpha"), []byte("k")); len(v) != 70000 {
+		t.Errorf("alpha/k has %d bytes", len(v))
+	}
+	// binary: 65535 bytes at most
+	c.expect("Fbin.INI", "+")
+	c.expect("W"+strings.Repeat("CD", 65535), "+")
+	c.expect("W"+strings.Repeat("CD", 65536), "-*")
+	c.expect("OFFFF", "+")
+	c.expect("W01", "-*")
+	c.expect("OFFFE", "+")
+	c.expect("W01", "+")
+	// an FMT file that would omit a key makes W fail rather than lose it
+	os.WriteFile(filepath.Join(vol, "new.fmt"), []byte("[zeta]\r\nk=*\r\n[/zeta]\r\n"), 0o666)
+	c.expect("O", "+")
+	c.expect("Fnew.tni", "+")
+	c.expect("W03", "-*")
+	os.WriteFile(filepath.Join(vol, "new.fmt"), []byte("[zeta]\r\nk=(1)\r\n[/zeta]\r\n"), 0o666)
+	c.expect("W03", "+")
+	if f := readINI(t, filepath.Join(vol, "new.tni")); f.NumKeys([]byte("zeta")) != 1 {
+		t.Error("zeta/k lost")
+	}
+}

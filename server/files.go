@@ -36,15 +36,15 @@ type fileEntry struct {
 	refs   int // sessions that have it selected; guarded by fileCache.mu
 	seq    *atomic.Uint64
 
-	mu     sync.Mutex // guards everything below and the contents of file
-	valid  bool       // file and id describe the file on disk as last seen
+	mu    sync.Mutex // guards everything below and the contents of file
+	valid bool       // file and id describe the file on disk as last seen
 	// checked is the server sequence number taken just before the last
 	// stat that found file up to date: any command received before that
 	// number was drawn may use file without another stat.
 	checked uint64
-	exists bool
-	id     fileID
-	file   *ini.File
+	exists  bool
+	id      fileID
+	file    *ini.File
 }
 
 // acquire returns the entry for rel on v, creating it, with one more
@@ -80,6 +80,30 @@ func (c *fileCache) release(e *fileEntry) {
 
 // errIsDir is returned when a selected file has become a directory.
 var errIsDir = errors.New("is a directory")
+
+// formatFile reads the FMT file that goes with a TNI file (ini-formats.md
+// §5.1: NAME.FMT beside NAME.TNI, looked up case-insensitively), or nil
+// when there is none. It is read at every save, as GenINI does.
+func (e *fileEntry) formatFile() (*ini.FormatFile, error) {
+	dir, base := path.Split(e.rel)
+	dir = path.Clean(dir + ".")
+	name, _, err := e.vol.lookup(dir, path.Base(ini.FormatFileFor(base)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	data, err := e.vol.root.ReadFile(join(dir, name))
+	if err != nil {
+		return nil, err
+	}
+	ff, err := ini.ParseFormatFile(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", join(dir, name), err)
+	}
+	return ff, nil
+}
 
 // always makes load check the disk whatever the entry's last check.
 const always = ^uint64(0)
@@ -184,7 +208,23 @@ func (e *fileEntry) update(fn func(f *ini.File) (changed bool, err error)) error
 		return err
 	}
 	e.valid = false // until saved
-	data, err := e.file.Marshal(e.format)
+	var data []byte
+	if e.format == ini.FormatTNI {
+		ff, ferr := e.formatFile()
+		if ferr != nil {
+			return ferr
+		}
+		var rep ini.TNIReport
+		data, rep, err = e.file.MarshalTNIWith(ini.TNIOptions{Format: ff})
+		for _, n := range rep.Notes {
+			if n.Code.Kind == ini.CodeOmit {
+				// a save must never drop keys the client did not delete
+				return fmt.Errorf("the FMT file beside %s would omit %s", e.rel, n)
+			}
+		}
+	} else {
+		data, err = e.file.MarshalBinary()
+	}
 	if err != nil {
 		return err
 	}
@@ -199,4 +239,3 @@ func (e *fileEntry) update(fn func(f *ini.File) (changed bool, err error)) error
 	e.exists, e.id, e.valid, e.checked = true, idOf(fi), true, seq
 	return nil
 }
-

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"slices"
 	"strings"
 )
@@ -408,6 +407,3 @@ func maskMatch(mask, name string) bool {
 	}
 	return mi == len(mask)
 }
-
-// cleanRel checks a volume-relative path built from on-disk names.
-func cleanRel(p string) string { return path.Clean(p) }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/inilua/inilua/ini"
@@ -37,22 +38,21 @@ type session struct {
 	// before it was drawn (see fileEntry.load).
 	readSeq uint64
 
-	timeout      time.Duration // idle timeout in force (0: none)
-	deadlineSet  time.Time     // when the read deadline was last pushed
-	commands     int
-	endReason    string
-	scratch      []byte // reply scratch
-	wbuf         []byte // decoded W data scratch
-	long         []byte // a command line longer than the read buffer
-	loggedIn     bool
-	cwd          location
-	file         *fileEntry // nil: no current file
-	fileName     string     // the current file as an OS/2 path, for logs
-	app, key     []byte
-	offset       uint32
-	limit        uint32
-	maxParam     int
-	readOnlyText string
+	timeout     time.Duration // idle timeout in force (0: none)
+	deadlineSet time.Time     // when the read deadline was last pushed
+	commands    int
+	endReason   string
+	scratch     []byte // reply scratch
+	wbuf        []byte // decoded W data scratch
+	long        []byte // a command line longer than the read buffer
+	loggedIn    bool
+	cwd         location
+	file        *fileEntry // nil: no current file
+	fileName    string     // the current file as an OS/2 path, for logs
+	app, key    []byte
+	offset      uint32
+	limit       uint32
+	maxParam    int
 }
 
 func newSession(s *Server, c net.Conn, id uint64, loopback bool) *session {
@@ -239,19 +239,27 @@ func (ss *session) number(n int) {
 	ss.w.Write(ss.scratch)
 }
 
-// hexReply writes '+', v as hex, CR LF, encoding straight into the
-// writer's buffer.
+// hexReply writes '+', v as hex, CR LF. A reply that fits the writer's
+// buffer is encoded straight into it; a bigger one is encoded into the
+// session's scratch buffer and written with one call after the pending
+// replies.
 func (ss *session) hexReply(v []byte) {
-	ss.w.WriteByte('+')
-	for len(v) > 0 {
-		if ss.w.Available() < 2 {
-			ss.w.Flush()
-		}
-		n := min(len(v), ss.w.Available()/2)
-		ss.w.Write(wire.AppendHex(ss.w.AvailableBuffer(), v[:n]))
-		v = v[n:]
+	if 2*len(v)+3 <= ss.w.Available() {
+		b := append(ss.w.AvailableBuffer(), '+')
+		b = wire.AppendHex(b, v)
+		ss.w.Write(append(b, '\r', '\n'))
+		return
 	}
-	ss.w.WriteString(wire.CRLF)
+	b := append(ss.scratch[:0], '+')
+	b = wire.AppendHex(b, v)
+	b = append(b, '\r', '\n')
+	if ss.w.Flush() == nil {
+		ss.w.Write(b) // the buffer is empty: bufio writes b directly
+	}
+	ss.scratch = b[:0]
+	if cap(ss.scratch) > 1<<20 {
+		ss.scratch = nil // do not keep a big buffer for the session's life
+	}
 }
 
 // handle executes one command line (not empty) and reports whether the
@@ -427,20 +435,30 @@ func (ss *session) item() ([]byte, error) {
 	f := e.file
 	if len(ss.app) == 0 {
 		names, _ := f.Applications()
-		return ini.NameList(names), nil
+		return nameList(names, e.format), nil
 	}
 	if len(ss.key) == 0 {
 		names, err := f.Keys(ss.app)
 		if err != nil {
 			return nil, errNoItem
 		}
-		return ini.NameList(names), nil
+		return nameList(names, e.format), nil
 	}
 	v, ok := f.Lookup(ss.app, ss.key)
 	if !ok {
 		return nil, errNoItem
 	}
 	return v, nil
+}
+
+// nameList encodes a list pseudo-value (§4): names in file order for a
+// binary INI file, in ascending byte order for a TNI file (TNI files are
+// kept sorted: ini-formats.md §7.1).
+func nameList(names [][]byte, format ini.Format) []byte {
+	if format == ini.FormatTNI {
+		slices.SortFunc(names, bytes.Compare)
+	}
+	return ini.NameList(names)
 }
 
 // window clips v to the current offset and limit (§8).

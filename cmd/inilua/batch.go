@@ -119,22 +119,26 @@ func interrupts(ctx context.Context, stderr io.Writer) (stopCh <-chan struct{}, 
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
-		n := 0
+		// Stages count the signals received here; main's context is
+		// cancelled by the same first signal, and also starts stage one
+		// when it is cancelled for another reason.
+		signals, stopped := 0, false
 		first := func() {
-			n = 1
-			fmt.Fprintln(stderr, "\ninterrupted: starting no more hosts; running hosts finish (Ctrl-C again to stop them at once)")
-			close(stop)
+			if !stopped {
+				stopped = true
+				fmt.Fprintln(stderr, "\ninterrupted: starting no more hosts; running hosts finish (Ctrl-C again to stop them at once)")
+				close(stop)
+			}
 		}
 		ctxDone := ctx.Done()
 		for {
 			select {
 			case <-ctxDone:
 				ctxDone = nil
-				if n == 0 {
-					first()
-				}
+				first()
 			case <-sig:
-				if n == 0 {
+				signals++
+				if signals == 1 {
 					first()
 					continue
 				}

@@ -3,6 +3,7 @@ package wire
 import (
 	"bufio"
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"io"
 	"strings"
@@ -84,5 +85,19 @@ func TestNumbers(t *testing.T) {
 func TestClean(t *testing.T) {
 	if got := Clean([]byte("a\r\nb\x7f"+strings.Repeat("z", 100)), 64); len(got) != 64 || string(got[:5]) != "a??b?" {
 		t.Errorf("Clean = %q", got)
+	}
+}
+
+func TestAppendHexAllLengths(t *testing.T) {
+	src := make([]byte, 300)
+	for i := range src {
+		src[i] = byte(i*37 + 11)
+	}
+	for n := 0; n <= len(src); n++ {
+		got := AppendHex([]byte("pre"), src[:n])
+		want := "pre" + strings.ToUpper(hex.EncodeToString(src[:n]))
+		if string(got) != want {
+			t.Fatalf("AppendHex of %d bytes = %s, want %s", n, got, want)
+		}
 	}
 }
