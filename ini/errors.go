@@ -10,10 +10,10 @@ import (
 // one of Offset (binary INI: byte offset from the start of the file, or -1)
 // and Line (TNI and FMT: 1-based line number, or 0) locates the problem.
 type FormatError struct {
-	File   string
-	Offset int64 // byte offset for binary INI; -1 when not applicable
-	Line   int   // 1-based line for TNI/FMT; 0 when not applicable
-	Msg    string
+	File   string // file name as given by the caller; may be empty
+	Offset int64  // byte offset for binary INI; -1 when not applicable
+	Line   int    // 1-based line for TNI/FMT; 0 when not applicable
+	Msg    string // what is wrong, without the location
 }
 
 // Error returns "FILE: offset 0xNN: MSG" or "FILE:LINE: MSG".

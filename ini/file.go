@@ -58,15 +58,15 @@ type Profile interface {
 
 // Entry is one key of an application: its name and its value.
 type Entry struct {
-	Key   []byte
-	Value []byte
+	Key   []byte // key name, without NUL
+	Value []byte // raw value bytes; zero length is a present, empty value
 }
 
 // Application is one application (section) of an INI file: its name and its
 // keys in file order.
 type Application struct {
-	Name    []byte
-	Entries []Entry
+	Name    []byte         // application name, without NUL
+	Entries []Entry        // keys in file order; change through File methods
 	index   map[string]int // key name -> position in Entries; built lazily
 }
 
@@ -81,7 +81,7 @@ const indexThreshold = 16
 //
 // A File is not safe for concurrent use.
 type File struct {
-	Apps  []*Application
+	Apps  []*Application // applications in file order; change through File methods
 	index map[string]int // application name -> position in Apps; built lazily
 }
 

@@ -32,7 +32,7 @@ type SaveOptions struct {
 	// true; otherwise they use FormatForName(name) (".TNI" = TNI, anything
 	// else binary INI). WriteFile and WriteFileRoot ignore both.
 	Format    Format
-	FormatSet bool
+	FormatSet bool // true: use Format; false: choose by name
 	// FormatFile, when not nil, is the FMT format file Save and SaveRoot
 	// pass to MarshalTNI when writing TNI (spec §5).
 	FormatFile *FormatFile

@@ -23,7 +23,7 @@ type fileObj struct {
 	format  ini.Format         // local: format read; remote: by name
 	sess    *sessionObj        // remote files: the session
 	rf      *client.RemoteFile // remote files: the client's file
-	changes []int // indices into the runtime's change list
+	changes []int              // indices into the runtime's change list
 }
 
 // appObj is the Go side of an application view f[app].

@@ -94,6 +94,11 @@ func (r *recorder) Put(app, key, value []byte) error {
 	if err != nil {
 		return err
 	}
+	return r.putKnown(app, key, value, old, ok)
+}
+
+// putKnown is Put when the current value (old, ok) is already known.
+func (r *recorder) putKnown(app, key, value, old []byte, ok bool) error {
 	if ok && bytes.Equal(old, value) {
 		return nil
 	}
@@ -105,6 +110,8 @@ func (r *recorder) Put(app, key, value []byte) error {
 		if old == nil {
 			old = []byte{}
 		}
+	} else {
+		old = nil
 	}
 	if err := r.p.Put(app, key, value); err != nil {
 		return err
@@ -123,6 +130,11 @@ func (r *recorder) Delete(app, key []byte) error {
 	if err != nil || !ok {
 		return err
 	}
+	return r.deleteKnown(app, key, old)
+}
+
+// deleteKnown deletes (app, key), known to hold old.
+func (r *recorder) deleteKnown(app, key, old []byte) error {
 	old = bytes.Clone(old)
 	if old == nil {
 		old = []byte{}

@@ -240,7 +240,7 @@ func TestExitPrintPairsRequire(t *testing.T) {
 		t.Errorf("output:\n%s\nwant:\n%s", out, want)
 	}
 	for code, want := range map[string]int{`os.exit()`: 0, `os.exit(true)`: 0, `os.exit(false)`: 1,
-		`xpcall(function() os.exit(3) end, print)`: 3,
+		`xpcall(function() os.exit(3) end, print)`:                      3,
 		`coroutine.resume(coroutine.create(function() os.exit(4) end))`: 4} {
 		_, err := run(t, code, Options{})
 		if !errors.As(err, &exit) || exit.Code != want {

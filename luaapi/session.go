@@ -335,34 +335,27 @@ func (r *Runtime) sessionPush(L *lua.LState) int {
 	if err != nil {
 		r.raise(L, so.fail("push", name, err))
 	}
+	// one download, then only the differing keys are written
+	cur, err := so.s.Fetch(r.ctx, name)
+	if err != nil {
+		r.raise(L, so.fail("push", name, err))
+	}
+	rec := dst.p.(*recorder)
 	before := len(dst.changes)
 	for _, a := range snap.Apps {
 		for _, e := range a.Entries {
-			if err := dst.p.Put(a.Name, e.Key, e.Value); err != nil {
+			old, ok := cur.Lookup(a.Name, e.Key)
+			if err := rec.putKnown(a.Name, e.Key, e.Value, old, ok); err != nil {
 				r.raise(L, dst.fail("push", a.Name, e.Key, err))
 			}
 		}
 	}
 	if del {
-		apps, err := dst.p.Applications()
-		if err != nil {
-			r.raise(L, dst.fail("push", nil, nil, err))
-		}
-		for _, a := range apps {
-			if !snap.HasApplication(a) {
-				if err := dst.p.DeleteApplication(a); err != nil {
-					r.raise(L, dst.fail("push", a, nil, err))
-				}
-				continue
-			}
-			keys, err := dst.keys(a)
-			if err != nil {
-				r.raise(L, dst.fail("push", a, nil, err))
-			}
-			for _, k := range keys {
-				if _, ok := snap.Lookup(a, k); !ok {
-					if err := dst.p.Delete(a, k); err != nil {
-						r.raise(L, dst.fail("push", a, k, err))
+		for _, a := range cur.Apps {
+			for _, e := range a.Entries {
+				if _, ok := snap.Lookup(a.Name, e.Key); !ok {
+					if err := rec.deleteKnown(a.Name, e.Key, e.Value); err != nil {
+						r.raise(L, dst.fail("push", a.Name, e.Key, err))
 					}
 				}
 			}
