@@ -75,9 +75,11 @@ type Options struct {
 	// ProgressBar draws a progress bar on Out (a terminal) instead of one
 	// line per finished host.
 	ProgressBar bool
-	// Stop, when closed, stops starting new hosts (Ctrl-C): running hosts
-	// go on, and the hosts not started are reported skipped. Cancelling the
-	// ctx given to Run also interrupts running hosts.
+	// Stop, when closed, is the first Ctrl-C: no new host starts (those not
+	// started are reported skipped), and each running host finishes the
+	// API call in progress (the command on the wire completes) and then
+	// stops, reported failed "interrupted". Cancelling the ctx given to Run
+	// (the second Ctrl-C) also aborts the commands in progress.
 	Stop <-chan struct{}
 	// Dial connects to a host; nil: client.Dial.
 	Dial func(ctx context.Context, addr string, opts client.Options) (*client.Session, error)
@@ -169,6 +171,20 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 		r.backups = &BackupStore{Dir: opts.BackupDir}
 	}
 	r.progress = newProgress(opts.Out, opts.ProgressBar, len(hosts))
+	// soft is cancelled by Stop (or ctx): running scripts stop between Lua
+	// instructions, while their network calls keep using ctx.
+	soft, cancelSoft := context.WithCancel(ctx)
+	defer cancelSoft()
+	if opts.Stop != nil {
+		go func() {
+			select {
+			case <-opts.Stop:
+				cancelSoft()
+			case <-soft.Done():
+			}
+		}()
+	}
+	r.soft, r.cancelSoft = soft, cancelSoft
 	r.run(ctx, hosts)
 	r.progress.finish()
 	return r.results, nil
@@ -196,11 +212,13 @@ func compile(name string, code []byte) (*lua.FunctionProto, error) {
 }
 
 type runner struct {
-	opts     Options
-	proto    *lua.FunctionProto
-	args     map[string]string
-	backups  *BackupStore
-	progress *progress
+	opts       Options
+	proto      *lua.FunctionProto
+	args       map[string]string
+	backups    *BackupStore
+	progress   *progress
+	soft       context.Context // the Lua VM's context: cancelled by Stop
+	cancelSoft context.CancelFunc
 
 	mu       sync.Mutex
 	results  []*Result
@@ -263,6 +281,7 @@ func (r *runner) skip(hosts []*Host, from int, reason string) {
 func (r *runner) stopReason(ctx context.Context, total int) string {
 	select {
 	case <-r.opts.Stop:
+		r.cancelSoft() // before any host is reported skipped
 		return "not started: interrupted"
 	case <-ctx.Done():
 		return "not started: interrupted"
@@ -369,7 +388,23 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		vals = append(vals, lua.LString(a))
 	}
 	L.SetGlobal("arg", argT)
-	_, err = rt.Call(ctx, L.NewFunctionFromProto(r.proto), vals...)
+	// The script runs inside a Go function that gives the Lua VM the soft
+	// context: after Stop, the VM stops at its next instruction, while the
+	// API call in progress finishes its command (luaapi makes network
+	// calls with the context of Call, ctx).
+	scriptFn := L.NewFunctionFromProto(r.proto)
+	wrapper := L.NewFunction(func(L *lua.LState) int {
+		L.SetContext(r.soft)
+		defer L.SetContext(ctx)
+		top := L.GetTop()
+		L.Push(scriptFn)
+		for i := 1; i <= top; i++ {
+			L.Push(L.Get(i))
+		}
+		L.Call(top, lua.MultRet)
+		return L.GetTop() - top
+	})
+	_, err = rt.Call(ctx, wrapper, vals...)
 	var exit *luaapi.ExitError
 	if errors.As(err, &exit) && exit.Code == 0 {
 		err = nil
@@ -383,8 +418,11 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 	}
 	if err != nil {
 		res.Status, res.Err = StatusFailed, err.Error()
-		if ctx.Err() != nil {
-			res.Err = "interrupted: " + res.Err
+		switch {
+		case ctx.Err() != nil:
+			res.Err = "interrupted, command in progress abandoned: " + res.Err
+		case r.soft.Err() != nil:
+			res.Err = "interrupted after the command in progress: " + res.Err
 		}
 		return res
 	}

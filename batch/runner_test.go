@@ -460,7 +460,8 @@ func TestRunStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := statuses(results), "host1=changed/3 host2=changed/3 host3=skipped/0 host4=skipped/0"; got != want {
+	// host2 was starting: it stops at its first Lua instruction
+	if got, want := statuses(results), "host1=changed/3 host2=failed/0 host3=skipped/0 host4=skipped/0"; got != want {
 		t.Errorf("%s, want %s", got, want)
 	}
 }
@@ -540,5 +541,199 @@ func TestShowValue(t *testing.T) {
 		if got := ShowValue(tc.in); got != tc.want {
 			t.Errorf("ShowValue(%q) = %s, want %s", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestRunTNIBackupRestore(t *testing.T) {
+	hosts, dirs, _ := testHosts(t, 1)
+	path := filepath.Join(dirs[0], "MAILSRV", "USERS.TNI")
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(t.TempDir(), "backup")
+	results, err := Run(context.Background(), hosts, Options{
+		Script: "set-setting.lua", Code: script(t, "set-setting.lua"), BackupDir: backup,
+		Args: []string{`dir=C:\MAILSRV`, "mask=*.TNI", "app=jbloggs", "key=Quota", "type=u32", "value=1"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := statuses(results); s != "host1=changed/1" {
+		t.Fatalf("%s: %s", s, results[0].Err)
+	}
+	idx, err := ReadBackupIndex(filepath.Join(backup, "host1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := os.ReadFile(filepath.Join(backup, "host1", idx.Files[0].Backup))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(saved, orig) || !strings.HasSuffix(idx.Files[0].Backup, ".TNI") {
+		t.Errorf("backup %s is not the TNI text of the original", idx.Files[0].Backup)
+	}
+	if _, err := Restore(context.Background(), RestoreOptions{BackupDir: backup}); err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := os.ReadFile(path); !bytes.Equal(now, orig) {
+		t.Errorf("USERS.TNI not restored byte-identical:\n%s\nwant:\n%s", now, orig)
+	}
+}
+
+func TestHostGlobals(t *testing.T) {
+	hosts, _, _ := testHosts(t, 1)
+	h := hosts[0]
+	h.Groups = []string{"mail", "eu"}
+	h.Vars = map[string]string{"site": "ams", "role": "primary"}
+	h.VarOrder = []string{"site", "role"}
+	code := []byte(`
+local s, a1, a2 = ...
+assert(tostring(s):find("session"), "first value is not a session: " .. tostring(s))
+assert(a1 == "x=1" and a2 == "y=two words", "arguments: " .. tostring(a1) .. " " .. tostring(a2))
+assert(arg[0] == "g.lua" and arg[1] == "x=1", "arg table")
+assert(ARGS.x == "1" and ARGS.y == "two words", "ARGS")
+assert(HOST.name == "host1" and HOST.address:match("^127%.0%.0%.1:%d+$"), "HOST name/address")
+assert(HOST.site == "ams" and HOST.vars.role == "primary", "HOST variables")
+assert(#HOST.groups == 2 and HOST.groups[2] == "eu", "HOST.groups")
+assert(#s:ls("C:\\MAILSRV\\*.INI") == 3, "the session works")
+`)
+	results, err := Run(context.Background(), hosts, Options{Script: "g.lua", Code: code, Args: []string{"x=1", "y=two words"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if results[0].Status != StatusOK {
+		t.Fatalf("%s: %s", results[0].Status, results[0].Err)
+	}
+	if _, err := Run(context.Background(), hosts, Options{Script: "g.lua", Code: code, Args: []string{"novalue"}}); err == nil {
+		t.Error("an argument without = was accepted")
+	}
+}
+
+// TestRunStopFinishesCommand: after Stop (the first Ctrl-C) the command in
+// progress on a running host completes, then its script stops; after
+// cancelling the context (the second Ctrl-C) the command in progress is
+// abandoned.
+func TestRunStopFinishesCommand(t *testing.T) {
+	root := t.TempDir()
+	var dirs []string
+	for i := range 2 {
+		d := filepath.Join(root, fmt.Sprintf("host%d", i+1))
+		if err := WriteSampleHost(d, i); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, d)
+	}
+	inCmd := make(chan struct{}, 1)
+	release := make(chan struct{})
+	hosts, shutdown, err := LocalServers(dirs, func(i int, name string) {
+		inCmd <- struct{}{} // the E command is on the server now
+		<-release
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shutdown()
+	orig, _ := os.ReadFile(filepath.Join(dirs[0], "MAILSRV", "MAILSRV.INI"))
+	code := []byte(`local s = ...
+s:post(ARGS.sem)
+print("posted")
+s:open("C:\\MAILSRV\\MAILSRV.INI"):set("$SYS", "TimeOut", 1, "u32")`)
+	args := []string{"sem=" + SampleSemaphore}
+
+	stop := make(chan struct{})
+	out := &lineWatch{want: "host2: skipped", seen: make(chan struct{})}
+	go func() {
+		<-inCmd
+		close(stop)
+		<-out.seen // the runner has taken the Stop into account
+		release <- struct{}{}
+	}()
+	results, err := Run(context.Background(), hosts, Options{Script: "i.lua", Code: code, Args: args, Forks: 1, Stop: stop, Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := results[0]
+	// s:post on line 2 returned normally; the VM stopped before line 3
+	if r.Status != StatusFailed || !strings.Contains(r.Err, "interrupted after the command in progress: @i.lua:3:") {
+		t.Errorf("host1: %s %q output %q", r.Status, r.Err, r.Output)
+	}
+	if results[1].Status != StatusSkipped {
+		t.Errorf("host2: %s", results[1].Status)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dirs[0], "MAILSRV", "MAILSRV.INI")); !bytes.Equal(now, orig) {
+		t.Error("the script went on after the command in progress")
+	}
+
+	// second Ctrl-C: the blocked command is abandoned
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-inCmd
+		cancel()
+	}()
+	results, err = Run(ctx, hosts[:1], Options{Script: "i.lua", Code: code, Args: args})
+	close(release) // let the server's event action return
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = results[0]
+	// s:post on line 2 did not complete
+	if r.Status != StatusFailed || !strings.Contains(r.Err, "command in progress abandoned: @i.lua:2:") {
+		t.Errorf("after cancel: %s %q output %q", r.Status, r.Err, r.Output)
+	}
+}
+
+// lineWatch is an io.Writer that closes seen once want was written.
+type lineWatch struct {
+	mu   sync.Mutex
+	buf  strings.Builder
+	want string
+	seen chan struct{}
+	done bool
+}
+
+func (w *lineWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if !w.done && strings.Contains(w.buf.String(), w.want) {
+		w.done = true
+		close(w.seen)
+	}
+	return len(p), nil
+}
+
+// TestBackupRelativeName: a file opened by a name relative to s:cd is
+// backed up under its absolute path, and restore finds it.
+func TestBackupRelativeName(t *testing.T) {
+	hosts, dirs, _ := testHosts(t, 1)
+	path := filepath.Join(dirs[0], "MAILSRV", "DOMAIN1.INI")
+	orig, _ := os.ReadFile(path)
+	backup := filepath.Join(t.TempDir(), "backup")
+	code := []byte(`local s = ...
+s:cd("C:\\MAILSRV\\..\\OS2")
+s:cd("../mailsrv")
+local f = s:open("domain1.ini")
+f:set("Domain", "Relay", 7, "u8")
+f:set("Domain", "Name", nil)`)
+	results, err := Run(context.Background(), hosts, Options{Script: "r.lua", Code: code, BackupDir: backup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := statuses(results); s != "host1=changed/2" {
+		t.Fatalf("%s %s", s, results[0].Err)
+	}
+	idx, err := ReadBackupIndex(filepath.Join(backup, "host1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(idx.Files) != 1 || idx.Files[0].Remote != `C:\mailsrv\domain1.ini` {
+		t.Fatalf("index %+v", idx.Files)
+	}
+	if _, err := Restore(context.Background(), RestoreOptions{BackupDir: backup}); err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := os.ReadFile(path); !bytes.Equal(now, orig) {
+		t.Error("not restored byte-identical")
 	}
 }

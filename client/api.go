@@ -4,9 +4,9 @@
 // server.
 //
 // A Session is one TCP connection (no pool, no reconnect). It pipelines:
-// a Get sends A, K, S and V in one write and reads the replies together (one
-// round trip); Fetch downloads a whole file in three round trips per window
-// of keys. It remembers the A, K, O and F it last sent and skips them when
+// a Get sends A, K and V in one write and reads the three replies together
+// (one round trip); Fetch downloads a whole file in three round trips per
+// window of keys. It remembers the A, K, O and F it last sent and skips them when
 // they would change nothing. Large values are read and written in chunks of
 // Options.ChunkSize bytes with O, invisibly to the caller.
 //
@@ -17,6 +17,7 @@
 package client
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -26,8 +27,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"bufio"
 
 	"github.com/inilua/inilua/internal/wire"
 )
@@ -88,6 +87,7 @@ func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 		return nil, fmt.Errorf("chunk size %d is over %d bytes", opts.ChunkSize, wire.DefaultMaxLine/4)
 	}
 	s := newSession(withPort(addr), opts)
+
 	dt := opts.DialTimeout
 	if dt <= 0 {
 		dt = DefaultDialTimeout
@@ -97,7 +97,7 @@ func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 	d := net.Dialer{}
 	conn, err := d.DialContext(dctx, "tcp", s.addr)
 	if err != nil {
-		return nil, err
+		return nil, err // names the address already
 	}
 	if opts.TLS != nil {
 		cfg := opts.TLS.Clone()
@@ -136,8 +136,9 @@ func newSession(addr string, opts Options) *Session {
 		s.timeout = DefaultCommandTimeout
 	}
 	s.maxLine = max(2*s.chunk+64, 64<<10)
+	// the initial session state of spec §2: A and K empty, O 0,FFFFFFFF,
+	// no file, the root pseudo-directory
 	s.st.lim, s.st.appOK, s.st.keyOK, s.st.olOK, s.st.cwdOK = wire.DefaultLimit, true, true, true, true
-
 	return s
 }
 
@@ -214,6 +215,7 @@ func (s *Session) simple(ctx context.Context, letter byte, param string) error {
 // A '-' reply (no such directory; the directory is unchanged) is a
 // *CommandError.
 func (s *Session) Chdir(ctx context.Context, path string) error {
+	ctx = nonNil(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.ready(ctx); err != nil {
@@ -236,6 +238,7 @@ func (s *Session) Chdir(ctx context.Context, path string) error {
 // trailing "/", without the "../" entry. A missing directory gives an
 // empty list, not an error.
 func (s *Session) List(ctx context.Context, pathOrMask string) ([]string, error) {
+	ctx = nonNil(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.ready(ctx); err != nil {
@@ -266,6 +269,7 @@ func (s *Session) list(ctx context.Context, p string) ([]string, error) {
 // Mkdir sends M path (create a directory). A '-' reply (it exists or cannot
 // be made) is a *CommandError. In check mode it is only recorded.
 func (s *Session) Mkdir(ctx context.Context, path string) error {
+	ctx = nonNil(ctx)
 	return s.change(ctx, Record{Cmd: 'M', Path: path}, func() error { return s.simple(ctx, 'M', path) })
 }
 
@@ -274,6 +278,7 @@ func (s *Session) Mkdir(ctx context.Context, path string) error {
 // directory goes into it. A '-' reply (src missing, dst exists) is a
 // *CommandError. In check mode it is only recorded.
 func (s *Session) Move(ctx context.Context, src, dst string) error {
+	ctx = nonNil(ctx)
 	return s.change(ctx, Record{Cmd: 'R', Path: src, Dst: dst}, func() error {
 		s.b.reset()
 		s.needApp([]byte(src))
@@ -286,6 +291,7 @@ func (s *Session) Move(ctx context.Context, src, dst string) error {
 // counts as success. A '-' reply is a *CommandError. In check mode it is
 // only recorded.
 func (s *Session) Remove(ctx context.Context, path string) error {
+	ctx = nonNil(ctx)
 	return s.change(ctx, Record{Cmd: 'X', Path: path}, func() error { return s.simple(ctx, 'X', path) })
 }
 
@@ -293,6 +299,7 @@ func (s *Session) Remove(ctx context.Context, path string) error {
 // \SEM32\WEASEL\UPDATED). A '-' reply (unknown name, failed action) is a
 // *CommandError. In check mode it is only recorded.
 func (s *Session) PostEvent(ctx context.Context, name string) error {
+	ctx = nonNil(ctx)
 	return s.change(ctx, Record{Cmd: 'E', Path: name}, func() error { return s.simple(ctx, 'E', name) })
 }
 
@@ -323,6 +330,7 @@ func (s *Session) change(ctx context.Context, rec Record, send func() error) err
 // *CommandError. In check mode ^ is only recorded and the session stays
 // open.
 func (s *Session) Restart(ctx context.Context) error {
+	ctx = nonNil(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.ready(ctx); err != nil {
@@ -382,6 +390,7 @@ func (s *Session) Close() error {
 // In check mode Open first lists the name with L: a missing file is not
 // selected (that could create it) and reads as empty.
 func (s *Session) Open(ctx context.Context, name string) (*RemoteFile, error) {
+	ctx = nonNil(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.ready(ctx); err != nil {

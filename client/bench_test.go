@@ -32,7 +32,7 @@ func benchSession(b *testing.B, name string) (*Session, *RemoteFile) {
 	return s, f
 }
 
-// BenchmarkGet: Get of a 100-byte value on loopback (A K S V, one round
+// BenchmarkGet: Get of a 100-byte value on loopback (A K V, one round
 // trip; alternating keys so K is sent each time).
 func BenchmarkGet(bm *testing.B) {
 	_, f := benchSession(bm, "bench.ini")
@@ -46,8 +46,8 @@ func BenchmarkGet(bm *testing.B) {
 	}
 }
 
-// BenchmarkGet64KiB: Get of a 64 KiB value of a TNI file (two chunks, two
-// round trips).
+// BenchmarkGet64KiB: Get of a 64 KiB value of a TNI file (two chunks; the
+// first, then S and the second: two round trips).
 func BenchmarkGet64KiB(bm *testing.B) {
 	_, f := benchSession(bm, "bench.tni")
 	if err := f.Put(b("big"), b("value"), pattern(64<<10)); err != nil {

@@ -18,6 +18,7 @@ import (
 // application or key deleted by another program while Fetch runs is left
 // out. In check mode the simulated changes are applied to the result.
 func (s *Session) Fetch(ctx context.Context, name string) (*ini.File, error) {
+	ctx = nonNil(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.ready(ctx); err != nil {
@@ -115,12 +116,12 @@ type readItem struct {
 
 	val   []byte
 	found bool
-	size  uint64
 }
 
-// readMany reads items pipelined in windows of up to maxWindowOps
-// commands. A '-' reply to S or V marks the item not found; any other '-'
-// is returned.
+// readMany reads items pipelined in windows of up to windowOps commands
+// (A when the application changes, K, V), then the rest of values that
+// filled their first chunk. A '-' reply to V marks the item not found
+// (deleted meanwhile); any other '-' is returned.
 func (s *Session) readMany(ctx context.Context, ref *fileRef, items []readItem) error {
 	for start := 0; start < len(items); {
 		s.b.reset()
@@ -138,7 +139,6 @@ func (s *Session) readMany(ctx context.Context, ref *fileRef, items []readItem) 
 				s.needKey(nil)
 			}
 			s.needReadWindow()
-			s.b.add(opS, 'S', nil)
 			j := s.b.add(opV, 'V', nil)
 			s.b.ops[j].dst = &it.val
 		}
@@ -158,21 +158,16 @@ func (s *Session) readMany(ctx context.Context, ref *fileRef, items []readItem) 
 		var long []longValue
 		for i := range s.b.ops {
 			o := &s.b.ops[i]
-			if o.tag < 0 {
+			if o.tag < 0 || o.kind != opV {
 				continue
 			}
 			it := &items[o.tag]
-			switch o.kind {
-			case opS:
-				it.size, it.found = o.num, o.ok
-			case opV:
-				it.found = it.found && o.ok
-				if it.found && it.val == nil {
-					it.val = []byte{}
-				}
-				if it.found && len(it.val) == s.chunk && it.size > uint64(s.chunk) {
-					long = append(long, longValue{app: it.app, key: it.key, withKey: true, dst: &it.val, size: it.size})
-				}
+			it.found = o.ok
+			if it.found && it.val == nil {
+				it.val = []byte{}
+			}
+			if it.found && len(it.val) == s.chunk {
+				long = append(long, longValue{app: it.app, key: it.key, withKey: true, dst: &it.val})
 			}
 		}
 		if len(long) > 0 {
@@ -215,6 +210,7 @@ type change struct {
 // same window after it may have been carried out. In check mode the
 // changes are recorded, not sent.
 func (s *Session) Push(ctx context.Context, name string, f *ini.File, opts PushOptions) error {
+	ctx = nonNil(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.ready(ctx); err != nil {

@@ -63,6 +63,10 @@ func (r *RemoteFile) errorf(what string, app, key []byte, err error) error {
 	return fmt.Errorf("%s: %s application %q key %q: %w", r.ref.name, what, app, key, err)
 }
 
+// nameOK reports whether name can exist in a file: not empty, no NUL. Other
+// names are absent by definition (reads: ErrNotFound, deletes: nothing).
+func nameOK(name []byte) bool { return len(name) > 0 && bytes.IndexByte(name, 0) < 0 }
+
 // sendable refuses names the protocol cannot carry.
 func sendable(app, key []byte) error {
 	if bytes.IndexByte(app, '\n') >= 0 || bytes.IndexByte(key, '\n') >= 0 {
@@ -133,7 +137,7 @@ func (r *RemoteFile) Keys(app []byte) ([][]byte, error) {
 }
 
 func (r *RemoteFile) keys(ctx context.Context, app []byte) ([][]byte, error) {
-	if len(app) == 0 {
+	if !nameOK(app) {
 		return nil, ErrNotFound
 	}
 	if r.s.opts.CheckMode {
@@ -142,9 +146,11 @@ func (r *RemoteFile) keys(ctx context.Context, app []byte) ([][]byte, error) {
 	return r.s.readList(ctx, &r.ref, app)
 }
 
-// Get reads a value (A, K, S, V pipelined: one round trip; values over the
-// chunk size take one more round trip per window of chunks); ErrNotFound
-// when absent. The returned slice is the caller's.
+// Get reads a value: A, K and V pipelined, one round trip (O is sent once
+// per session so that V returns at most one chunk). A value that fills its
+// first chunk takes one more round trip for S and the second chunk, and one
+// per window of further chunks. ErrNotFound when absent. The returned
+// slice is the caller's.
 func (r *RemoteFile) Get(app, key []byte) ([]byte, error) {
 	s := r.s
 	ctx, err := r.begin(app, key)
@@ -160,7 +166,7 @@ func (r *RemoteFile) Get(app, key []byte) ([]byte, error) {
 
 func (r *RemoteFile) get(ctx context.Context, app, key []byte) ([]byte, error) {
 	s := r.s
-	if len(app) == 0 || len(key) == 0 {
+	if !nameOK(app) || !nameOK(key) {
 		return nil, ErrNotFound
 	}
 	if s.opts.CheckMode {
@@ -194,7 +200,7 @@ func (r *RemoteFile) Size(app, key []byte) (int, error) {
 
 func (r *RemoteFile) size(ctx context.Context, app, key []byte) (int, error) {
 	s := r.s
-	if len(app) == 0 || len(key) == 0 {
+	if !nameOK(app) || !nameOK(key) {
 		return 0, ErrNotFound
 	}
 	if s.opts.CheckMode {
@@ -280,7 +286,7 @@ func (r *RemoteFile) Delete(app, key []byte) error {
 	ctx, err := r.begin(app, key)
 	defer s.mu.Unlock()
 	if err == nil {
-		if len(app) == 0 || len(key) == 0 {
+		if !nameOK(app) || !nameOK(key) {
 			return nil // no such key; K empty + D would delete the application
 		}
 		if err = r.del(ctx, app, key); err == nil {
@@ -298,7 +304,7 @@ func (r *RemoteFile) DeleteApplication(app []byte) error {
 	ctx, err := r.begin(app, nil)
 	defer s.mu.Unlock()
 	if err == nil {
-		if len(app) == 0 {
+		if !nameOK(app) {
 			return nil
 		}
 		if err = r.del(ctx, app, nil); err == nil {

@@ -98,8 +98,14 @@ type batch struct {
 
 func (b *batch) reset() {
 	b.buf = b.buf[:0]
+	if cap(b.buf) > 1<<20 {
+		b.buf = nil // do not keep a big write's buffer for the session's life
+	}
 	clear(b.ops)
 	b.ops = b.ops[:0]
+	if cap(b.ops) > 1<<12 {
+		b.ops = nil
+	}
 	b.tag = -1
 	b.failed = -1
 }
@@ -526,4 +532,13 @@ func traceReply(line []byte) string {
 		return fmt.Sprintf("%s...(%d bytes)", wire.Clean(line[:65], 65), len(line))
 	}
 	return string(wire.Clean(line, 65))
+}
+
+// nonNil returns ctx, or context.Background() for a nil ctx (a nil context
+// must not panic).
+func nonNil(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // readValue reads the value of (app, key), or with withKey false the list
-// pseudo-value of app (all applications when app is empty): A, K, O, S and V
-// in one round trip, then the rest of a value longer than one chunk.
+// pseudo-value of app (all applications when app is empty): A, K and V in
+// one round trip (O once per session, to limit V to one chunk), then the
+// rest of a value that filled its first chunk (see readRests).
 func (s *Session) readValue(ctx context.Context, ref *fileRef, app, key []byte, withKey bool) ([]byte, error) {
 	s.b.reset()
 	if err := s.needFile(ref, false); err != nil {
@@ -21,15 +22,13 @@ func (s *Session) readValue(ctx context.Context, ref *fileRef, app, key []byte, 
 	}
 	s.needReadWindow()
 	var v []byte
-	iS := s.b.add(opS, 'S', nil)
 	iV := s.b.add(opV, 'V', nil)
 	s.b.ops[iV].dst = &v
 	if err := s.run(ctx); err != nil {
 		return nil, err
 	}
-	size := s.b.ops[iS].num
-	if len(v) == s.chunk && size > uint64(len(v)) {
-		long := []longValue{{app: app, key: key, withKey: withKey, dst: &v, size: size}}
+	if len(v) == s.chunk {
+		long := []longValue{{app: app, key: key, withKey: withKey, dst: &v}}
 		if err := s.readRests(ctx, ref, long); err != nil {
 			return nil, err
 		}
@@ -40,31 +39,30 @@ func (s *Session) readValue(ctx context.Context, ref *fileRef, app, key []byte, 
 	return v, nil
 }
 
-// longValue is a value whose first chunk has been read and whose size (from
-// S) is larger.
+// longValue is a value whose first chunk came back full, so it may be
+// longer.
 type longValue struct {
 	app, key []byte
 	withKey  bool
 	dst      *[]byte
-	size     uint64
+	size     uint64 // from S, once sized
+	sized    bool
+	iS       int    // op index of S in the current window, or -1
+	asked    bool   // in the current window
 	want     uint64 // bytes requested so far
 	done     bool
 }
 
-// readRests reads the remaining chunks of values, pipelined in windows of
-// at most maxWindowBytes of value data. A value that turns out shorter
-// than its S size (changed meanwhile) ends at its first short chunk.
+// readRests reads the remaining chunks of long values, pipelined in
+// windows of at most windowBytes of value data. The first window asks S
+// together with the second chunk (so a value of up to two chunks, such as
+// any binary INI value at the default chunk size, takes one more round
+// trip); the next windows ask all remaining chunks. A value that turns out
+// shorter than its S size (changed meanwhile) ends at its first short
+// chunk.
 func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue) error {
-	chunk := uint64(s.chunk)
 	for i := range long {
-		lv := &long[i]
-		if lv.size > wire.DefaultLimit {
-			return s.broken(fmt.Errorf("%w: %s: command S: size %d is over 4 GiB (%w)", ErrMalformedReply, s.addr, lv.size, ErrConnectionLost))
-		}
-		lv.want = uint64(len(*lv.dst))
-		grown := make([]byte, len(*lv.dst), min(lv.size, 64<<20))
-		copy(grown, *lv.dst)
-		*lv.dst = grown
+		long[i].want = uint64(len(*long[i].dst))
 	}
 	for {
 		s.b.reset()
@@ -75,6 +73,7 @@ func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue)
 		pending := false
 		for i := range long {
 			lv := &long[i]
+			lv.iS, lv.asked = -1, false
 			if lv.done || budget == 0 {
 				continue
 			}
@@ -82,14 +81,16 @@ func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue)
 			if lv.withKey {
 				s.needKey(lv.key)
 			}
-			for lv.want < lv.size && budget > 0 {
-				s.needOL(uint32(lv.want), uint32(chunk))
-				j := s.b.add(opV, 'V', nil)
-				s.b.ops[j].dst = lv.dst
-				lv.want += chunk
+			if !lv.sized {
+				lv.iS = s.b.add(opS, 'S', nil)
+				s.addChunk(lv) // the second chunk, before the size is known
 				budget--
-				pending = true
 			}
+			for lv.sized && lv.want < lv.size && budget > 0 {
+				s.addChunk(lv)
+				budget--
+			}
+			lv.asked, pending = true, true
 		}
 		if !pending {
 			return nil
@@ -99,12 +100,33 @@ func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue)
 		}
 		for i := range long {
 			lv := &long[i]
-			n := uint64(len(*lv.dst))
-			if n >= lv.size || n < min(lv.want, lv.size) {
-				lv.done = true
+			if !lv.asked {
+				continue
+			}
+			if lv.iS >= 0 {
+				lv.size, lv.sized = s.b.ops[lv.iS].num, true
+				if lv.size > wire.DefaultLimit {
+					return s.broken(fmt.Errorf("%w: %s: command S: size %d is over 4 GiB (%w)", ErrMalformedReply, s.addr, lv.size, ErrConnectionLost))
+				}
+				if d := *lv.dst; uint64(cap(d)) < lv.size {
+					grown := make([]byte, len(d), min(lv.size, 64<<20))
+					copy(grown, d)
+					*lv.dst = grown
+				}
+			}
+			if n := uint64(len(*lv.dst)); n >= lv.size || n < lv.want {
+				lv.done = true // complete, or a short chunk: the value shrank
 			}
 		}
 	}
+}
+
+// addChunk adds O and V for the next chunk of lv.
+func (s *Session) addChunk(lv *longValue) {
+	s.needOL(uint32(lv.want), uint32(s.chunk))
+	j := s.b.add(opV, 'V', nil)
+	s.b.ops[j].dst = lv.dst
+	lv.want += uint64(s.chunk)
 }
 
 // flushIfFull runs the batch when it holds a full window, then starts a new

@@ -55,8 +55,12 @@ func TestRoundTrips(t *testing.T) {
 	trips("Size", 1, func() error { _, err := f.Size(b("appA"), b("keyb")); return err })
 	trips("Keys", 1, func() error { _, err := f.Keys(b("appA")); return err })
 	trips("Applications", 1, func() error { _, err := f.Applications(); return err })
-	// 100 000 bytes at 32 KiB: the first chunk and S, then the rest in one window
-	trips("Get of a long value", 2, func() error { _, err := f.Get(b("big"), b("value")); return err })
+	// 65 535 bytes (the largest binary INI value) at 32 KiB: the first
+	// chunk, then S and the second chunk
+	must(t, f.Put(b("big"), b("value64"), pattern(65535)))
+	trips("Get of 65535 bytes", 2, func() error { _, err := f.Get(b("big"), b("value64")); return err })
+	// 100 000 bytes: the first chunk; S and the second; the last two
+	trips("Get of 100000 bytes", 3, func() error { _, err := f.Get(b("big"), b("value")); return err })
 	trips("Put of a long value", 1, func() error { return f.Put(b("big"), b("value2"), pattern(100_000)) })
 
 	// Fetch of 200 keys (plus 2 long ones): at most 5 round trips
@@ -95,10 +99,10 @@ func TestSkipRedundant(t *testing.T) {
 		do   func() error
 		want string
 	}{
-		{func() error { _, err := f.Get(b("a"), b("k1")); return err }, "AKOSV"},
-		{func() error { _, err := f.Get(b("a"), b("k1")); return err }, "SV"},
-		{func() error { _, err := f.Get(b("a"), b("k2")); return err }, "KSV"},
-		{func() error { _, _ = f.Get(b("b"), b("k2")); return nil }, "ASV"},
+		{func() error { _, err := f.Get(b("a"), b("k1")); return err }, "AKOV"},
+		{func() error { _, err := f.Get(b("a"), b("k1")); return err }, "V"},
+		{func() error { _, err := f.Get(b("a"), b("k2")); return err }, "KV"},
+		{func() error { _, _ = f.Get(b("b"), b("k2")); return nil }, "AV"},
 		{func() error { return f.Put(b("b"), b("k2"), b("x")) }, "W"}, // O 0,chunk already ends a short value
 		{func() error { _, err := f.Size(b("b"), b("k2")); return err }, "S"},
 		{func() error { return f.Delete(b("b"), b("k2")) }, "D"},
@@ -119,8 +123,8 @@ func TestSkipRedundant(t *testing.T) {
 	must(t, g.Put(b("b"), b("k2"), b("y")))
 	must(t, g.Put(b("b"), b("k2"), b("z")))
 	must(t, errOf(f.Get(b("b"), b("k1"))))
-	if got := letters(wl.sent()); got != "WWFKSV" {
-		t.Errorf("switching files sent %q, want WWFKSV", wl.sent())
+	if got := letters(wl.sent()); got != "WWFKV" {
+		t.Errorf("switching files sent %q, want WWFKV", wl.sent())
 	}
 }
 
@@ -129,10 +133,10 @@ func TestSkipRedundant(t *testing.T) {
 func TestPipelineStopsAtFirstFailure(t *testing.T) {
 	addr := fakeServer(t, func(line string, w io.Writer) bool {
 		switch {
-		case line == "S":
-			io.WriteString(w, "-No such item\r\n")
+		case line == "Kbad":
+			io.WriteString(w, "-Bad key\r\n") // the spec says K always succeeds
 		case line == "V":
-			io.WriteString(w, "-\r\n")
+			io.WriteString(w, "-No such item\r\n")
 		case strings.HasPrefix(line, "W"):
 			io.WriteString(w, "-Disk full\r\n")
 		default:
@@ -145,10 +149,18 @@ func TestPipelineStopsAtFirstFailure(t *testing.T) {
 	defer s.Close()
 	f, err := s.Open(bg, "x.ini")
 	must(t, err)
-	_, err = f.Get(b("a"), b("k"))
+	_, err = f.Get(b("a"), b("bad"))
 	var ce *CommandError
-	if !errors.As(err, &ce) || ce.Cmd != "S" || ce.Reply != "No such item" || !errors.Is(err, ini.ErrNotFound) {
-		t.Errorf("Get: %v", err)
+	if !errors.As(err, &ce) || ce.Cmd != "Kbad" || ce.Reply != "Bad key" || errors.Is(err, ini.ErrNotFound) {
+		t.Errorf("Get: %v; want the refused K named", err)
+	}
+	_, err = f.Get(b("a"), b("bad")) // K is unknown now, so it is sent again
+	if !errors.As(err, &ce) || ce.Cmd != "Kbad" {
+		t.Errorf("second Get: %v", err)
+	}
+	_, err = f.Get(b("a"), b("k"))
+	if !errors.As(err, &ce) || ce.Cmd != "V" || ce.Reply != "No such item" || !errors.Is(err, ini.ErrNotFound) {
+		t.Errorf("Get of a missing key: %v", err)
 	}
 	err = f.Put(b("a"), b("k"), b("v"))
 	if !errors.As(err, &ce) || ce.Cmd != "W76" || errors.Is(err, ini.ErrNotFound) {
@@ -204,7 +216,7 @@ func TestMalformedReplies(t *testing.T) {
 		{"empty line", map[string]string{"V": "\r\n"}, "empty reply line"},
 		{"bad hex", map[string]string{"V": "+0G\r\n"}, "bad hex"},
 		{"odd hex", map[string]string{"V": "+010\r\n"}, "bad hex"},
-		{"bad size", map[string]string{"S": "+xyz\r\n"}, "bad size"},
+		{"bad size", map[string]string{"S": "+xyz\r\n", "V": "+" + strings.Repeat("00", 1000) + "\r\n"}, "bad size"},
 		{"huge line", map[string]string{"V": "+" + strings.Repeat("00", 200_000) + "\r\n"}, "longer than"},
 		{"huge size", map[string]string{"S": "+FFFFFFFFFFFF\r\n", "V": "+" + strings.Repeat("00", 1000) + "\r\n"}, "over 4 GiB"},
 	}

@@ -54,8 +54,10 @@
 // s:notify(semaphore) records a Notification (once per host and semaphore).
 // For sessions the runtime opened (iniserve.connect, iniserve.serve), the
 // runtime posts them with E when the session is closed (s:close() or
-// Runtime.Close), only if something changed on that host; in check mode it
-// writes "check mode: would post ..." to Options.Stderr instead. For
+// Runtime.Close), only if something changed on that host, and at
+// Runtime.Close only if the last call did not fail (as Ansible skips
+// handlers after a failure); in check mode it writes "check mode: would
+// post ..." to Options.Stderr instead. For
 // sessions passed in with WrapSession the runtime never posts: the caller
 // (the batch runner) reads Notifications() after the script and posts them
 // if the host changed.

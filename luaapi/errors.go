@@ -20,13 +20,16 @@ var ErrClosed = errors.New("session is closed")
 // Unwrap yields this *Error, so errors.As finds it.
 //
 // Host is the session address ("" for local files), File the local path or
-// remote file name, Application and Key the names involved (raw bytes, ""
+// remote file name, Path the argument of a session operation that is not
+// an INI file (the directory of cd, the path of mkdir, move, remove, the
+// semaphore of post), Application and Key the names involved (raw bytes, ""
 // when not involved), Op the Lua function ("set", "open", "cd", ...), Err
 // the cause (a *client.CommandError carries the server's reply). Passwords
 // never appear in any field.
 type Error struct {
 	Host        string
 	File        string
+	Path        string
 	Application string
 	Key         string
 	Op          string
@@ -42,6 +45,9 @@ func (e *Error) Error() string {
 	}
 	if e.File != "" {
 		fmt.Fprintf(&b, "file %q: ", e.File)
+	}
+	if e.Path != "" {
+		fmt.Fprintf(&b, "path %q: ", e.Path)
 	}
 	if e.Application != "" {
 		fmt.Fprintf(&b, "application %q: ", e.Application)

@@ -52,22 +52,21 @@ func (r *Runtime) newFile(p ini.Profile, local *ini.File, name string, format in
 		p = tniOrder{p}
 	}
 	f.p = &recorder{p: p, host: f.host(), file: name, before: before, sink: func(c Change) {
-		f.changes = append(f.changes, len(r.changes))
-		r.record(c)
+		f.changes = append(f.changes, r.record(c))
 	}}
 	return f
 }
 
 // pushFile returns the Lua value (userdata) for f.
 func (r *Runtime) fileValue(f *fileObj) *lua.LUserData {
-	ud := r.L.NewUserData()
+	ud := r.ls.NewUserData()
 	ud.Value = f
 	ud.Metatable = r.fileMT
 	return ud
 }
 
 func (r *Runtime) appValue(a *appObj) *lua.LUserData {
-	ud := r.L.NewUserData()
+	ud := r.ls.NewUserData()
 	ud.Value = a
 	ud.Metatable = r.appMT
 	return ud
@@ -349,7 +348,7 @@ func namesTable(L *lua.LState, names [][]byte) *lua.LTable {
 // initTypes builds the metatables and method tables of files, application
 // views and sessions.
 func (r *Runtime) initTypes() {
-	L := r.L
+	L := r.ls
 	r.fileMethods = map[string]lua.LValue{}
 	for name, fn := range r.fileMethodFuncs() {
 		r.fileMethods[name] = L.NewFunction(fn)

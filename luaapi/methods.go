@@ -70,7 +70,7 @@ func (r *Runtime) fileMethodFuncs() map[string]lua.LGFunction {
 			f := checkFile(L, 1)
 			cs := make([]Change, len(f.changes))
 			for i, n := range f.changes {
-				cs[i] = r.changes[n]
+				cs[i] = r.changes.at(n)
 			}
 			L.Push(changesTable(L, cs))
 			return 1

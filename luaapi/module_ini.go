@@ -15,7 +15,7 @@ import (
 
 // iniModule builds the ini module table.
 func (r *Runtime) iniModule() *lua.LTable {
-	L := r.L
+	L := r.ls
 	m := L.NewTable()
 	fns := map[string]lua.LGFunction{
 		"open":  r.iniOpen,

@@ -28,6 +28,38 @@ type Change struct {
 	Op          string // "" for values; "mkdir", "move", "remove"
 }
 
+// changeLog stores changes in fixed-size chunks: appending never copies
+// what is stored (a long run records hundreds of thousands of changes).
+type changeLog struct {
+	chunks [][]Change
+	n      int
+}
+
+const changeChunk = 4096
+
+// add appends c and returns its index.
+func (l *changeLog) add(c Change) int {
+	if l.n%changeChunk == 0 {
+		l.chunks = append(l.chunks, make([]Change, 0, changeChunk))
+	}
+	last := &l.chunks[len(l.chunks)-1]
+	*last = append(*last, c)
+	l.n++
+	return l.n - 1
+}
+
+// at returns change i.
+func (l *changeLog) at(i int) Change { return l.chunks[i/changeChunk][i%changeChunk] }
+
+// all returns a copy of every change in order.
+func (l *changeLog) all() []Change {
+	out := make([]Change, 0, l.n)
+	for _, c := range l.chunks {
+		out = append(out, c...)
+	}
+	return out
+}
+
 // recorder is an ini.Profile wrapper that records every change in the
 // runtime's change list and skips writes that would store the bytes already
 // there. before, when set, is called once before the first write (the backup
@@ -187,20 +219,76 @@ func (r *recorder) DeleteApplication(app []byte) error {
 
 // remoteProfile adapts a *client.RemoteFile so that every call uses the
 // runtime's current context (cancellation of a running script reaches the
-// network call).
+// network call) and fails with ErrClosed once the script closed the
+// session.
 type remoteProfile struct {
 	rf  *client.RemoteFile
 	ctx func() context.Context
+	so  *sessionObj
 }
 
-func (p remoteProfile) f() *client.RemoteFile               { return p.rf.WithContext(p.ctx()) }
-func (p remoteProfile) Applications() ([][]byte, error)     { return p.f().Applications() }
-func (p remoteProfile) Keys(app []byte) ([][]byte, error)   { return p.f().Keys(app) }
-func (p remoteProfile) Get(app, key []byte) ([]byte, error) { return p.f().Get(app, key) }
-func (p remoteProfile) Size(app, key []byte) (int, error)   { return p.f().Size(app, key) }
-func (p remoteProfile) Put(app, key, value []byte) error    { return p.f().Put(app, key, value) }
-func (p remoteProfile) Delete(app, key []byte) error        { return p.f().Delete(app, key) }
-func (p remoteProfile) DeleteApplication(app []byte) error  { return p.f().DeleteApplication(app) }
+func (p remoteProfile) f() (*client.RemoteFile, error) {
+	if p.so.closed {
+		return nil, ErrClosed
+	}
+	return p.rf.WithContext(p.ctx()), nil
+}
+
+func (p remoteProfile) Applications() ([][]byte, error) {
+	f, err := p.f()
+	if err != nil {
+		return nil, err
+	}
+	return f.Applications()
+}
+
+func (p remoteProfile) Keys(app []byte) ([][]byte, error) {
+	f, err := p.f()
+	if err != nil {
+		return nil, err
+	}
+	return f.Keys(app)
+}
+
+func (p remoteProfile) Get(app, key []byte) ([]byte, error) {
+	f, err := p.f()
+	if err != nil {
+		return nil, err
+	}
+	return f.Get(app, key)
+}
+
+func (p remoteProfile) Size(app, key []byte) (int, error) {
+	f, err := p.f()
+	if err != nil {
+		return 0, err
+	}
+	return f.Size(app, key)
+}
+
+func (p remoteProfile) Put(app, key, value []byte) error {
+	f, err := p.f()
+	if err != nil {
+		return err
+	}
+	return f.Put(app, key, value)
+}
+
+func (p remoteProfile) Delete(app, key []byte) error {
+	f, err := p.f()
+	if err != nil {
+		return err
+	}
+	return f.Delete(app, key)
+}
+
+func (p remoteProfile) DeleteApplication(app []byte) error {
+	f, err := p.f()
+	if err != nil {
+		return err
+	}
+	return f.DeleteApplication(app)
+}
 
 // tniOrder presents a local TNI file in the order a TNI file has on disk
 // and on a server (ascending unsigned bytes: spec ini-formats.md §7.1), so

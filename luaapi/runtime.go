@@ -65,18 +65,19 @@ type Notification struct {
 // time (gopher-lua states are not safe for concurrent use); Close may be
 // called from another goroutine only after the running call returned.
 type Runtime struct {
-	L    *lua.LState
+	ls   *lua.LState
 	opts Options
 	log  *slog.Logger
 	ctx  context.Context
 
-	changes []Change
+	changes changeLog
 	notes   []Notification
 
 	sessions []*sessionObj // every session seen (owned and wrapped)
 	closers  []func() error
 
 	exit    *ExitError
+	failed  bool  // the last Call ended in an error (or os.exit with a non-zero code)
 	lastErr error // the last error raised by an API function
 
 	fileMT, appMT, sessMT *lua.LTable
@@ -112,7 +113,7 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	}
 	r := &Runtime{opts: opts, log: log, ctx: ctx, modules: map[string]lua.LValue{}}
 	L := lua.NewState(lua.Options{SkipOpenLibs: true})
-	r.L = L
+	r.ls = L
 	if err := r.openLibs(); err != nil {
 		L.Close()
 		return nil, err
@@ -126,7 +127,7 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 // State returns the Lua state, for callers that add globals or compile
 // chunks themselves (the REPL). Run code through Call so that context,
 // os.exit and errors are handled.
-func (r *Runtime) State() *lua.LState { return r.L }
+func (r *Runtime) State() *lua.LState { return r.ls }
 
 // Options returns the options the runtime was created with (defaults
 // filled in).
@@ -139,10 +140,10 @@ func (r *Runtime) Context() context.Context { return r.ctx }
 
 // register makes a module available as a global and through require.
 func (r *Runtime) register(name string, mod *lua.LTable) {
-	r.L.SetGlobal(name, mod)
+	r.ls.SetGlobal(name, mod)
 	r.modules[name] = mod
-	if pkg, ok := r.L.GetGlobal("package").(*lua.LTable); ok {
-		if loaded, ok := r.L.GetField(pkg, "loaded").(*lua.LTable); ok {
+	if pkg, ok := r.ls.GetGlobal("package").(*lua.LTable); ok {
+		if loaded, ok := r.ls.GetField(pkg, "loaded").(*lua.LTable); ok {
 			loaded.RawSetString(name, mod)
 		}
 	}
@@ -154,7 +155,7 @@ func (r *Runtime) register(name string, mod *lua.LTable) {
 // ApiErrorSyntax and Cause a *parse.Error, whose Pos.Line is parse.EOF
 // when the chunk is incomplete).
 func (r *Runtime) Load(code, chunkname string) (*lua.LFunction, error) {
-	return r.L.Load(strings.NewReader(code), chunkname)
+	return r.ls.Load(strings.NewReader(code), chunkname)
 }
 
 // Call calls fn with args under ctx and returns all its results. ctx
@@ -170,7 +171,7 @@ func (r *Runtime) Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) (
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	L := r.L
+	L := r.ls
 	saved := r.ctx
 	r.ctx = ctx
 	if ctx.Done() != nil {
@@ -193,9 +194,11 @@ func (r *Runtime) Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) (
 	if r.exit != nil {
 		e := r.exit
 		r.exit = nil
+		r.failed = e.Code != 0
 		L.SetTop(base)
 		return nil, e
 	}
+	r.failed = err != nil
 	if err != nil {
 		L.SetTop(base)
 		return nil, r.scriptError(ctx, err)
@@ -256,7 +259,7 @@ func (r *Runtime) DoFile(ctx context.Context, path string, args []string) error 
 // "..." (the batch runner passes the host's session: WrapSession). arg is
 // set as in DoFile.
 func (r *Runtime) DoFileWith(ctx context.Context, path string, args []string, first []lua.LValue) error {
-	L := r.L
+	L := r.ls
 	fn, err := L.LoadFile(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
@@ -276,7 +279,7 @@ func (r *Runtime) DoFileWith(ctx context.Context, path string, args []string, fi
 // Changes returns every change recorded so far by every file of this
 // runtime, local and remote, in the order they were made (a copy).
 func (r *Runtime) Changes() []Change {
-	return append([]Change(nil), r.changes...)
+	return r.changes.all()
 }
 
 // Notifications returns the s:notify requests made so far, one per host
@@ -288,8 +291,10 @@ func (r *Runtime) Notifications() []Notification {
 }
 
 // Close closes every session the script opened (iniserve.connect,
-// iniserve.serve: posting their pending notifications first, see
-// s:notify), shuts the embedded servers down and closes the Lua state.
+// iniserve.serve: posting their pending notifications first, see s:notify,
+// unless the last call failed: like Ansible handlers, notifications are not
+// sent after a failure), shuts the embedded servers down and closes the
+// Lua state.
 // Sessions given to WrapSession are left open for their owner. Close
 // returns the first error and is safe to call twice.
 func (r *Runtime) Close() error {
@@ -300,6 +305,9 @@ func (r *Runtime) Close() error {
 	var first error
 	for _, s := range r.sessions {
 		if s.owned && !s.closed {
+			if r.failed {
+				s.notes = nil
+			}
 			if err := s.shutdown(r.ctx); err != nil && first == nil {
 				first = err
 			}
@@ -310,18 +318,20 @@ func (r *Runtime) Close() error {
 			first = err
 		}
 	}
-	r.L.Close()
+	r.ls.Close()
 	return first
 }
 
-// record appends a change to the runtime's list.
-func (r *Runtime) record(c Change) { r.changes = append(r.changes, c) }
+// record appends a change to the runtime's list and returns its index.
+func (r *Runtime) record(c Change) int { return r.changes.add(c) }
 
 // hostChanged reports whether any change was recorded for host.
 func (r *Runtime) hostChanged(host string) bool {
-	for _, c := range r.changes {
-		if c.Host == host {
-			return true
+	for _, chunk := range r.changes.chunks {
+		for _, c := range chunk {
+			if c.Host == host {
+				return true
+			}
 		}
 	}
 	return false
@@ -338,7 +348,7 @@ func (r *Runtime) raise(L *lua.LState, err error) {
 // the overrides: print, io.write, os.exit, pairs, pcall/xpcall and
 // coroutine.resume (so os.exit cannot be caught).
 func (r *Runtime) openLibs() error {
-	L := r.L
+	L := r.ls
 	type lib struct {
 		name string
 		fn   lua.LGFunction
@@ -421,7 +431,7 @@ func (r *Runtime) openLibs() error {
 // exitAware wraps a function that catches errors (pcall, xpcall,
 // coroutine.resume) so that os.exit inside it still ends the script.
 func (r *Runtime) exitAware(orig lua.LValue) *lua.LFunction {
-	return r.L.NewFunction(func(L *lua.LState) int {
+	return r.ls.NewFunction(func(L *lua.LState) int {
 		top := L.GetTop()
 		L.Push(orig)
 		for i := 1; i <= top; i++ {

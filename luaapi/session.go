@@ -45,7 +45,7 @@ func (r *Runtime) addSession(s *client.Session, host string, owned bool) *sessio
 }
 
 func (r *Runtime) sessionValue(so *sessionObj) *lua.LUserData {
-	ud := r.L.NewUserData()
+	ud := r.ls.NewUserData()
 	ud.Value = so
 	ud.Metatable = r.sessMT
 	return ud
@@ -74,6 +74,11 @@ func (so *sessionObj) fail(op, file string, err error) *Error {
 	return &Error{Host: so.host, File: file, Op: op, Err: err}
 }
 
+// failPath is fail for operations on paths that are not INI files.
+func (so *sessionObj) failPath(op, path string, err error) *Error {
+	return &Error{Host: so.host, Path: path, Op: op, Err: err}
+}
+
 // shutdown posts the pending notifications of an owned session when its
 // host changed (reporting them instead in check mode), then closes it.
 func (so *sessionObj) shutdown(ctx context.Context) error {
@@ -89,7 +94,7 @@ func (so *sessionObj) shutdown(ctx context.Context) error {
 				continue
 			}
 			if err := so.s.PostEvent(ctx, sem); err != nil && first == nil {
-				first = so.fail("notify", "", fmt.Errorf("posting %s: %w", sem, err))
+				first = so.failPath("notify", sem, fmt.Errorf("posting: %w", err))
 			}
 		}
 	}
@@ -101,7 +106,7 @@ func (so *sessionObj) shutdown(ctx context.Context) error {
 
 // initSessionType builds the session metatable.
 func (r *Runtime) initSessionType() {
-	L := r.L
+	L := r.ls
 	r.sessMethods = map[string]lua.LValue{}
 	for name, fn := range r.sessionMethodFuncs() {
 		r.sessMethods[name] = L.NewFunction(fn)
@@ -144,7 +149,7 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			so := r.live(L, "cd")
 			p := checkString(L, 2, "path")
 			if err := so.s.Chdir(r.ctx, p); err != nil {
-				r.raise(L, so.fail("cd", p, err))
+				r.raise(L, so.failPath("cd", p, err))
 			}
 			return 0
 		},
@@ -156,7 +161,7 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			}
 			names, err := so.s.List(r.ctx, mask)
 			if err != nil {
-				r.raise(L, so.fail("ls", mask, err))
+				r.raise(L, so.failPath("ls", mask, err))
 			}
 			t := L.CreateTable(len(names), 0)
 			for _, n := range names {
@@ -169,7 +174,7 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			so := r.live(L, "mkdir")
 			p := checkString(L, 2, "path")
 			if err := so.s.Mkdir(r.ctx, p); err != nil {
-				r.raise(L, so.fail("mkdir", p, err))
+				r.raise(L, so.failPath("mkdir", p, err))
 			}
 			r.record(Change{Host: so.host, File: p, Op: "mkdir"})
 			return 0
@@ -178,7 +183,7 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			so := r.live(L, "move")
 			src, dst := checkString(L, 2, "source"), checkString(L, 3, "destination")
 			if err := so.s.Move(r.ctx, src, dst); err != nil {
-				r.raise(L, so.fail("move", src, fmt.Errorf("to %q: %w", dst, err)))
+				r.raise(L, so.failPath("move", src, fmt.Errorf("to %q: %w", dst, err)))
 			}
 			r.record(Change{Host: so.host, File: src, Key: dst, Op: "move"})
 			return 0
@@ -189,10 +194,10 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			// X of a missing file succeeds; only record a real removal
 			existing, err := so.s.List(r.ctx, p)
 			if err != nil {
-				r.raise(L, so.fail("remove", p, err))
+				r.raise(L, so.failPath("remove", p, err))
 			}
 			if err := so.s.Remove(r.ctx, p); err != nil {
-				r.raise(L, so.fail("remove", p, err))
+				r.raise(L, so.failPath("remove", p, err))
 			}
 			if len(existing) > 0 {
 				r.record(Change{Host: so.host, File: p, Op: "remove"})
@@ -204,7 +209,7 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			so := r.live(L, "post")
 			sem := checkString(L, 2, "semaphore")
 			if err := so.s.PostEvent(r.ctx, sem); err != nil {
-				r.raise(L, so.fail("post", sem, err))
+				r.raise(L, so.failPath("post", sem, err))
 			}
 			return 0
 		},
@@ -292,7 +297,7 @@ func (r *Runtime) openRemote(so *sessionObj, name string) (*fileObj, error) {
 	if err != nil {
 		return nil, err
 	}
-	var p ini.Profile = remoteProfile{rf: rf, ctx: r.Context}
+	var p ini.Profile = remoteProfile{rf: rf, ctx: r.Context, so: so}
 	var before func() error
 	// In check mode the session itself simulates writes (client.Options
 	// CheckMode): nothing is sent, later reads see the simulated values.
@@ -389,7 +394,7 @@ func (r *Runtime) chooseRemote(so *sessionObj, base string) (string, error) {
 
 // iniserveModule builds the iniserve module table.
 func (r *Runtime) iniserveModule() *lua.LTable {
-	L := r.L
+	L := r.ls
 	m := L.NewTable()
 	m.RawSetString("connect", L.NewFunction(r.iniserveConnect))
 	m.RawSetString("serve", L.NewFunction(r.iniserveServe))

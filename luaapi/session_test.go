@@ -125,17 +125,24 @@ func TestSessionFunctions(t *testing.T) {
 func TestSessionErrors(t *testing.T) {
 	files := map[string]*ini.File{"A.INI": mkfile(t, "App", "Key", "v")}
 	cases := []struct{ name, script, want string }{
-		{"cd missing", `S:cd("NOPE")`, `host host1: file "NOPE": cd: `},
-		{"mkdir existing", `S:mkdir("D"); S:mkdir("D")`, `host host1: file "D": mkdir: `},
-		{"move missing", `S:move("NOPE", "X")`, `host host1: file "NOPE": move: to "X": `},
+		{"cd missing", `S:cd("NOPE")`, `host host1: path "NOPE": cd: `},
+		{"mkdir existing", `S:mkdir("D"); S:mkdir("D")`, `host host1: path "D": mkdir: `},
+		{"move missing", `S:move("NOPE", "X")`, `host host1: path "NOPE": move: to "X": `},
 		{"open refused", `S:open("..\\..\\..\\etc\\passwd")`, `host host1: file "..\\..\\..\\etc\\passwd": open: `},
-		{"post unknown", `S:post("\\SEM32\\NOPE")`, `host host1: file "\\SEM32\\NOPE": post: `},
+		{"post unknown", `S:post("\\SEM32\\NOPE")`, `host host1: path "\\SEM32\\NOPE": post: `},
 		{"fetch corrupt", `S:fetch("BAD.INI")`, `host host1: file "BAD.INI": fetch: `},
 		{"closed session", `S:close(); S:ls()`, `host host1: ls: session is closed`},
+		{"file of a closed session", `local f = S:open("A.INI"); S:close(); print(f.App.Key)`, `host host1: file "A.INI": application "App": key "Key": get: session is closed`},
 		{"wrong self", `S.ls(5)`, `bad argument #1 to ls (session expected, got number)`},
 		{"push wrong file", `S:push("X.INI", "text")`, `bad argument #3 to push (INI file expected, got string)`},
 		{"wrong arg type", `S:cd(5)`, `bad argument #2 to cd (path must be a string, got number)`},
 		{"set on session", `S.x = 1`, `sessions have no fields to set`},
+		{"push refused", `S:push("..\\..\\..\\x.INI", ini.new())`, `host host1: file "..\\..\\..\\x.INI": push: `},
+		{"push bad options", `S:push("X.INI", ini.new(), 5)`, `bad argument #4 to push (options table expected, got number)`},
+		{"remove non-empty directory", `S:mkdir("D"); S:open("D\\X.INI").A.B = "c"; S:remove("D")`, `host host1: path "D": remove: `},
+		{"restart closes the session", `S:restart(); S:ls()`, `host host1: ls: session is closed`},
+		{"notify needs a name", `S:notify()`, `bad argument #2 to notify (semaphore must be a string, got nil)`},
+		{"open needs a name", `S:open()`, `bad argument #2 to open (file name must be a string, got nil)`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -228,11 +235,13 @@ func TestNotifyOwned(t *testing.T) {
 		name   string
 		change bool
 		check  bool
+		fail   bool
 		want   string // expected stderr
 	}{
-		{"changed", true, false, ""},
-		{"unchanged", false, false, ""},
-		{"check", true, true, "check mode: would post \\SEM32\\X on "},
+		{"changed", true, false, false, ""},
+		{"unchanged", false, false, false, ""},
+		{"failed", true, false, true, ""},
+		{"check", true, true, false, "check mode: would post \\SEM32\\X on "},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -251,14 +260,17 @@ func TestNotifyOwned(t *testing.T) {
 			if c.change {
 				script += `; s:open("N.INI").A.B = "c"`
 			}
-			if err := rt.DoString(context.Background(), script, "=s"); err != nil {
+			if c.fail {
+				script += `; error("failed")`
+			}
+			if err := rt.DoString(context.Background(), script, "=s"); (err != nil) != c.fail {
 				t.Fatal(err)
 			}
 			if err := rt.Close(); err != nil {
 				t.Fatal(err)
 			}
 			wantPosted := 0
-			if c.change && !c.check {
+			if c.change && !c.check && !c.fail {
 				wantPosted = 1
 			}
 			if int(posted.Load()) != wantPosted {
@@ -295,6 +307,8 @@ func TestConnect(t *testing.T) {
 		print(pcall(iniserve.connect, ADDR, {password_env = "INILUA_NOT_SET_ANYWHERE"}))
 		print(pcall(iniserve.connect, ADDR, {timeout = "soon"}))
 		print(pcall(iniserve.connect, ADDR, {tls = 5}))
+		print(pcall(iniserve.connect, "127.0.0.1:1"))
+		print(pcall(iniserve.connect, ADDR, {password = 5}))
 	`, "=s")
 	if err != nil {
 		t.Fatal(err)
@@ -305,7 +319,7 @@ func TestConnect(t *testing.T) {
 			t.Errorf("password %q appears in output or logs:\n%s", secret, text)
 		}
 	}
-	for _, want := range []string{"true\n", "empty password", "false\t=s:4: host " + addr + ": connect: ", "environment variable INILUA_NOT_SET_ANYWHERE is not set", "opts.timeout: ", "opts.tls must be a boolean or a table"} {
+	for _, want := range []string{"true\n", "empty password", "false\t=s:4: host " + addr + ": connect: ", "environment variable INILUA_NOT_SET_ANYWHERE is not set", "opts.timeout: ", "opts.tls must be a boolean or a table", "host 127.0.0.1:1: connect: ", "opts.password must be a string"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}

@@ -291,3 +291,46 @@ func TestCheckModeBoth(t *testing.T) {
 		}
 	}
 }
+
+// TestChoose applies the GenINI rules (spec ini-formats.md §6.2) through
+// ini.choose (local) and s:choose (remote) on the same files.
+func TestChoose(t *testing.T) {
+	useTNI := func(v string) *ini.File { return mkfile(t, "$SYS", "UseTNI", v, "A", "B", "C") }
+	cases := []bothCase{
+		{name: "only INI", files: map[string]*ini.File{"P.INI": mkfile(t, "A", "B", "C")}, want: "P.INI\n"},
+		{name: "only TNI", files: map[string]*ini.File{"P.TNI": mkfile(t, "A", "B", "C")}, want: "P.TNI\n"},
+		{name: "neither", files: map[string]*ini.File{}, want: "P.INI\n"},
+		{name: "both, TNI says 1", files: map[string]*ini.File{"P.INI": mkfile(t, "A", "B", "C"), "P.TNI": useTNI("\x01")}, want: "P.TNI\n"},
+		{name: "both, INI says 0", files: map[string]*ini.File{"P.INI": useTNI("\x00"), "P.TNI": mkfile(t, "A", "B", "C")}, want: "P.INI\n"},
+		{name: "both, 4-byte flag ignored", files: map[string]*ini.File{"P.INI": mkfile(t, "A", "B", "C"), "P.TNI": useTNI("\x01\x00\x00\x00")}, want: "P.INI\n"},
+		{name: "both disagree", files: map[string]*ini.File{"P.INI": useTNI("\x00"), "P.TNI": useTNI("\x01")}, want: "P.INI\n"},
+	}
+	for i := range cases {
+		cases[i].script = `
+			local name
+			if S then name = S:choose("P") else name = ini.choose(DIR .. "/P") end
+			print((name:gsub("^.*/", "")))`
+	}
+	runBoth(t, cases, Options{})
+}
+
+// TestFormatFile: f:tni(fmt) and f:save{fmt = ...} lay TNI out by a FMT
+// format file.
+func TestFormatFile(t *testing.T) {
+	cases := []bothCase{{
+		name:  "fmt",
+		files: map[string]*ini.File{"T.INI": mkfile(t, "A", "N", "\x05\x00\x06\x00", "A", "Hidden", "x")},
+		script: `
+			local f = OPEN("T.INI")
+			local fmt = "[A]\nN=(2)\nHidden=*\n[/A]\n"
+			local text = f:tni(fmt)
+			print(text:find("N=(2)5 6", 1, true) ~= nil, text:find("Hidden", 1, true))
+			print(select(2, pcall(f.tni, f, 5)):match("format file must be the text of a format file, got number") ~= nil)
+			local l = ini.new(); l.A.N = "\5\0\6\0"
+			l:save{path = DIR .. "/OUT.TNI", fmt = fmt}
+			local back = io.open(DIR .. "/OUT.TNI"):read("*a")
+			print(back:find("N=(2)5 6", 1, true) ~= nil)`,
+		want: "true\tnil\ntrue\ntrue\n",
+	}}
+	runBoth(t, cases, Options{})
+}

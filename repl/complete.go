@@ -28,9 +28,11 @@ var pathMethods = map[string]struct{ dirsOnly bool }{
 // Do returns the completions of the text before the cursor: candidate
 // suffixes and the length (in runes) of the text they complete, as
 // readline.AutoCompleter requires. Nothing is completed when the text is
-// not one of the supported forms. No Lua function is called: values are
-// found by reading a plain name/field/index chain (see eval), and names
-// are listed through the host's Objects, under the completion timeout.
+// not one of the supported forms. No Lua code runs but the index
+// metamethods of the host's own objects (f[app] of luaapi sends nothing):
+// values are found by reading a plain name/field/index chain (see eval),
+// and names are listed through the host's Objects, all under the
+// completion timeout.
 func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 	text := string(line[:pos])
 	toks, ok := lexLine(text)
@@ -278,8 +280,8 @@ func (c *completer) rawIndex(v, key lua.LValue) (lua.LValue, bool) {
 
 // eval evaluates a chain of tokens Name { .Name | [literal] } without
 // calling functions: tables are read raw (following __index tables), and
-// host objects are indexed through the host (Call under ctx), which for an
-// INI file sends nothing. Any other form (a call, an operator) gives false.
+// the host's INI files are indexed through the host (Call under ctx),
+// which sends nothing. Any other form (a call, an operator) gives false.
 func (c *completer) eval(ctx context.Context, toks []token) (lua.LValue, bool) {
 	var steps []step
 	i := len(toks) - 1
@@ -328,12 +330,14 @@ func (c *completer) eval(ctx context.Context, toks []token) (lua.LValue, bool) {
 }
 
 // index reads v[key] for completion: raw for tables and __index tables,
-// through the host for its own objects, never through other functions.
+// through the host for its INI files, never through other functions.
 func (c *completer) index(ctx context.Context, v, key lua.LValue) (lua.LValue, bool) {
 	if x, ok := c.rawIndex(v, key); ok {
 		return x, true
 	}
-	if c.r.objs == nil || c.r.objs.Kind(v) == "" {
+	// Only a file is indexed through the host: f[app] is an application
+	// view and sends nothing, while indexing a view would read a value.
+	if c.r.objs == nil || c.r.objs.Kind(v) != "file" {
 		return nil, false
 	}
 	getter := c.r.L.NewFunction(func(L *lua.LState) int {

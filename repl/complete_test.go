@@ -98,7 +98,7 @@ func (h *objHost) Names(ctx context.Context, v lua.LValue, arg string) ([]string
 // objects f (a file), s (a session), slow (a session that never answers),
 // a plain table tbl, and trap, a table whose __index function records
 // calls.
-func newObjREPL(t *testing.T) (*REPL, *objHost) {
+func newObjREPL(t testing.TB) (*REPL, *objHost) {
 	L := lua.NewState()
 	t.Cleanup(L.Close)
 	h := &objHost{plainHost: plainHost{L}}
@@ -122,6 +122,12 @@ func newObjREPL(t *testing.T) (*REPL, *objHost) {
 	}))
 	fileMT.RawSetString("__metatable", lua.LString("INI file"))
 	appMT.RawSetString("__metatable", lua.LString("application view"))
+	// reading a key of an application view would be a network read
+	appMT.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		L.SetGlobal("valueRead", lua.LTrue)
+		L.Push(lua.LString("value"))
+		return 1
+	}))
 	ud := L.NewUserData()
 	ud.Value = file
 	L.SetMetatable(ud, fileMT)
@@ -225,6 +231,12 @@ func TestCompletionCallsNoLuaFunction(t *testing.T) {
 	}
 	if r.L.GetGlobal("trapped") != lua.LFalse {
 		t.Error("completion called an __index function that is not the host's")
+	}
+	for _, line := range []string{"f.App1.Key1:", `f["App1"]["Key1"].`} {
+		complete(r, line)
+	}
+	if r.L.GetGlobal("valueRead") != lua.LNil {
+		t.Error("completion read a value through an application view")
 	}
 }
 

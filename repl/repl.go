@@ -250,22 +250,6 @@ func (r *REPL) handleSignals() (stop func()) {
 	}
 }
 
-// Exec compiles and runs one chunk of code, printing the results of an
-// expression the way the prompt does when printResults is set. It is used
-// for -e and by Run. The error is the syntax error, the Lua error (already
-// printed to Stderr), or *ExitError.
-func (r *REPL) Exec(ctx context.Context, code string, printResults bool) error {
-	fn, err := compile(r.L, code, printResults, 1)
-	if errors.Is(err, errIncomplete) {
-		err = fmt.Errorf("%s: unexpected end of input", chunkName)
-	}
-	if err != nil {
-		r.printError(err)
-		return err
-	}
-	return r.run(ctx, fn, printResults || strings.HasPrefix(code, "="))
-}
-
 // run calls fn under a statement context and prints its results when
 // print is set. Lua errors are printed; an exit request is returned as
 // *ExitError.
@@ -420,7 +404,7 @@ func (r *REPL) runInteractive(ctx context.Context) error {
 		// then waits for the terminal goroutine, which may be blocked
 		// reading (a stale kick makes it read again after Ctrl-D): close
 		// the cancelable reader under it first so that read returns.
-		_ = stdin //stdin.Close()
+		stdin.Close()
 		rl.Close() // same goroutine as every Readline call
 	}()
 	hist := newHistory(r.cfg.HistoryFile, r.cfg.HistoryLimit)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/inilua/inilua/ini"
 )
 
 // hammer runs sessions clients against each address in addrs (round
@@ -125,4 +128,26 @@ func TestTwoServers(t *testing.T) {
 	}()
 	hammer(t, []string{ts.addr, l.Addr().String()}, sessions, writes)
 	checkHammered(t, filepath.Join(ts.dirs['C'], "shared.INI"), sessions, writes)
+}
+
+// TestCommitIsolatesFailure: when one change of a group cannot be encoded,
+// the others are still saved and only that one fails.
+func TestCommitIsolatesFailure(t *testing.T) {
+	ts := startServer(t, nil)
+	v := ts.srv.vol('C')
+	e := ts.srv.cache.acquire(v, "g.INI")
+	put := func(key []byte) *writeReq {
+		return &writeReq{fn: func(f *ini.File) (bool, error) {
+			return true, f.Put([]byte("a"), key, []byte("v"))
+		}}
+	}
+	good1, bad, good2 := put([]byte("k1")), put(bytes.Repeat([]byte("x"), 70000)), put([]byte("k2"))
+	e.commit([]*writeReq{good1, bad, good2})
+	if good1.err != nil || good2.err != nil || bad.err == nil {
+		t.Fatalf("errors: %v, %v, %v", good1.err, bad.err, good2.err)
+	}
+	f := readINI(t, filepath.Join(ts.dirs['C'], "g.INI"))
+	if f.NumKeys([]byte("a")) != 2 {
+		t.Errorf("file holds %d keys, want 2", f.NumKeys([]byte("a")))
+	}
 }

@@ -40,11 +40,17 @@
 // writes a file the cache is checked against the file's size, mtime, ctime
 // and inode, so a change made by another program is seen at once, as with
 // the reference server that opens and closes the file for every command.
+// (A command skips that check only when another check of the same file
+// began after the command had been received, as happens in a pipelined
+// burst; no change that completed before the command was sent is missed.)
 // Every successful W or D is written atomically (temporary file, fsync,
-// rename, fsync of the directory) before its `+` is sent. Writers of one
-// file are serialised in the process by a mutex and across processes by an
-// advisory flock on the file's parent directory (never on the file, which
-// the rename replaces).
+// rename, fsync of the directory: ini.WriteFileRoot) before its `+` is
+// sent. Writers of one file are serialised in the process and
+// group-committed (W and D that arrive while a save runs are applied
+// together by the next save), and across processes by an advisory flock on
+// the file's parent directory (never on the file, which the rename
+// replaces). A TNI file is written with the FMT file beside it (NAME.FMT),
+// except that a W or D fails rather than let an FMT "*" code drop a key.
 //
 // # Deliberate differences from the reference server
 //

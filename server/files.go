@@ -36,6 +36,10 @@ type fileEntry struct {
 	refs   int // sessions that have it selected; guarded by fileCache.mu
 	seq    *atomic.Uint64
 
+	qmu        sync.Mutex // guards pending and committing
+	pending    []*writeReq
+	committing bool // a writer is committing a batch
+
 	mu    sync.Mutex // guards everything below and the contents of file
 	valid bool       // file and id describe the file on disk as last seen
 	// checked is the server sequence number taken just before the last
@@ -186,48 +190,146 @@ func (e *fileEntry) stat() error {
 
 func (v *volume) letter2() string { return string(v.letter) + ":" }
 
-// update runs fn on the up-to-date file under the entry's lock, the file's
-// directory lock and an advisory flock on the directory, and when fn
-// reports a change saves the file atomically before returning. fn must
-// leave the file unchanged when it returns an error. On a failed save the
-// entry is invalidated so the next command re-reads the disk.
+// writeReq is one W or D waiting to be committed.
+type writeReq struct {
+	fn   func(f *ini.File) (changed bool, err error)
+	err  error
+	done chan error // receives the result, or errLeader
+}
+
+// errLeader tells a waiting writer that it commits the next batch.
+var errLeader = errors.New("commit the next batch")
+
+// update runs fn on the up-to-date file under the entry's lock and an
+// advisory flock on the file's directory, and when fn reports a change
+// saves the file atomically before returning. fn must leave the file
+// unchanged when it returns an error.
+//
+// Writers of one file are committed in groups: while one save is in
+// progress, further updates queue up, and the next save applies them all
+// (each still returns only after a save that includes it succeeded). On a
+// failed save the entry is invalidated so the next command re-reads the
+// disk.
 func (e *fileEntry) update(fn func(f *ini.File) (changed bool, err error)) error {
+	req := &writeReq{fn: fn, done: make(chan error, 1)}
+	e.qmu.Lock()
+	e.pending = append(e.pending, req)
+	leader := !e.committing
+	e.committing = true
+	e.qmu.Unlock()
+	if !leader {
+		if err := <-req.done; err != errLeader {
+			return err
+		}
+	}
+	e.qmu.Lock()
+	batch := e.pending
+	e.pending = nil
+	e.qmu.Unlock()
+
+	e.commit(batch)
+
+	e.qmu.Lock()
+	if len(e.pending) > 0 {
+		e.pending[0].done <- errLeader // hand over
+	} else {
+		e.committing = false
+	}
+	e.qmu.Unlock()
+	for _, r := range batch {
+		if r != req {
+			r.done <- r.err
+		}
+	}
+	return req.err
+}
+
+// commit applies the requests of batch and saves once, setting each
+// request's err. When the save of several changes fails before the disk
+// was touched (an encoding error caused by one of them), they are retried
+// one by one so that only the culprit fails.
+func (e *fileEntry) commit(batch []*writeReq) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	dir := path.Dir(e.rel)
-	unlock, err := lockDir(e.vol.root, dir)
+	unlock, err := lockDir(e.vol.root, path.Dir(e.rel))
+	if err == nil {
+		defer unlock()
+		err = e.load(always)
+	}
 	if err != nil {
-		return err
+		for _, r := range batch {
+			r.err = err
+		}
+		return
 	}
-	defer unlock()
-	if err := e.load(always); err != nil {
-		return err
+	var changed []*writeReq
+	for _, r := range batch {
+		c, err := r.fn(e.file)
+		r.err = err
+		if err == nil && c {
+			changed = append(changed, r)
+		}
 	}
-	changed, err := fn(e.file)
-	if err != nil || !changed {
-		return err
+	if len(changed) == 0 {
+		return
 	}
 	e.valid = false // until saved
-	var data []byte
-	if e.format == ini.FormatTNI {
-		ff, ferr := e.formatFile()
-		if ferr != nil {
-			return ferr
-		}
-		var rep ini.TNIReport
-		data, rep, err = e.file.MarshalTNIWith(ini.TNIOptions{Format: ff})
-		for _, n := range rep.Notes {
-			if n.Code.Kind == ini.CodeOmit {
-				// a save must never drop keys the client did not delete
-				return fmt.Errorf("the FMT file beside %s would omit %s", e.rel, n)
+	data, err := e.marshal()
+	if err != nil && len(changed) > 1 {
+		for _, r := range changed {
+			if err := e.load(always); err != nil {
+				r.err = err
+				continue
+			}
+			c, err := r.fn(e.file)
+			r.err = err
+			if err == nil && c {
+				r.err = e.save()
 			}
 		}
-	} else {
-		data, err = e.file.MarshalBinary()
+		return
 	}
+	if err == nil {
+		err = e.write(data)
+	}
+	for _, r := range changed {
+		r.err = err
+	}
+}
+
+// save encodes and writes the file; e.mu and the flock are held.
+func (e *fileEntry) save() error {
+	e.valid = false // until saved
+	data, err := e.marshal()
 	if err != nil {
 		return err
 	}
+	return e.write(data)
+}
+
+// marshal encodes the cached file in its format; a TNI file uses the FMT
+// file beside it.
+func (e *fileEntry) marshal() ([]byte, error) {
+	if e.format != ini.FormatTNI {
+		return e.file.MarshalBinary()
+	}
+	ff, err := e.formatFile()
+	if err != nil {
+		return nil, err
+	}
+	data, rep, err := e.file.MarshalTNIWith(ini.TNIOptions{Format: ff})
+	for _, n := range rep.Notes {
+		if n.Code.Kind == ini.CodeOmit {
+			// a save must never drop keys the client did not delete
+			return nil, fmt.Errorf("the FMT file beside %s would omit %s", e.rel, n)
+		}
+	}
+	return data, err
+}
+
+// write replaces the file atomically with data (ini.WriteFileRoot) and
+// records its new identity.
+func (e *fileEntry) write(data []byte) error {
 	if err := ini.WriteFileRoot(e.vol.root, e.rel, data, ini.SaveOptions{}); err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ const (
 	// DefaultMaxSessions is the number of concurrent sessions allowed when
 	// Server.MaxSessions is 0.
 	DefaultMaxSessions = 256
-	// DefaultIdleTimeout is the idle timeout (seconds) when neither
+	// DefaultIdleTimeout is the idle timeout when neither
 	// Server.IdleTimeout nor the configuration file's $SYS TimeOut is set
 	// (§2).
 	DefaultIdleTimeout = 900 * time.Second
@@ -100,8 +100,9 @@ type Server struct {
 	Events map[string]Event
 
 	// MaxPasswordFailures is the number of failed P commands from one client
-	// address after which its sessions are closed after the failed reply,
-	// until PasswordWindow has passed without a failure. 0 means 10.
+	// address (IP, any port) after which its sessions are closed after the
+	// failed reply, until PasswordWindow has passed without a failure or a
+	// correct P from that address resets the count. 0 means 10.
 	MaxPasswordFailures int
 	// PasswordDelay is the delay before the reply to the first failed P from
 	// an address; it doubles with each further failure, up to 8 times this

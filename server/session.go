@@ -107,6 +107,7 @@ func (ss *session) run() {
 	start := time.Now()
 	ss.log.Info("session start")
 	defer func() {
+		ss.w.Flush() // replies to commands pipelined before the end
 		ss.srv.cache.release(ss.file)
 		ss.cancel()
 		ss.conn.Close()
@@ -122,18 +123,19 @@ func (ss *session) run() {
 			if ss.timeout > 0 {
 				// Pushing the deadline costs a timer update, so it is pushed
 				// at most every slack; the session closes after between
-				// timeout and timeout+slack without a command.
+				// timeout and timeout+slack without a command. The write
+				// deadline is the same: a client that stops reading its
+				// replies is dropped too.
 				slack := min(time.Second, ss.timeout/8)
 				now := time.Now()
 				if now.Sub(ss.deadlineSet) > slack {
 					ss.deadlineSet = now
-					ss.conn.SetReadDeadline(now.Add(ss.timeout + slack))
+					ss.conn.SetDeadline(now.Add(ss.timeout + slack))
 				}
 			}
 		}
 		if ss.srv.closing.Load() {
 			ss.endReason = "server shutdown"
-			ss.w.Flush()
 			return
 		}
 		line, err := ss.readLine()
@@ -147,7 +149,6 @@ func (ss *session) run() {
 		}
 		ss.commands++
 		if ss.handle(line) {
-			ss.w.Flush()
 			return
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -460,4 +461,34 @@ func TestCommands(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestPipelinedEnds: replies to commands pipelined before an empty line, a
+// ^ or the client's end of input are all sent before the close.
+func TestPipelinedEnds(t *testing.T) {
+	ts := startServer(t, nil)
+	for _, end := range []string{"", "^", "Q"} {
+		c := dial(t, ts.addr)
+		c.line()
+		c.send("Psecret", "CC:", "L", end)
+		for _, want := range []string{"+", "+", "+", "../", ""} {
+			if got := c.line(); got != want {
+				t.Fatalf("end %q: reply %q, want %q", end, got, want)
+			}
+		}
+		if end == "Q" {
+			c.line()
+		}
+		if !c.closed() {
+			t.Fatalf("end %q: not closed", end)
+		}
+	}
+	// end of input (half close) after pipelined commands
+	c := dial(t, ts.addr)
+	c.line()
+	c.send("Psecret", "CC:")
+	c.conn.(*net.TCPConn).CloseWrite()
+	if a, b := c.line(), c.line(); a != "+" || b != "+" {
+		t.Fatalf("replies %q %q", a, b)
+	}
 }

@@ -40,8 +40,8 @@ type hostFlags struct {
 
 func (hf *hostFlags) register(fs *flag.FlagSet) {
 	fs.Var(&hf.inventory, "inventory", "inventory `FILE` (repeatable): one host per line: name [addr=host:port] [key=value ...], [group] headers, # comments")
-	fs.StringVar(&hf.hosts, "hosts", "", "comma-separated host names or host:port addresses (with or instead of --inventory)")
-	fs.StringVar(&hf.limit, "limit", "", "only hosts whose name or group matches one of these comma-separated globs (!glob excludes)")
+	fs.StringVar(&hf.hosts, "hosts", "", "comma-separated `LIST` of host names or host:port addresses (with or instead of --inventory)")
+	fs.StringVar(&hf.limit, "limit", "", "only hosts whose name or group matches `PATTERN`: comma-separated globs, !glob excludes")
 	fs.StringVar(&hf.passwordEnv, "password-env", "", "take the password from environment variable `VAR`")
 	fs.StringVar(&hf.passwordFile, "password-file", "", "take the password from the first line of `FILE`")
 	fs.IntVar(&hf.forks, "forks", batch.DefaultForks, "number of hosts to run at once")
@@ -110,8 +110,9 @@ func (f *thresholdFlag) Set(v string) error {
 
 // interrupts implements the two-stage Ctrl-C of a batch run. ctx is the
 // context main cancels at the first SIGINT. stopCh is closed then: no
-// more hosts start, running ones go on. hard is cancelled at the second
-// SIGINT: running hosts are interrupted. release stops listening.
+// more hosts start, and running scripts stop after the command in
+// progress (batch.Options.Stop). hard is cancelled at the second SIGINT:
+// commands in progress are abandoned. release stops listening.
 func interrupts(ctx context.Context, stderr io.Writer) (stopCh <-chan struct{}, hard context.Context, release func()) {
 	hard, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	sig := make(chan os.Signal, 2)
@@ -126,7 +127,7 @@ func interrupts(ctx context.Context, stderr io.Writer) (stopCh <-chan struct{}, 
 		first := func() {
 			if !stopped {
 				stopped = true
-				fmt.Fprintln(stderr, "\ninterrupted: starting no more hosts; running hosts finish (Ctrl-C again to stop them at once)")
+				fmt.Fprintln(stderr, "\ninterrupted: starting no more hosts; running hosts stop after their command in progress (Ctrl-C again to abandon it)")
 				close(stop)
 			}
 		}
@@ -142,7 +143,7 @@ func interrupts(ctx context.Context, stderr io.Writer) (stopCh <-chan struct{}, 
 					first()
 					continue
 				}
-				fmt.Fprintln(stderr, "\ninterrupted again: stopping running hosts")
+				fmt.Fprintln(stderr, "\ninterrupted again: abandoning the commands in progress")
 				cancel()
 				return
 			case <-done:

@@ -171,7 +171,7 @@ func TestBatchEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	const nHosts = 3
-	var dirs, logs []string
+	var dirs, logs, addrs []string
 	var inv strings.Builder
 	inv.WriteString("# end-to-end test inventory\n[mail]\n")
 	for i := range nHosts {
@@ -185,7 +185,7 @@ func TestBatchEndToEnd(t *testing.T) {
 		logFile := filepath.Join(work, fmt.Sprintf("events%d.log", i+1))
 		addr := startServer(t, iniserve, dir, pwFile, logFile)
 		fmt.Fprintf(&inv, "host%d addr=%s password_file=password site=s%d\n", i+1, addr, i+1)
-		dirs, logs = append(dirs, dir), append(logs, logFile)
+		dirs, logs, addrs = append(dirs, dir), append(logs, logFile), append(addrs, addr)
 	}
 	invFile := filepath.Join(work, "hosts.txt")
 	if err := os.WriteFile(invFile, []byte(inv.String()), 0o644); err != nil {
@@ -246,7 +246,7 @@ func TestBatchEndToEnd(t *testing.T) {
 			job{"rename-app.lua", []string{`dir=C:\REAL\cwmm`, "from=DE", "to=de_DE"}})
 	}
 	scriptPath := func(name string) string { return filepath.Join("..", "..", "scripts", name) }
-	common := []string{"--inventory", invFile, "--forks", "2", "--timeout", "20s"}
+	common := []string{"--inventory", invFile, "--forks", "3", "--timeout", "20s"}
 
 	// 1. --check with every script: statuses say what would change, every
 	// file stays byte-identical, no notification is posted.
@@ -343,17 +343,23 @@ func TestBatchEndToEnd(t *testing.T) {
 		}
 	}
 
-	// 3. A host that cannot be reached: exit status 2, retry file beside the
-	// report, usable as an inventory.
+	// 3. A host that cannot be reached and one with a wrong password: exit
+	// status 2, both unreachable, the retry file beside the report, usable
+	// as an inventory; the good host still changed.
+	t.Setenv("INILUA_E2E_WRONG", "not-the-password")
 	badInv := filepath.Join(work, "bad.txt")
-	os.WriteFile(badInv, []byte("gone addr=127.0.0.1:1\n"), 0o644)
+	os.WriteFile(badInv, []byte("gone addr=127.0.0.1:1\nwrongpw addr="+addrs[0]+" password_env=INILUA_E2E_WRONG\n"), 0o644)
 	report := filepath.Join(work, "bad.json")
-	out := run(2, "batch", "--inventory", badInv, "--inventory", invFile, "--limit", "gone,host1", "--report", report, "--timeout", "5s", scriptPath("set-setting.lua"), `dir=C:\MAILSRV`, "app=$SYS", "key=TimeOut", "type=u32", "value=300")
-	if !strings.Contains(out, "unreachable") {
-		t.Errorf("no unreachable host in the recap:\n%s", out)
+	out := run(2, "batch", "--inventory", badInv, "--inventory", invFile, "--limit", "gone,wrongpw,host1", "--report", report, "--timeout", "5s",
+		scriptPath("set-setting.lua"), `dir=C:\MAILSRV`, "app=$SYS", "key=TimeOut", "type=u32", "value=301")
+	if !strings.Contains(out, "ok=0 changed=1 failed=0 unreachable=2 skipped=0") {
+		t.Errorf("recap with unreachable hosts:\n%s", out)
+	}
+	if strings.Contains(out, "not-the-password") {
+		t.Errorf("the password shows in the output:\n%s", out)
 	}
 	retry, err := batch.ReadInventory(filepath.Join(work, "bad.retry"))
-	if err != nil || len(retry) != 1 || retry[0].Name != "gone" {
+	if err != nil || len(retry) != 2 || retry[0].Name != "gone" || retry[1].Vars["password_env"] != "INILUA_E2E_WRONG" {
 		t.Errorf("retry file: %v %+v", err, retry)
 	}
 	run(1, "batch", "--inventory", invFile, scriptPath("set-setting.lua"), "not-an-assignment")

@@ -30,9 +30,10 @@ func waitFile(t *testing.T, path string) {
 	}
 }
 
-// TestBatchInterrupt sends Ctrl-C (SIGINT) to inilua batch: the first one
-// stops starting hosts while the running host finishes its script; the
-// second interrupts the running host. The recap is printed either way.
+// TestBatchInterrupt sends Ctrl-C (SIGINT) to inilua batch --forks 1 while
+// host1 runs: the first one stops starting hosts and stops host1's script
+// after the command in progress; a second one abandons the command in
+// progress. The recap, report and retry file are written either way.
 func TestBatchInterrupt(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds binaries")
@@ -47,11 +48,17 @@ func TestBatchInterrupt(t *testing.T) {
 		}
 		dirs = append(dirs, d)
 	}
-	hosts, shutdown, err := batch.LocalServers(dirs, nil)
+	inEvent := make(chan struct{}, 1)
+	release := make(chan struct{})
+	hosts, shutdown, err := batch.LocalServers(dirs, func(int, string) {
+		inEvent <- struct{}{} // the E command is being executed
+		<-release
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer shutdown()
+	defer close(release)
 	var inv strings.Builder
 	for _, h := range hosts {
 		inv.WriteString(h.InventoryLine() + "\n")
@@ -59,28 +66,31 @@ func TestBatchInterrupt(t *testing.T) {
 	invFile := filepath.Join(work, "hosts.txt")
 	os.WriteFile(invFile, []byte(inv.String()), 0o644)
 
-	// host1 announces that it runs, then waits for the test's go-ahead file
-	// (so the Ctrl-C certainly arrives while it runs), then writes a value.
-	script := filepath.Join(work, "slow.lua")
-	os.WriteFile(script, []byte(`
-local s = ...
+	// busy: host1 announces that it runs, then loops in Lua.
+	// blocked: host1 posts an event whose action blocks (a command in
+	// progress for as long as the test wants).
+	scripts := map[string]string{
+		"busy": `local s = ...
 local f = io.open(ARGS.dir .. "/" .. HOST.name .. ".running", "w") f:write("x") f:close()
-while not io.open(ARGS.dir .. "/go") do end
-s:open("C:\\MAILSRV\\MAILSRV.INI"):set("$SYS", "TimeOut", 301, "u32")
-`), 0o644)
-
+while true do end`,
+		"blocked": `local s = ...
+s:post(ARGS.sem)
+s:open("C:\\MAILSRV\\MAILSRV.INI"):set("$SYS", "TimeOut", 1, "u32")`,
+	}
 	for _, tc := range []struct {
-		name    string
-		signals int
-		want    string
+		name, script string
+		signals      int
+		wantErr      string
 	}{
-		{"once", 1, "ok=0 changed=1 failed=0 unreachable=0 skipped=2"},
-		{"twice", 2, "ok=0 changed=0 failed=1 unreachable=0 skipped=2"},
+		{"once", "busy", 1, "interrupted after the command in progress"},
+		{"twice", "blocked", 2, "interrupted, command in progress abandoned"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
+			script := filepath.Join(dir, tc.script+".lua")
+			os.WriteFile(script, []byte(scripts[tc.script]), 0o644)
 			cmd := exec.Command(inilua, "batch", "--inventory", invFile, "--forks", "1", "--report", filepath.Join(dir, "r.json"),
-				script, "dir="+dir)
+				script, "dir="+dir, "sem="+batch.SampleSemaphore)
 			var out bytes.Buffer
 			cmd.Stdout = &out
 			stderr, err := cmd.StderrPipe()
@@ -103,7 +113,11 @@ s:open("C:\\MAILSRV\\MAILSRV.INI"):set("$SYS", "TimeOut", 301, "u32")
 					}
 				}
 			}()
-			waitFile(t, filepath.Join(dir, "host1.running"))
+			if tc.script == "busy" {
+				waitFile(t, filepath.Join(dir, "host1.running"))
+			} else {
+				<-inEvent
+			}
 			cmd.Process.Signal(os.Interrupt)
 			select {
 			case <-stopped:
@@ -112,22 +126,20 @@ s:open("C:\\MAILSRV\\MAILSRV.INI"):set("$SYS", "TimeOut", 301, "u32")
 			}
 			if tc.signals == 2 {
 				cmd.Process.Signal(os.Interrupt)
-			} else {
-				os.WriteFile(filepath.Join(dir, "go"), nil, 0o644) // let host1 finish
 			}
 			<-readDone
 			err = cmd.Wait()
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
 				t.Fatalf("exit: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errText.String())
 			}
-			if !strings.Contains(out.String(), tc.want) {
-				t.Errorf("recap does not say %q:\n%s", tc.want, out.String())
+			if want := "ok=0 changed=0 failed=1 unreachable=0 skipped=2"; !strings.Contains(out.String(), want) {
+				t.Errorf("recap does not say %q:\n%s", want, out.String())
 			}
-			if tc.signals == 2 && !strings.Contains(out.String(), "interrupted") {
-				t.Errorf("host1 not reported interrupted:\n%s", out.String())
+			if !strings.Contains(out.String(), tc.wantErr) {
+				t.Errorf("host1 not reported %q:\n%s", tc.wantErr, out.String())
 			}
 			retry, err := batch.ReadInventory(filepath.Join(dir, "r.retry"))
-			if err != nil || len(retry) != tc.signals+1 {
+			if err != nil || len(retry) != 3 {
 				t.Errorf("retry file: %v, %d hosts", err, len(retry))
 			}
 		})

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -59,3 +62,20 @@ func equalOptions(a, b cliOptions) bool {
 		a.safe == b.safe && a.script == b.script && eq(a.args, b.args)
 }
 
+// TestRunCancelled: cancelling the context (Ctrl-C) stops a running script
+// with status 1 and a message saying so.
+func TestRunCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb bytes.Buffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"-e", "print('started') while true do end"}, env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb})
+	}()
+	cancel()
+	if code := <-done; code != 1 {
+		t.Errorf("status %d, want 1", code)
+	}
+	if !strings.Contains(errb.String(), "inilua: interrupted: ") {
+		t.Errorf("stderr %q", errb.String())
+	}
+}

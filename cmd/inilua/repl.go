@@ -27,13 +27,15 @@ const apiHelp = `Files (local and remote alike):
   for app, a in pairs(f)   for key, v in pairs(f[app])   #f   #f[app]
   f:get(app, key [, type])   f:set(app, key, value [, type])
       types: bytes string string0 strings u8 u16 u32 i32 hex
-  f:apps()  f[app]:keys()  f:changes()  f:rename_app(old, new)  f:rename_key(app, old, new)
+  f:delete(app [, key])   f:app(name)   f:apps()   f[app]:keys()   f:changes()
+  f:rename_app(old, new)   f:rename_key(app, old, new)   f:name()  f:host()  f:format()
   f:save([path | {format=, backup=}])   f:tni()   f:binary()
 Values: ini.u8/u16/u32/i32(n)  ini.strz(s)  ini.strings{...}  ini.hex(b)  ini.unhex(t)
   ini.decode(bytes, type)  ini.choose(base)
 Hosts: s = iniserve.connect(addr [, {password_env=, timeout=, tls=}])   iniserve.serve(dir)
   s:cd(dir)  s:ls([mask])  s:open(name)  s:fetch(name)  s:push(name, f)  s:choose(base)
-  s:mkdir(dir)  s:move(from, to)  s:remove(path)  s:post(sem)  s:close()
+  s:mkdir(dir)  s:move(from, to)  s:remove(path)  s:post(sem)  s:notify(sem)
+  s:host()  s:restart()  s:close()
 Reference: docs/lua-api.md
 `
 

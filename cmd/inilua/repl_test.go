@@ -336,3 +336,24 @@ func TestREPLFromPipe(t *testing.T) {
 func luaQuote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
+
+// TestREPLHelpNamesEveryMethod keeps the :help summary in step with the
+// methods the runtime really has.
+func TestREPLHelpNamesEveryMethod(t *testing.T) {
+	rt, err := newRuntime(context.Background(), cliOptions{}, env{stdout: io.Discard, stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	if err := rt.DoString(context.Background(), "f = ini.new(); s = iniserve.serve("+luaQuote(t.TempDir())+")", "=test"); err != nil {
+		t.Fatal(err)
+	}
+	L := rt.State()
+	for _, obj := range []string{"f", "s"} {
+		for _, m := range rt.Methods(L.GetGlobal(obj)) {
+			if !strings.Contains(apiHelp, ":"+m+"(") {
+				t.Errorf(":help does not mention %s:%s", obj, m)
+			}
+		}
+	}
+}

@@ -74,7 +74,11 @@ func reportError(w io.Writer, err error) int {
 	if errors.As(err, &exit) {
 		return exit.Code
 	}
-	fmt.Fprintf(w, "inilua: %v\n", err)
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintf(w, "inilua: interrupted: %v\n", err)
+	} else {
+		fmt.Fprintf(w, "inilua: %v\n", err)
+	}
 	var se *luaapi.ScriptError
 	if errors.As(err, &se) && se.Traceback != "" {
 		fmt.Fprintln(w, se.Traceback)
