@@ -104,6 +104,9 @@ func ParseInventory(name, dir string, r io.Reader) ([]*Host, error) {
 			if !ok || k == "" {
 				return nil, fmt.Errorf("%s: %q is not key=value", where, f)
 			}
+			if !validVarName(k) {
+				return nil, fmt.Errorf("%s: bad variable name %q (letters, digits, _ . - only)", where, k)
+			}
 			if slices.Contains(reservedNames, k) {
 				return nil, fmt.Errorf("%s: variable name %q is reserved", where, k)
 			}
@@ -366,13 +369,19 @@ func normalizeAddr(a string) (string, error) {
 		}
 		return a, nil
 	}
-	if strings.Count(a, ":") > 1 { // bare IPv6 address
-		return net.JoinHostPort(strings.Trim(a, "[]"), DefaultPort), nil
+	var out string
+	switch {
+	case strings.Count(a, ":") > 1: // bare IPv6 address
+		out = net.JoinHostPort(strings.TrimSuffix(strings.TrimPrefix(a, "["), "]"), DefaultPort)
+	case strings.Contains(a, ":"):
+		return "", fmt.Errorf("bad address %q: want host:port", a)
+	default:
+		out = net.JoinHostPort(a, DefaultPort)
 	}
-	if strings.Contains(a, ":") {
+	if h, _, err := net.SplitHostPort(out); err != nil || h == "" || strings.ContainsAny(h, "[]") {
 		return "", fmt.Errorf("bad address %q: want host:port", a)
 	}
-	return net.JoinHostPort(a, DefaultPort), nil
+	return out, nil
 }
 
 // stripComment removes a # comment that starts the line or follows
@@ -438,4 +447,16 @@ func needsQuote(v string) bool {
 		}
 	}
 	return false
+}
+
+// validVarName: variable names are made of ASCII letters, digits, '_', '.'
+// and '-'.
+func validVarName(k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return k != ""
 }

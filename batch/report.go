@@ -2,6 +2,7 @@ package batch
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -266,7 +267,9 @@ func WriteDiff(w io.Writer, r *Result) error {
 
 // ShowValue renders a value for the diff: (absent) for nil, a quoted string
 // when the bytes are printable text (optionally ending in NULs, as C
-// strings in INI files do), otherwise uppercase hex digits.
+// strings in INI files do), otherwise 0x and uppercase hex digits in byte
+// order; a value of 1, 2 or 4 bytes also shows its little-endian unsigned
+// number, e.g. 0x2C010000 (300).
 func ShowValue(b []byte) string {
 	if b == nil {
 		return "(absent)"
@@ -274,7 +277,16 @@ func ShowValue(b []byte) string {
 	if isText(b) {
 		return fmt.Sprintf("%q", b)
 	}
-	return "0x" + strings.ToUpper(hex.EncodeToString(b))
+	h := "0x" + strings.ToUpper(hex.EncodeToString(b))
+	switch len(b) {
+	case 1:
+		return fmt.Sprintf("%s (%d)", h, b[0])
+	case 2:
+		return fmt.Sprintf("%s (%d)", h, binary.LittleEndian.Uint16(b))
+	case 4:
+		return fmt.Sprintf("%s (%d)", h, binary.LittleEndian.Uint32(b))
+	}
+	return h
 }
 
 // isText: printable ASCII or high code-page bytes, tabs, CR, LF, with NULs

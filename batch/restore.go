@@ -155,9 +155,14 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 // restoreFile makes remote hold exactly want (nil: makes it absent). It
 // returns "" when nothing had to be done, else "restore" or "remove".
 func restoreFile(ctx context.Context, sess *client.Session, remote string, want *ini.File) (string, error) {
-	exists, err := remoteExists(ctx, sess, remote)
+	onDisk, err := remoteName(ctx, sess, remote)
 	if err != nil {
 		return "", err
+	}
+	exists := onDisk != ""
+	dir := remote[:len(remote)-len(baseName(remote))]
+	if exists {
+		remote = dir + onDisk // keep the file name's case on disk
 	}
 	if want == nil {
 		if !exists {
@@ -177,7 +182,7 @@ func restoreFile(ctx context.Context, sess *client.Session, remote string, want 
 			return "", nil
 		}
 	}
-	tmp := remote[:len(remote)-len(baseName(remote))] + RestorePrefix + baseName(remote)
+	tmp := dir + RestorePrefix + baseName(remote)
 	if err := sess.Remove(ctx, tmp); err != nil {
 		return "", fmt.Errorf("removing a leftover %s: %w", tmp, err)
 	}

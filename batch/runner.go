@@ -487,17 +487,25 @@ func backupRemote(ctx context.Context, hb *HostBackup, sess *client.Session, fil
 
 // remoteExists lists the directory of remote and looks for its name.
 func remoteExists(ctx context.Context, sess *client.Session, remote string) (bool, error) {
+	name, err := remoteName(ctx, sess, remote)
+	return name != "", err
+}
+
+// remoteName returns the name of remote as its directory lists it (the
+// case on disk: OS/2 file systems are case-insensitive), or "" when there
+// is no such file.
+func remoteName(ctx context.Context, sess *client.Session, remote string) (string, error) {
 	base := baseName(remote)
 	names, err := sess.List(ctx, remote)
 	if err != nil {
-		return false, err
+		return "", err
 	}
 	for _, n := range names {
 		if strings.EqualFold(n, base) {
-			return true, nil
+			return n, nil
 		}
 	}
-	return false, nil
+	return "", nil
 }
 
 // hostTable builds the HOST global: name, address, groups (array), vars

@@ -150,7 +150,7 @@ func TestRunSetSetting(t *testing.T) {
 		}
 	}
 	// the diff shows old -> new as hex for binary values
-	if !strings.Contains(out.String(), `host1 C:\MAILSRV\MAILSRV.INI [$SYS] TimeOut: 0x84030000 -> 0x2C010000`) {
+	if !strings.Contains(out.String(), `host1 C:\MAILSRV\MAILSRV.INI [$SYS] TimeOut: 0x84030000 (900) -> 0x2C010000 (300)`) {
 		t.Errorf("diff line missing:\n%s", out.String())
 	}
 	// notify: posted once on each changed host, not on the unchanged one
@@ -536,7 +536,8 @@ func TestShowValue(t *testing.T) {
 		want string
 	}{
 		{nil, "(absent)"}, {[]byte{}, `""`}, {[]byte("abc\x00"), `"abc\x00"`}, {[]byte("a b"), `"a b"`},
-		{[]byte{0x2C, 1, 0, 0}, "0x2C010000"}, {[]byte{0}, "0x00"},
+		{[]byte{0x2C, 1, 0, 0}, "0x2C010000 (300)"}, {[]byte{0}, "0x00 (0)"}, {[]byte{1, 2, 3}, "0x010203"},
+		{[]byte{0x05, 0x01}, "0x0501 (261)"},
 	} {
 		if got := ShowValue(tc.in); got != tc.want {
 			t.Errorf("ShowValue(%q) = %s, want %s", tc.in, got, tc.want)
@@ -715,7 +716,7 @@ s:cd("C:\\MAILSRV\\..\\OS2")
 s:cd("../mailsrv")
 local f = s:open("domain1.ini")
 f:set("Domain", "Relay", 7, "u8")
-f:set("Domain", "Name", nil)`)
+f:delete("Domain", "Name")`)
 	results, err := Run(context.Background(), hosts, Options{Script: "r.lua", Code: code, BackupDir: backup})
 	if err != nil {
 		t.Fatal(err)

@@ -40,9 +40,11 @@ type Options struct {
 	// DialTimeout bounds connecting, the TLS handshake, the greeting and
 	// the login; 0 means DefaultDialTimeout (10 s).
 	DialTimeout time.Duration
-	// CommandTimeout bounds each round trip (one pipelined write and the
-	// reading of its replies); 0 means DefaultCommandTimeout (30 s). A
-	// round trip that takes longer closes the connection (ErrConnectionLost).
+	// CommandTimeout bounds the wait for each reply (and the writing of
+	// the commands before it); 0 means DefaultCommandTimeout (30 s). A
+	// pipelined window of many commands may take longer in all, as long as
+	// replies keep coming. A reply that does not come in time closes the
+	// connection (ErrConnectionLost).
 	CommandTimeout time.Duration
 	// TLS, when not nil, wraps the connection in TLS (our own server only;
 	// the original OS/2 server speaks plain TCP). An empty ServerName is set

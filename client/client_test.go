@@ -471,13 +471,13 @@ func TestChunkedValues(t *testing.T) {
 		{1000, []int{0, 1, 999, 1000, 1001, 3007}},
 	} {
 		s := ts.dial(t, Options{ChunkSize: tc.chunk, Logger: wl.logger()})
-		for _, name := range []string{"big.tni", "big.ini"} {
+		for _, name := range []string{fmt.Sprintf("big%d.tni", tc.chunk), fmt.Sprintf("big%d.ini", tc.chunk)} {
 			f, err := s.Open(bg, name)
 			must(t, err)
 			f2, err := other.Open(bg, name)
 			must(t, err)
 			for _, n := range append(tc.sizes, 65535) {
-				if name == "big.ini" && n > 65535 {
+				if strings.HasSuffix(name, ".ini") && n > 65535 {
 					continue
 				}
 				val := pattern(n)
@@ -627,5 +627,40 @@ func TestPushRefusedWrite(t *testing.T) {
 	var ce *CommandError
 	if !errors.As(err, &ce) || !strings.HasPrefix(ce.Cmd, "W") || !strings.Contains(err.Error(), `application "a" key "k"`) {
 		t.Errorf("Push to a read-only server: %v", err)
+	}
+}
+
+// TestConcurrentUse: calls from several goroutines on one session are
+// serialised; each still gets its own file's values.
+func TestConcurrentUse(t *testing.T) {
+	ts := startServer(t, nil)
+	ts.writeFile(t, "one.ini", fileOf("a", "k", "one"))
+	ts.writeFile(t, "two.tni", fileOf("a", "k", "two"))
+	s := ts.dial(t, Options{})
+	f1, err := s.Open(bg, "one.ini")
+	must(t, err)
+	f2, err := s.Open(bg, "two.tni")
+	must(t, err)
+	errc := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			f, want := f1, "one"
+			if g%2 == 1 {
+				f, want = f2, "two"
+			}
+			for i := 0; i < 50; i++ {
+				v, err := f.Get(b("a"), b("k"))
+				if err != nil || string(v) != want {
+					errc <- fmt.Errorf("Get = %q, %v; want %q", v, err, want)
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errc; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -21,7 +21,7 @@ import (
 const (
 	// DefaultDialTimeout bounds Dial when Options.DialTimeout is 0.
 	DefaultDialTimeout = 10 * time.Second
-	// DefaultCommandTimeout bounds each round trip when
+	// DefaultCommandTimeout bounds the wait for each reply when
 	// Options.CommandTimeout is 0.
 	DefaultCommandTimeout = 30 * time.Second
 	// DefaultChunkSize is the number of value bytes per O/V or O/W chunk
@@ -163,6 +163,11 @@ type Session struct {
 	closed   bool
 	ctxBound bool // the running round trip's deadline is the context's
 
+	ctxDeadline time.Time  // of the running round trip's context; zero: none
+	deadlineSet time.Time  // when the connection's deadline was last moved
+	dl          sync.Mutex // orders deadline moves against an abort
+	aborted     bool       // the running round trip's context is done
+
 	windowOps, windowBytes int // maxWindowOps, maxWindowBytes; smaller in tests
 
 	st state
@@ -255,18 +260,20 @@ func (s *Session) run(ctx context.Context) error {
 		s.st.forget()
 		return err
 	}
-	deadline := time.Now().Add(s.timeout)
-	s.ctxBound = false
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline, s.ctxBound = d, true
-	}
-	if err := s.conn.SetDeadline(deadline); err != nil {
+	s.ctxDeadline, _ = ctx.Deadline()
+	s.dl.Lock()
+	s.aborted = false
+	s.dl.Unlock()
+	if err := s.extend(true); err != nil {
 		return s.fail(ctx, 0, err)
 	}
 	if ctx.Done() != nil {
 		done := make(chan struct{})
 		stop := context.AfterFunc(ctx, func() {
 			defer close(done)
+			s.dl.Lock()
+			defer s.dl.Unlock()
+			s.aborted = true
 			s.conn.SetDeadline(aLongTimeAgo) // abort pending I/O
 		})
 		defer func() {
@@ -299,6 +306,11 @@ func (s *Session) run(ctx context.Context) error {
 	}
 	var first error
 	for i := range b.ops {
+		if i > 0 {
+			if err := s.extend(false); err != nil {
+				return s.fail(ctx, i, err)
+			}
+		}
 		if err := s.readReply(ctx, &b.ops[i]); err != nil {
 			ferr := s.fail(ctx, i, err)
 			if werr != nil {
@@ -317,6 +329,31 @@ func (s *Session) run(ctx context.Context) error {
 		}
 	}
 	return first
+}
+
+// extend moves the connection's deadline to CommandTimeout from now (or the
+// context's deadline, when earlier): each reply gets the full timeout, so a
+// long pipelined window is not cut off while the server makes progress.
+// Unless force is set, the deadline is moved only when an eighth of the
+// timeout has passed since the last move (a move costs a timer update).
+// After the context has aborted the round trip, nothing is moved.
+func (s *Session) extend(force bool) error {
+	now := time.Now()
+	if !force && now.Sub(s.deadlineSet) < s.timeout/8 {
+		return nil
+	}
+	s.deadlineSet = now
+	d := now.Add(s.timeout)
+	s.ctxBound = false
+	if !s.ctxDeadline.IsZero() && s.ctxDeadline.Before(d) {
+		d, s.ctxBound = s.ctxDeadline, true
+	}
+	s.dl.Lock()
+	defer s.dl.Unlock()
+	if s.aborted {
+		return nil
+	}
+	return s.conn.SetDeadline(d)
 }
 
 // malformed is a reply that breaks the protocol.

@@ -354,3 +354,22 @@ func TestSmallWindows(t *testing.T) {
 		t.Errorf("Push to a read-only server: %v", err)
 	}
 }
+
+// TestTimeoutPerReply: CommandTimeout bounds each reply, not a whole
+// pipelined window: a slow server that keeps answering is not cut off.
+func TestTimeoutPerReply(t *testing.T) {
+	addr := fakeServer(t, func(line string, w io.Writer) bool {
+		time.Sleep(20 * time.Millisecond) // a slow server (injected latency)
+		io.WriteString(w, "+\r\n")
+		return true
+	})
+	s, err := Dial(bg, addr, Options{ChunkSize: 10, CommandTimeout: 150 * time.Millisecond})
+	must(t, err)
+	defer s.Close()
+	f, err := s.Open(bg, "x.tni")
+	must(t, err)
+	// 20 chunks: 40 commands in one window, about 800 ms in all
+	if err := f.Put(b("a"), b("k"), pattern(200)); err != nil {
+		t.Fatalf("Put over a slow server: %v", err)
+	}
+}

@@ -100,8 +100,11 @@ func ParseBinary(data []byte) (*File, error) {
 // application chain or a key chain, or a key chain shared by two
 // applications); a record overlapping another record (no writer produces
 // that; refusing it bounds the number of records by the file size); name
-// fields totalling more than 4 times the file size (only possible when many
-// records share name bytes; refusing it bounds the work of a read). See
+// fields totalling more than 4 times the file size, and values likewise
+// (only possible when many records share name or value bytes; refusing it
+// bounds the work of a read and the size of anything written from the
+// result: a 600 KiB file whose 20000 keys all point at one 64 KiB value
+// would otherwise become a 4 GiB TNI file). See
 // BinaryOptions for the cases Strict adds.
 //
 // The returned File ALIASES data: names and values are sub-slices of data
@@ -198,12 +201,15 @@ type binParser struct {
 
 	nApps, nKeys int
 	nameBytes    uint64 // sum of the name-field lengths read so far
+	valueBytes   uint64 // sum of the value lengths read so far
 }
 
-// maxNameFactor bounds the sum of all name-field lengths to this many times
-// the file size. Name fields of a well-formed file are disjoint (sum <=
-// size); the bound only stops a crafted file whose thousands of records
-// share one 64 KiB name field from making a read scan and hash gigabytes.
+// maxNameFactor bounds the sum of all name-field lengths, and separately the
+// sum of all value lengths, to this many times the file size. Name fields
+// and values of a well-formed file are disjoint (sum <= size); the bound
+// only stops a crafted file whose thousands of records share one 64 KiB
+// name field or value from making a read scan and hash gigabytes, or a
+// conversion of the result write gigabytes.
 const maxNameFactor = 4
 
 func (p *binParser) warnf(off uint32, format string, args ...any) {
@@ -380,6 +386,10 @@ func (p *binParser) check(first uint32) error {
 			}
 			if n > 0 && uint64(off)+uint64(n) > uint64(p.size) {
 				return errAt(int64(k), "key record: value 0x%X+%d extends past the end of the file (size 0x%X)", off, n, p.size)
+			}
+			p.valueBytes += uint64(n)
+			if p.valueBytes > maxNameFactor*uint64(p.size) {
+				return errAt(int64(k), "key record: value 0x%X+%d: the values read so far total %d bytes, more than %d times the file size (values shared by many records)", off, n, p.valueBytes, maxNameFactor)
 			}
 			p.nKeys++
 			kfrom = ref{kind: kindKey, off: k, what: "next key"}

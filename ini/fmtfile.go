@@ -154,12 +154,12 @@ func ParseFormatFile(data []byte) (*FormatFile, error) {
 				return nil, err
 			}
 			if !ok {
-				return nil, errLine(header, "application [%s] is not closed: end of file before [/%s]", app, app)
+				return nil, errLine(header, "application [%s] is not closed: end of file%s before [/%s]", showName(app), r.eofNote(), showName(app))
 			}
 			if l[0] == '[' {
 				name, ok := closeName(l)
 				if len(l) < 2 || l[1] != '/' || !ok || !bytes.Equal(name, app) {
-					return nil, errLine(r.line, "%q does not close application [%s] (GenINI would lose the line)", clip(l), app)
+					return nil, errLine(r.line, "%q does not close application [%s] (GenINI would lose the line)", clip(l), showName(app))
 				}
 				break
 			}

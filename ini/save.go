@@ -179,32 +179,36 @@ func writeRoot(root *os.Root, name string, data []byte, opts SaveOptions) error 
 			return writeInPlace(root, w, target, data, opts.Backup)
 		}
 		w.Close()
-		if opts.Backup {
-			if err := backup(root, target, old); err != nil {
-				return err
-			}
-		}
 	} else if opts.InPlace {
 		w, err := root.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 		if err != nil {
 			return err
 		}
 		if err := writeInPlace(root, w, target, data, false); err != nil {
+			// the file did not exist before: a failed save leaves nothing
+			root.Remove(target)
 			return err
 		}
 		return syncDir(root, target)
 	}
-	return replace(root, target, old, perm, opts.rename, func(w io.Writer) error {
+	var beforeRename func() error
+	if opts.Backup && old != nil {
+		// only once the new contents are safely on disk, so that a
+		// failed write (disk full) leaves an older backup alone too
+		beforeRename = func() error { return backup(root, target, old) }
+	}
+	return replace(root, target, old, perm, opts.rename, beforeRename, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})
 }
 
 // replace writes a temporary file next to target with fill, gives it the
-// mode and owner of old (when not nil), fsyncs it, renames it over target
+// mode and owner of old (when not nil), fsyncs it, calls beforeRename (when
+// not nil; an error stops the save), renames the temporary file over target
 // and fsyncs the directory.
 func replace(root *os.Root, target string, old fs.FileInfo, perm fs.FileMode,
-	rename func(*os.Root, string, string) error, fill func(io.Writer) error) (err error) {
+	rename func(*os.Root, string, string) error, beforeRename func() error, fill func(io.Writer) error) (err error) {
 	tmp, tmpName, err := createTemp(root, target, perm)
 	if err != nil {
 		return err
@@ -229,6 +233,11 @@ func replace(root *os.Root, target string, old fs.FileInfo, perm fs.FileMode,
 	}
 	if err := tmp.Close(); err != nil {
 		return err
+	}
+	if beforeRename != nil {
+		if err := beforeRename(); err != nil {
+			return err
+		}
 	}
 	if rename == nil {
 		rename = (*os.Root).Rename
@@ -271,7 +280,7 @@ func backup(root *os.Root, target string, old fs.FileInfo) error {
 	if fi, err := root.Lstat(bak); err == nil && fi.IsDir() {
 		return fmt.Errorf("backup %s is a directory", bak)
 	}
-	err = replace(root, bak, old, 0o666, nil, func(w io.Writer) error {
+	err = replace(root, bak, old, 0o666, nil, nil, func(w io.Writer) error {
 		_, err := io.Copy(w, src)
 		return err
 	})

@@ -2,8 +2,10 @@ package ini
 
 import (
 	"bytes"
+	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 )
 
 // ParseTNI decodes a TNI text file (spec §3) into a File. Applications and
@@ -131,6 +133,17 @@ type tniReader struct {
 	// checkDup makes add look for an existing key (§3.9 item 7) as each
 	// key is added; ParseTNI checks afterwards instead, which is faster.
 	checkDup bool
+	// ctrlZ is the line of the Ctrl-Z that ended the file, 0 if none.
+	ctrlZ int
+}
+
+// eofNote explains an early end of file for messages: " (Ctrl-Z on line
+// N)" when a Ctrl-Z line ended the file, "" otherwise.
+func (r *tniReader) eofNote() string {
+	if r.ctrlZ == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (the Ctrl-Z on line %d)", r.ctrlZ)
 }
 
 // tniNumberLimit is the most bytes the numbers of a TNI file of size n may
@@ -176,6 +189,7 @@ func (r *tniReader) next() (line []byte, ok bool, err error) {
 		}
 		if l[0] == 0x1A {
 			r.pos = len(r.data)
+			r.ctrlZ = r.line
 			return nil, false, nil
 		}
 		if bytes.IndexByte(l, '\r') >= 0 {
@@ -229,13 +243,13 @@ func (r *tniReader) section(app *Application, headerLine int) error {
 			return err
 		}
 		if !ok {
-			return errLine(headerLine, "application [%s] is not closed: end of file before [/%s]", app.Name, app.Name)
+			return errLine(headerLine, "application [%s] is not closed: end of file%s before [/%s]", showName(app.Name), r.eofNote(), showName(app.Name))
 		}
 		if l[0] == '[' {
 			if len(l) > 1 && l[1] == '/' {
 				name, ok := closeName(l)
 				if !ok || !bytes.Equal(name, app.Name) {
-					return errLine(r.line, "closing tag %q does not close application [%s]", clip(l), app.Name)
+					return errLine(r.line, "closing tag %q does not close application [%s]", clip(l), showName(app.Name))
 				}
 				return nil
 			}
@@ -276,7 +290,7 @@ func (r *tniReader) section(app *Application, headerLine int) error {
 // File.
 func (r *tniReader) add(app *Application, key, value []byte, line int) error {
 	if r.checkDup && app.find(key) >= 0 {
-		return errLine(line, "key %q defined twice in application [%s]", key, app.Name)
+		return errLine(line, "key %q defined twice in application [%s]", key, showName(app.Name))
 	}
 	key = r.arena.copy(key)
 	app.Entries = append(app.Entries, Entry{Key: key, Value: value})
@@ -296,12 +310,12 @@ func (r *tniReader) block(key []byte, keyLine int) ([]byte, error) {
 			return nil, err
 		}
 		if !ok {
-			return nil, errLine(keyLine, "block [%s] is not closed: end of file before [/%s]", key, key)
+			return nil, errLine(keyLine, "block [%s] is not closed: end of file%s before [/%s]", showName(key), r.eofNote(), showName(key))
 		}
 		if len(l) > 1 && l[0] == '[' && l[1] == '/' {
 			name, ok := closeName(l)
 			if !ok || !bytes.Equal(name, key) {
-				return nil, errLine(r.line, "closing tag %q does not close block [%s]", clip(l), key)
+				return nil, errLine(r.line, "closing tag %q does not close block [%s]", clip(l), showName(key))
 			}
 			break
 		}
@@ -455,7 +469,7 @@ func (r *tniReader) continuation() ([]byte, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, errLine(plusLine, "'+' continues past the end of the file")
+		return nil, errLine(plusLine, "'+' continues past the end of the file%s", r.eofNote())
 	}
 	if l[0] == '[' {
 		return nil, errLine(plusLine, "'+' continues into the header or closing tag %q on line %d", clip(l), r.line)
@@ -503,8 +517,17 @@ func (r *tniReader) appendNumber(out, tok []byte, width int, hex bool) ([]byte, 
 		}
 		return out, nil
 	}
+	// A width-byte item has at most 8*width*log10(2)+1 digits. Checking
+	// the length first keeps big.Int's quadratic conversion from spending
+	// seconds and gigabytes on a giant token (a 4 MB one took 30 s).
+	tok = bytes.TrimLeft(tok, "0")
+	if len(tok) > 8*width*30103/100000+1 {
+		return nil, errLine(r.line, "number %s (%d digits) does not fit in a %d-byte item", clip(tok), len(tok), width)
+	}
 	var n big.Int
-	n.SetString(string(tok), 10) // tok is all decimal digits
+	if len(tok) > 0 {
+		n.SetString(string(tok), 10) // tok is all decimal digits
+	}
 	if n.BitLen() > 8*width {
 		return nil, errLine(r.line, "number %s does not fit in a %d-byte item", clip(tok), width)
 	}
@@ -595,6 +618,16 @@ func (a *tniArena) copy(b []byte) []byte {
 	n := len(a.buf)
 	a.buf = append(a.buf, b...)
 	return a.buf[n:len(a.buf):len(a.buf)]
+}
+
+// showName returns a name for a message: as it is when every byte is
+// printable ASCII, otherwise quoted with Go escapes (so that control bytes
+// and code page bytes cannot garble a terminal).
+func showName(b []byte) string {
+	if tniPrintable(b) == len(b) {
+		return string(b)
+	}
+	return strconv.Quote(string(b))
 }
 
 // clip shortens b for an error message.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/big"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -233,6 +234,13 @@ func TestParseTNIRefusals(t *testing.T) {
 		{"9 width 65536", "[A]\r\n k=(65536)5\r\n[/A]\r\n", 2, "must be 1..65535"},
 		{"memory guard", "[A]\r\n k=(65535)" + strings.Repeat("1 ", 17) + "\r\n[/A]\r\n", 2, "memory guard"},
 		{"9 huge width", "[A]\r\n k=(99999999999999999999999)5\r\n[/A]\r\n", 2, "must be 1..65535"},
+		// a giant token is refused by its digit count before big.Int
+		// converts it (quadratic: a 4 MB token took 30 s and 33 GB)
+		{"9 giant token", "[A]\r\n k=(65535)" + strings.Repeat("9", 1<<20) + "\r\n[/A]\r\n", 2, "(1048576 digits) does not fit in a 65535-byte item"},
+		{"9 one digit too many", "[A]\r\n k=(9)" + strings.Repeat("1", 23) + "\r\n[/A]\r\n", 2, "(23 digits) does not fit in a 9-byte item"},
+		{"8 Ctrl-Z line ends the file inside a section", "[A]\r\n k=1\r\n\x1a\r\n[/A]\r\n", 1, "application [A] is not closed: end of file (the Ctrl-Z on line 3) before [/A]"},
+		{"8 Ctrl-Z line ends the file inside a block", "[A]\r\n[b]\r\n\x1a[/b]\r\n", 2, "block [b] is not closed: end of file (the Ctrl-Z on line 3)"},
+		{"5 control bytes in a name are escaped", "[A\x1b[2J]\r\n k=1\r\n", 1, `application ["A\x1b[2J"] is not closed`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.item, func(t *testing.T) {
@@ -242,6 +250,33 @@ func TestParseTNIRefusals(t *testing.T) {
 			}
 			wantRefused(t, err, tt.line, tt.msg)
 		})
+	}
+}
+
+// TestParseTNIWideNumbers checks the widest numbers: the largest value of
+// a 9-byte and of a 65535-byte item, and leading zeros, which do not count
+// against the digit limit.
+func TestParseTNIWideNumbers(t *testing.T) {
+	max9 := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 72), big.NewInt(1))
+	maxW := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 8*65535), big.NewInt(1))
+	tests := []struct {
+		name, text string
+		want       []byte
+	}{
+		{"9-byte max", "(9)" + max9.String(), bytes.Repeat([]byte{0xFF}, 9)},
+		{"65535-byte max", "(65535)" + maxW.String(), bytes.Repeat([]byte{0xFF}, 65535)},
+		{"leading zeros", "(9)" + strings.Repeat("0", 100000) + "258", append([]byte{2, 1}, make([]byte, 7)...)},
+		{"zeros only", "(9)" + strings.Repeat("0", 100), make([]byte, 9)},
+	}
+	for _, tt := range tests {
+		f, err := ParseTNI([]byte("[A]\r\n k=" + tt.text + "\r\n[/A]\r\n"))
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if got, _ := f.Lookup([]byte("A"), []byte("k")); !bytes.Equal(got, tt.want) {
+			t.Errorf("%s: got % X..., want % X...", tt.name, got[:min(len(got), 12)], tt.want[:min(len(tt.want), 12)])
+		}
 	}
 }
 

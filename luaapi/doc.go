@@ -10,11 +10,16 @@
 //	defer rt.Close()                       // closes sessions and embedded servers the script opened
 //	err = rt.DoFile(ctx, "script.lua", args) // arg table and ... like lua
 //	err = rt.DoFileWith(ctx, path, args, []lua.LValue{rt.WrapSession(sess, "host1")})
-//	err = rt.DoString(ctx, code, "=(command line)")
-//	fn, err := rt.Load(code, "=stdin")     // syntax errors: *lua.ApiError, Cause *parse.Error
+//	err = rt.DoString(ctx, code, "(command line)")
+//	proto, err := luaapi.Compile(code, "script.lua") // once; shareable between goroutines
+//	err = rt.DoProto(ctx, proto, "script.lua", args, first) // like DoFileWith, no re-parse
+//	fn, err := rt.Load(code, "stdin")      // syntax errors: *lua.ApiError, Cause *parse.Error
 //	vals, err := rt.Call(ctx, fn)          // results, for a REPL to print
 //	rt.Changes()                           // []Change: every value changed, every host and file
 //	rt.Notifications()                     // []Notification: s:notify requests
+//	luaapi.ViewOf(v)                       // describe a file, application view or session (no I/O)
+//	rt.Names(ctx, v, arg)                  // application/key names, or a session's listing (completion)
+//	rt.Methods(v)                          // method names of a file, view or session (completion)
 //
 // Errors from Call, DoString and DoFile: *ExitError when the script called
 // os.exit (the process is never ended by the runtime), *ScriptError for a

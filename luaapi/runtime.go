@@ -45,10 +45,14 @@ type Options struct {
 	// by the runtime.
 	Client client.Options
 	// Backup, when set, is called before the first write (put, delete,
-	// rename, push) to each remote file of a session, outside check mode.
-	// host is the session's address, file the remote file name as the
-	// script gave it; fetch downloads the file's current content. A
-	// non-nil error cancels the write and is raised in the script.
+	// rename, push) to each remote file of a session, and before s:remove
+	// of an existing .INI or .TNI file, outside check mode. It may be
+	// called again for a file already backed up (opened twice, or written
+	// and then removed): keep the first backup. host is the session's
+	// label (the host given to WrapSession, else its address), file the
+	// remote file name as the script gave it; fetch downloads the file's
+	// current content. A non-nil error cancels the write and is raised in
+	// the script.
 	Backup func(ctx context.Context, host, file string, fetch func(context.Context) (*ini.File, error)) error
 }
 
@@ -150,7 +154,8 @@ func (r *Runtime) register(name string, mod *lua.LTable) {
 }
 
 // Load compiles code without running it. chunkname names the code in error
-// messages and tracebacks (e.g. "=stdin", "@script.lua"). A syntax error is
+// messages and tracebacks (e.g. "stdin", "script.lua"; gopher-lua shows it as given, without
+// the "=" and "@" conventions of C Lua). A syntax error is
 // returned as gopher-lua reports it (*lua.ApiError with Type
 // ApiErrorSyntax and Cause a *parse.Error, whose Pos.Line is parse.EOF
 // when the chunk is incomplete).
@@ -236,7 +241,7 @@ func (r *Runtime) scriptError(ctx context.Context, err error) error {
 }
 
 // DoString runs code under ctx; chunkname names it in messages (e.g.
-// "=(command line)"). Errors as for Call, plus syntax errors.
+// "(command line)"). Errors as for Call, plus syntax errors.
 func (r *Runtime) DoString(ctx context.Context, code, chunkname string) error {
 	fn, err := r.Load(code, chunkname)
 	if err != nil {
@@ -259,21 +264,26 @@ func (r *Runtime) DoFile(ctx context.Context, path string, args []string) error 
 // "..." (the batch runner passes the host's session: WrapSession). arg is
 // set as in DoFile.
 func (r *Runtime) DoFileWith(ctx context.Context, path string, args []string, first []lua.LValue) error {
-	L := r.ls
-	fn, err := L.LoadFile(path)
+	fn, err := r.ls.LoadFile(path) // its errors name path
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return err
 	}
-	argt := L.NewTable()
-	argt.RawSetInt(0, lua.LString(path))
+	_, err = r.Call(ctx, fn, r.setArgs(path, args, first)...)
+	return err
+}
+
+// setArgs sets the global arg (arg[0] = script, arg[1..n] = args) and
+// returns the values of "...": first, then args.
+func (r *Runtime) setArgs(script string, args []string, first []lua.LValue) []lua.LValue {
+	argt := r.ls.CreateTable(len(args), 1)
+	argt.RawSetInt(0, lua.LString(script))
 	vals := append([]lua.LValue(nil), first...)
 	for i, a := range args {
 		argt.RawSetInt(i+1, lua.LString(a))
 		vals = append(vals, lua.LString(a))
 	}
-	L.SetGlobal("arg", argt)
-	_, err = r.Call(ctx, fn, vals...)
-	return err
+	r.ls.SetGlobal("arg", argt)
+	return vals
 }
 
 // Changes returns every change recorded so far by every file of this

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -381,19 +382,22 @@ func TestBackupHook(t *testing.T) {
 		a.App.Key2 = "new"           -- no second backup
 		local b = S:open("B.INI")
 		print(pcall(function() b.X.Y = "w" end))
+		print(pcall(S.remove, S, "B.INI"))   -- backup fails: not removed
+		S:mkdir("D")
+		S:remove("D")                        -- a directory: no backup
 	`, "=t")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(calls) != 2 || calls[0].host != "h" || calls[0].file != "A.INI" || !calls[0].content.Equal(mkfile(t, "App", "Key", "old")) || calls[1].file != "B.INI" {
+	if len(calls) != 3 || calls[2].file != "B.INI" || calls[0].host != "h" || calls[0].file != "A.INI" || !calls[0].content.Equal(mkfile(t, "App", "Key", "old")) || calls[1].file != "B.INI" {
 		t.Fatalf("backup calls %+v", calls)
 	}
 	f, _, _ := ini.ReadFile(filepath.Join(dir, "B.INI"))
 	if !f.Equal(mkfile(t, "X", "Y", "z")) {
 		t.Errorf("B.INI written although its backup failed")
 	}
-	if n := len(rt.Changes()); n != 2 {
-		t.Errorf("%d changes, want 2", n)
+	if n := len(rt.Changes()); n != 4 { // Key, Key2, mkdir D, remove D
+		t.Errorf("%d changes, want 4", n)
 	}
 }
 
@@ -445,5 +449,39 @@ func TestNoCrash(t *testing.T) {
 		if err == nil {
 			t.Errorf("%s: no error", code)
 		}
+	}
+}
+
+// TestCompileShared runs one compiled script in several runtimes at once.
+func TestCompileShared(t *testing.T) {
+	proto, err := Compile("#!/usr/bin/env inilua\nlocal n = ...\nprint(arg[0], n, arg[1])\nerror('line 4')", "shared.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan string, 4)
+	for i := range 4 {
+		go func() {
+			var out bytes.Buffer
+			rt, err := New(context.Background(), Options{Stdout: &out})
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			defer rt.Close()
+			err = rt.DoProto(context.Background(), proto, "shared.lua", []string{string(rune('a' + i))}, nil)
+			done <- out.String() + "|" + fmt.Sprint(err)
+		}()
+	}
+	for range 4 {
+		got := <-done
+		if !strings.HasPrefix(got, "shared.lua\t") || !strings.HasSuffix(got, "|shared.lua:4: line 4") {
+			t.Errorf("got %q", got)
+		}
+	}
+	if _, err := Compile("x = = 1", "bad.lua"); err == nil || !strings.Contains(err.Error(), "bad.lua") {
+		t.Errorf("syntax error: %v", err)
+	}
+	if _, err := CompileFile("/nonexistent.lua"); err == nil {
+		t.Error("CompileFile of a missing file succeeded")
 	}
 }

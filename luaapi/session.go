@@ -196,6 +196,11 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			if err != nil {
 				r.raise(L, so.failPath("remove", p, err))
 			}
+			if len(existing) == 1 && !strings.HasSuffix(existing[0], "/") && isProfileName(p) {
+				if err := r.backup(so, p); err != nil {
+					r.raise(L, so.failPath("remove", p, err))
+				}
+			}
 			if err := so.s.Remove(r.ctx, p); err != nil {
 				r.raise(L, so.failPath("remove", p, err))
 			}
@@ -298,23 +303,34 @@ func (r *Runtime) openRemote(so *sessionObj, name string) (*fileObj, error) {
 		return nil, err
 	}
 	var p ini.Profile = remoteProfile{rf: rf, ctx: r.Context, so: so}
-	var before func() error
 	// In check mode the session itself simulates writes (client.Options
 	// CheckMode): nothing is sent, later reads see the simulated values.
-	if !r.opts.CheckMode && r.opts.Backup != nil {
-		before = func() error {
-			err := r.opts.Backup(r.ctx, so.host, name, func(ctx context.Context) (*ini.File, error) {
-				return so.s.Fetch(ctx, name)
-			})
-			if err != nil {
-				return fmt.Errorf("backup before the first write: %w", err)
-			}
-			return nil
-		}
-	}
+	before := func() error { return r.backup(so, name) }
 	f := r.newFile(p, nil, name, rf.Format(), so, before)
 	f.rf = rf
 	return f, nil
+}
+
+// backup calls Options.Backup for the remote file name (outside check
+// mode, when set).
+func (r *Runtime) backup(so *sessionObj, name string) error {
+	if r.opts.CheckMode || r.opts.Backup == nil {
+		return nil
+	}
+	err := r.opts.Backup(r.ctx, so.host, name, func(ctx context.Context) (*ini.File, error) {
+		return so.s.Fetch(ctx, name)
+	})
+	if err != nil {
+		return fmt.Errorf("backup before the first write: %w", err)
+	}
+	return nil
+}
+
+// isProfileName reports whether a path names an INI or TNI file (.INI or
+// .TNI, any case).
+func isProfileName(p string) bool {
+	i := strings.LastIndexByte(p, '.')
+	return i >= 0 && (strings.EqualFold(p[i:], ".ini") || strings.EqualFold(p[i:], ".tni"))
 }
 
 // sessionPush is s:push(name, f [, opts]): make the remote file name hold

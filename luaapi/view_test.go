@@ -1,6 +1,9 @@
 package luaapi
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/inilua/inilua/ini"
@@ -333,4 +336,58 @@ func TestFormatFile(t *testing.T) {
 		want: "true\tnil\ntrue\ntrue\n",
 	}}
 	runBoth(t, cases, Options{})
+}
+
+// TestRandomOpsSameLocalRemote runs random sequences of writes, deletions,
+// application replacements and renames on a local and a remote binary INI
+// file and checks that both end with the same output, changes and files.
+func TestRandomOpsSameLocalRemote(t *testing.T) {
+	names := []string{"A", "B", "C"}
+	for seed := range 24 {
+		file := "R.INI"
+		if seed%2 == 1 {
+			file = "R.TNI" // sorted names
+		}
+		rng := rand.New(rand.NewPCG(uint64(seed), 1))
+		pick := func() string { return names[rng.IntN(len(names))] }
+		var b strings.Builder
+		fmt.Fprintf(&b, "local f = OPEN(%q)\n", file)
+		for range 40 {
+			switch rng.IntN(8) {
+			case 0, 1, 2:
+				fmt.Fprintf(&b, "f[%q][%q] = %q\n", pick(), pick(), fmt.Sprint(rng.IntN(3)))
+			case 3:
+				fmt.Fprintf(&b, "f[%q][%q] = nil\n", pick(), pick())
+			case 4:
+				fmt.Fprintf(&b, "f[%q] = nil\n", pick())
+			case 5:
+				fmt.Fprintf(&b, "f[%q] = {%s = %q, %s = \"x\"}\n", pick(), pick(), fmt.Sprint(rng.IntN(3)), pick())
+			case 6:
+				fmt.Fprintf(&b, "print(f:rename_app(%q, %q))\n", pick(), pick())
+			case 7:
+				fmt.Fprintf(&b, "print(f:rename_key(%q, %q, %q))\n", pick(), pick(), pick())
+			}
+		}
+		b.WriteString(`SAVE(f)
+for app, a in pairs(f) do for k, v in pairs(a) do print(app, k, v) end end
+print(#f, #f:changes())
+`)
+		script := b.String()
+		t.Run(fmt.Sprint(seed, file), func(t *testing.T) {
+			l := runScript(t, local, nil, script, Options{})
+			r := runScript(t, remote, nil, script, Options{})
+			if l.err != nil || r.err != nil {
+				t.Fatalf("errors: local %v, remote %v\n%s", l.err, r.err, script)
+			}
+			if l.out != r.out {
+				t.Errorf("output differs:\nlocal:\n%s\nremote:\n%s\nscript:\n%s", l.out, r.out, script)
+			}
+			if !sameChanges(l.changes, r.changes) {
+				t.Errorf("changes differ\nscript:\n%s", script)
+			}
+			if !sameFiles(t, l.files, r.files) {
+				t.Errorf("files differ\nscript:\n%s", script)
+			}
+		})
+	}
 }

@@ -402,3 +402,25 @@ func TestTNIAndLimits(t *testing.T) {
 		t.Error("zeta/k lost")
 	}
 }
+
+// TestNewFileCase: two sessions selecting the same new file under
+// different cases write one file, as on OS/2.
+func TestNewFileCase(t *testing.T) {
+	ts := startServer(t, nil)
+	a := dial(t, ts.addr).login()
+	b := dial(t, ts.addr).login()
+	for _, cmd := range []string{`CC:`, `Fnew.ini`, `Aa`, `Kk1`} {
+		a.expect(cmd, "+")
+	}
+	for _, cmd := range []string{`CC:`, `FNEW.INI`, `Aa`, `Kk2`} {
+		b.expect(cmd, "+")
+	}
+	a.expect("W01", "+")
+	b.expect("W02", "+")
+	a.expect("K", "+")
+	a.expect("V", "+"+hexOf([]byte("k1\x00k2\x00\x00")))
+	ents, _ := os.ReadDir(ts.dirs['C'])
+	if len(ents) != 1 || ents[0].Name() != "new.ini" {
+		t.Errorf("volume holds %v", ents)
+	}
+}

@@ -31,7 +31,7 @@ func newFileCache(seq *atomic.Uint64) *fileCache {
 type fileEntry struct {
 	key    string // drive letter, ':', volume-relative path
 	vol    *volume
-	rel    string // volume-relative path, on-disk case (or as typed when new)
+	rel    string // volume-relative path, on-disk case (or as typed when new); guarded by mu
 	format ini.Format
 	refs   int // sessions that have it selected; guarded by fileCache.mu
 	seq    *atomic.Uint64
@@ -136,6 +136,16 @@ func (e *fileEntry) load(received uint64) error {
 // it changed.
 func (e *fileEntry) stat() error {
 	fi, err := e.vol.root.Stat(e.rel)
+	if errors.Is(err, fs.ErrNotExist) {
+		// OS/2 names are case-insensitive: a file created meanwhile under
+		// another case (by another session or program) is this file.
+		dir, base := path.Split(e.rel)
+		dir = path.Clean(dir + ".")
+		if name, _, lerr := e.vol.lookup(dir, base); lerr == nil && name != base {
+			e.rel, e.valid = join(dir, name), false
+			fi, err = e.vol.root.Stat(e.rel)
+		}
+	}
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			if !e.valid || e.exists {

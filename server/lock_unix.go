@@ -20,7 +20,7 @@ func idOf(fi fs.FileInfo) fileID {
 	id := fileID{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		id.ino, id.dev = uint64(st.Ino), uint64(st.Dev)
-		id.ctime = int64(st.Ctim.Sec)*1e9 + int64(st.Ctim.Nsec)
+		id.ctime = ctimeOf(st)
 	}
 	return id
 }

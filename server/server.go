@@ -378,7 +378,7 @@ func (s *Server) closeDone() {
 // Shutdown stops accepting sessions, lets every session finish the command
 // it is executing (a session waiting for a command is closed at once), and
 // waits until all sessions have ended or ctx is done; then it closes the
-// remaining connections and the volumes. It returns ctx.Err() when ctx
+// remaining connections and the volumes' directories. It returns ctx.Err() when ctx
 // ended first, else nil.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.init(); err != nil {
@@ -414,6 +414,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.mu.Unlock()
 	}
 	s.cancel()
+	for _, v := range s.vols {
+		v.root.Close()
+	}
 	return err
 }
 

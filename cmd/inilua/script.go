@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/inilua/inilua/luaapi"
 )
@@ -36,7 +37,7 @@ func runScript(ctx context.Context, o cliOptions, e env) (code int) {
 		}
 	}()
 	for _, chunk := range o.exec {
-		if err := rt.DoString(ctx, chunk, "=(command line)"); err != nil {
+		if err := rt.DoString(ctx, chunk, "(command line)"); err != nil {
 			return reportError(e.stderr, err)
 		}
 	}
@@ -48,12 +49,11 @@ func runScript(ctx context.Context, o cliOptions, e env) (code int) {
 			fmt.Fprintf(e.stderr, "inilua: reading stdin: %v\n", err)
 			return 1
 		}
-		rt.State().SetGlobal("arg", argTable(rt, "-", o.args))
-		fn, err := rt.Load(stripShebang(string(code)), "=stdin")
+		proto, err := luaapi.Compile(string(code), "stdin")
 		if err != nil {
 			return reportError(e.stderr, err)
 		}
-		if _, err := rt.Call(ctx, fn, luaStrings(o.args)...); err != nil {
+		if err := rt.DoProto(ctx, proto, "-", o.args, nil); err != nil {
 			return reportError(e.stderr, err)
 		}
 	default:
@@ -74,10 +74,11 @@ func reportError(w io.Writer, err error) int {
 	if errors.As(err, &exit) {
 		return exit.Code
 	}
+	msg := strings.TrimSpace(err.Error()) // gopher-lua ends syntax errors with a newline
 	if errors.Is(err, context.Canceled) {
-		fmt.Fprintf(w, "inilua: interrupted: %v\n", err)
+		fmt.Fprintf(w, "inilua: interrupted: %s\n", msg)
 	} else {
-		fmt.Fprintf(w, "inilua: %v\n", err)
+		fmt.Fprintf(w, "inilua: %s\n", msg)
 	}
 	var se *luaapi.ScriptError
 	if errors.As(err, &se) && se.Traceback != "" {
