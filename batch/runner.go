@@ -13,7 +13,6 @@ import (
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
 
 	"github.com/inilua/inilua/client"
 	"github.com/inilua/inilua/ini"
@@ -139,7 +138,8 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 		}
 		opts.Code = code
 	}
-	proto, err := compile(opts.Script, opts.Code)
+	// compiled once: every host's Lua state runs the same prototype
+	proto, err := luaapi.Compile(string(opts.Code), opts.Script)
 	if err != nil {
 		return nil, err
 	}
@@ -188,27 +188,6 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 	r.run(ctx, hosts)
 	r.progress.finish()
 	return r.results, nil
-}
-
-// compile parses the script once; every host's Lua state runs the same
-// compiled chunk. A first line starting with # is skipped, as lua does.
-func compile(name string, code []byte) (*lua.FunctionProto, error) {
-	if bytes.HasPrefix(code, []byte("#")) {
-		if i := bytes.IndexByte(code, '\n'); i >= 0 {
-			code = append([]byte("--"), code[i:]...)
-		} else {
-			code = nil
-		}
-	}
-	chunk, err := parse.Parse(bytes.NewReader(code), "@"+name)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	proto, err := lua.Compile(chunk, "@"+name)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return proto, nil
 }
 
 type runner struct {

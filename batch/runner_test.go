@@ -656,7 +656,7 @@ s:open("C:\\MAILSRV\\MAILSRV.INI"):set("$SYS", "TimeOut", 1, "u32")`)
 	}
 	r := results[0]
 	// s:post on line 2 returned normally; the VM stopped before line 3
-	if r.Status != StatusFailed || !strings.Contains(r.Err, "interrupted after the command in progress: @i.lua:3:") {
+	if r.Status != StatusFailed || !strings.Contains(r.Err, "interrupted after the command in progress: i.lua:3:") {
 		t.Errorf("host1: %s %q output %q", r.Status, r.Err, r.Output)
 	}
 	if results[1].Status != StatusSkipped {
@@ -679,7 +679,7 @@ s:open("C:\\MAILSRV\\MAILSRV.INI"):set("$SYS", "TimeOut", 1, "u32")`)
 	}
 	r = results[0]
 	// s:post on line 2 did not complete
-	if r.Status != StatusFailed || !strings.Contains(r.Err, "command in progress abandoned: @i.lua:2:") {
+	if r.Status != StatusFailed || !strings.Contains(r.Err, "command in progress abandoned: i.lua:2:") {
 		t.Errorf("after cancel: %s %q output %q", r.Status, r.Err, r.Output)
 	}
 }
@@ -736,5 +736,32 @@ f:delete("Domain", "Name")`)
 	}
 	if now, _ := os.ReadFile(path); !bytes.Equal(now, orig) {
 		t.Error("not restored byte-identical")
+	}
+}
+
+// TestBackupBeforeRemove: a file the script removes is backed up first and
+// restore brings it back byte for byte.
+func TestBackupBeforeRemove(t *testing.T) {
+	hosts, dirs, _ := testHosts(t, 1)
+	path := filepath.Join(dirs[0], "OS2", "APPS.INI")
+	orig, _ := os.ReadFile(path)
+	backup := filepath.Join(t.TempDir(), "backup")
+	code := []byte(`local s = ... assert(s:remove("C:\\OS2\\APPS.INI"))`)
+	results, err := Run(context.Background(), hosts, Options{Script: "rm.lua", Code: code, BackupDir: backup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := statuses(results); s != "host1=changed/1" || results[0].Changes[0].Op != "remove" {
+		t.Fatalf("%s %s %+v", s, results[0].Err, results[0].Changes)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("not removed: %v", err)
+	}
+	res, err := Restore(context.Background(), RestoreOptions{BackupDir: backup})
+	if err != nil || statuses(res) != "host1=changed/1" {
+		t.Fatalf("restore: %v %s", err, statuses(res))
+	}
+	if now, err := os.ReadFile(path); err != nil || !bytes.Equal(now, orig) {
+		t.Errorf("not restored byte-identical: %v", err)
 	}
 }

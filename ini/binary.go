@@ -474,7 +474,7 @@ func (p *binParser) dedupeKeys(es []Entry, recs []uint32, app []byte, d *dupSet)
 	for i := range es {
 		dup := false
 		if useSet {
-			dup = d.addOrFindKey(es, i, out)
+			dup = d.addOrFind(es[i].Key, int32(out), func(j int32) []byte { return es[j].Key })
 		} else {
 			for j := range out {
 				if bytes.Equal(es[j].Key, es[i].Key) {
@@ -552,24 +552,6 @@ func (d *dupSet) reset(n int) {
 		d.slots = make([]int32, size)
 	}
 	d.mask = uint64(size - 1)
-}
-
-// addOrFindKey is addOrFind for the key of es[i], to be stored as index
-// out (the names of stored indexes are es[j].Key).
-func (d *dupSet) addOrFindKey(es []Entry, i, out int) bool {
-	b := es[i].Key
-	h := maphash.Bytes(d.seed, b) & d.mask
-	for {
-		s := d.slots[h]
-		if s == 0 {
-			d.slots[h] = int32(out) + 1
-			return false
-		}
-		if bytes.Equal(es[s-1].Key, b) {
-			return true
-		}
-		h = (h + 1) & d.mask
-	}
 }
 
 // addOrFind reports whether a name equal to b is already in the set (the

@@ -242,40 +242,88 @@ func TestParseReject(t *testing.T) {
 	}
 }
 
-// TestParseSharedNameBound checks that records sharing one long name field
-// are refused once the names total more than 4 times the file size, so a
-// crafted file cannot make a read scan gigabytes, while a few shared names
-// are fine.
-func TestParseSharedNameBound(t *testing.T) {
-	build := func(keys int) []byte {
-		var l binLayout
-		l.header(20)
-		nameOff := 40 + keys*24
-		l.at(nameOff, bytes.Repeat([]byte{'x'}, 1000)...)
-		l.at(nameOff+1000, 0)
-		l.app(20, 0, 40, 2, uint32(nameOff+999)) // "x"
-		for i := range keys {
-			next := uint32(40 + (i+1)*24)
-			if i == keys-1 {
-				next = 0
-			}
-			l.key(40+i*24, next, 1001, uint32(nameOff), 0, 0)
+// binSharedKeys builds a file with keys key records from 0x28 on, chained
+// in order, whose fields are set by fields(i) (name length and offset,
+// value length and offset); extra places the application record at 0x14
+// and the bytes the records point at (from end, the first byte after the
+// key records).
+func binSharedKeys(keys int, fields func(i int) (nameLen uint16, nameOff uint32, valLen uint16, valOff uint32), extra func(l *binLayout, end int)) []byte {
+	var l binLayout
+	l.header(20)
+	end := 40 + keys*24
+	extra(&l, end)
+	for i := range keys {
+		next := uint32(40 + (i+1)*24)
+		if i == keys-1 {
+			next = 0
 		}
-		return l.fix()
+		nl, no, vl, vo := fields(i)
+		l.key(40+i*24, next, nl, no, vl, vo)
 	}
-	// 3 keys share a 1001-byte name field: 3005 bytes of names in a
-	// 1113-byte file (under 4x); lenient mode keeps the first
-	f, err := ParseBinary(build(3))
-	if err != nil || len(f.Apps[0].Entries) != 1 || len(f.Apps[0].Entries[0].Key) != 1000 {
-		t.Fatalf("3 shared names: %v", err)
-	}
-	// 5 keys: 1161-byte file; the fifth key record (0x88) brings the
-	// names to 5007 bytes, over 4 x 1161
-	_, err = ParseBinary(build(5))
-	var fe *FormatError
-	want := "key record: key name field 0xA0+1001: the name fields read so far total 5007 bytes, more than 4 times the file size (name fields shared by many records)"
-	if !errors.As(err, &fe) || fe.Offset != 0x88 || fe.Msg != want {
-		t.Fatalf("5 shared names: %v; want offset 0x88 %q", err, want)
+	return l.fix()
+}
+
+// TestParseSharedBound checks that records sharing one long name field, or
+// one value, are refused once the names (or the values) total more than 4
+// times the file size, so a crafted file cannot make a read scan gigabytes
+// (nor a conversion write them: a 600 KiB file whose 20000 keys all point
+// at one 64 KiB value used to become a 4 GiB TNI file), while a few shared
+// fields are fine.
+func TestParseSharedBound(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(keys int) []byte
+		ok    func(f *File) bool // check of the 3-key file
+		want  string             // error of the 5-key file, at its fifth key record (0x88)
+	}{{
+		// 3 keys share a 1001-byte name field: 3005 bytes of names in a
+		// 1113-byte file (under 4x); lenient mode keeps the first. 5 keys:
+		// 1161-byte file; the fifth key record brings the names to 5007
+		// bytes, over 4 x 1161
+		name: "name field",
+		build: func(keys int) []byte {
+			nameOff := 40 + keys*24
+			return binSharedKeys(keys, func(int) (uint16, uint32, uint16, uint32) {
+				return 1001, uint32(nameOff), 0, 0
+			}, func(l *binLayout, end int) {
+				l.at(end, bytes.Repeat([]byte{'x'}, 1000)...)
+				l.at(end+1000, 0)
+				l.app(20, 0, 40, 2, uint32(end+999)) // "x"
+			})
+		},
+		ok:   func(f *File) bool { return len(f.Apps[0].Entries) == 1 && len(f.Apps[0].Entries[0].Key) == 1000 },
+		want: "key record: key name field 0xA0+1001: the name fields read so far total 5007 bytes, more than 4 times the file size (name fields shared by many records)",
+	}, {
+		// 3 keys named "a", "b", "c" share a 1000-byte value: 3000 bytes
+		// of values in a 1118-byte file (under 4x). 5 keys: 1170-byte
+		// file; the fifth key record brings the values to 5000 bytes,
+		// over 4 x 1170
+		name: "value",
+		build: func(keys int) []byte {
+			val := 40 + keys*24 + 2*keys
+			return binSharedKeys(keys, func(i int) (uint16, uint32, uint16, uint32) {
+				return 2, uint32(40 + keys*24 + 2*i), 1000, uint32(val)
+			}, func(l *binLayout, end int) {
+				for i := range keys {
+					l.at(end+2*i, byte('a'+i), 0)
+				}
+				l.at(val, bytes.Repeat([]byte{'v'}, 1000)...)
+				l.app(20, 0, 40, 2, uint32(end)) // "a"
+			})
+		},
+		ok:   func(f *File) bool { return len(f.Apps[0].Entries) == 3 && len(f.Apps[0].Entries[2].Value) == 1000 },
+		want: "key record: value 0xAA+1000: the values read so far total 5000 bytes, more than 4 times the file size (values shared by many records)",
+	}}
+	for _, tt := range tests {
+		f, err := ParseBinary(tt.build(3))
+		if err != nil || !tt.ok(f) {
+			t.Fatalf("3 shared %ss: %v", tt.name, err)
+		}
+		_, err = ParseBinary(tt.build(5))
+		var fe *FormatError
+		if !errors.As(err, &fe) || fe.Offset != 0x88 || fe.Msg != tt.want {
+			t.Fatalf("5 shared %ss: %v; want offset 0x88 %q", tt.name, err, tt.want)
+		}
 	}
 }
 

@@ -132,19 +132,12 @@ func ParseFormatFile(data []byte) (*FormatFile, error) {
 	r := newTNIReader(data)
 	ff := &FormatFile{}
 	for {
-		l, ok, err := r.next()
+		app, ok, err := r.nextApp()
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			return ff, nil
-		}
-		if l[0] != '[' {
-			return nil, errLine(r.line, "text outside a section: %q is not an application header [name]", clip(l))
-		}
-		app, err := r.headerName(l, "application")
-		if err != nil {
-			return nil, err
 		}
 		app = bytes.Clone(app)
 		header := r.line

@@ -40,7 +40,9 @@ type SaveOptions struct {
 	// name plus ".BAK" (NAME.INI.BAK, NAME.TNI.BAK) in the same directory,
 	// replacing an older backup, as GenINI does. Nothing is backed up when
 	// the target does not exist yet. The backup is itself written
-	// atomically, before the target is replaced; for a symlink it goes
+	// atomically, after the new contents are safely in the temporary
+	// file and before the target is replaced (so a failed write leaves
+	// an older backup alone); for a symlink it goes
 	// next to the file the link resolves to.
 	Backup bool
 	// InPlace writes into the existing file instead of replacing it:
@@ -57,6 +59,20 @@ type SaveOptions struct {
 	// rename replaces root.Rename in tests (to simulate EBUSY and
 	// failures); nil in normal use.
 	rename func(root *os.Root, oldname, newname string) error
+	// write replaces the writing of the data into the temporary file or,
+	// in place, into the target, in tests (to simulate a full disk); nil
+	// in normal use.
+	write func(w io.Writer, data []byte) error
+}
+
+// writeData writes data to w (a new temporary file, or the target opened
+// at offset 0 in place).
+func (o SaveOptions) writeData(w io.Writer, data []byte) error {
+	if o.write != nil {
+		return o.write(w, data)
+	}
+	_, err := w.Write(data)
+	return err
 }
 
 // maxSymlinks bounds symlink resolution (as Linux's MAXSYMLINKS).
@@ -176,7 +192,7 @@ func writeRoot(root *os.Root, name string, data []byte, opts SaveOptions) error 
 			return fmt.Errorf("%s cannot be written; refusing to replace it: %w", target, err)
 		}
 		if opts.InPlace {
-			return writeInPlace(root, w, target, data, opts.Backup)
+			return writeInPlace(root, w, target, data, opts)
 		}
 		w.Close()
 	} else if opts.InPlace {
@@ -184,7 +200,8 @@ func writeRoot(root *os.Root, name string, data []byte, opts SaveOptions) error 
 		if err != nil {
 			return err
 		}
-		if err := writeInPlace(root, w, target, data, false); err != nil {
+		opts.Backup = false
+		if err := writeInPlace(root, w, target, data, opts); err != nil {
 			// the file did not exist before: a failed save leaves nothing
 			root.Remove(target)
 			return err
@@ -198,8 +215,7 @@ func writeRoot(root *os.Root, name string, data []byte, opts SaveOptions) error 
 		beforeRename = func() error { return backup(root, target, old) }
 	}
 	return replace(root, target, old, perm, opts.rename, beforeRename, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
+		return opts.writeData(w, data)
 	})
 }
 
@@ -290,11 +306,11 @@ func backup(root *os.Root, target string, old fs.FileInfo) error {
 	return nil
 }
 
-// writeInPlace writes data over the open file w (closing it): optional
-// backup first, write at offset 0, truncate, fsync.
-func writeInPlace(root *os.Root, w *os.File, target string, data []byte, bak bool) error {
+// writeInPlace writes data over the open file w (closing it), which must be
+// at offset 0: backup first with opts.Backup, write, truncate, fsync.
+func writeInPlace(root *os.Root, w *os.File, target string, data []byte, opts SaveOptions) error {
 	defer w.Close()
-	if bak {
+	if opts.Backup {
 		fi, err := w.Stat()
 		if err != nil {
 			return err
@@ -303,7 +319,7 @@ func writeInPlace(root *os.Root, w *os.File, target string, data []byte, bak boo
 			return err
 		}
 	}
-	if _, err := w.WriteAt(data, 0); err != nil {
+	if err := opts.writeData(w, data); err != nil {
 		return err
 	}
 	if err := w.Truncate(int64(len(data))); err != nil {

@@ -3,6 +3,7 @@ package ini
 import (
 	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -407,4 +408,36 @@ func TestSaveFormatChoice(t *testing.T) {
 		}
 		wantFile(t, filepath.Join(dir, c.name), c.want)
 	}
+}
+
+// TestSaveWriteFailureLeavesNoTrace simulates a full disk while the data
+// is written: the target, an older backup and the directory stay as they
+// were (the backup is made only once the new contents are on disk), and an
+// in-place save of a new file leaves no half-written file.
+func TestSaveWriteFailureLeavesNoTrace(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "X.INI")
+	writeFile(t, path, "current", 0o644)
+	writeFile(t, path+".BAK", "older backup", 0o644)
+	f, _ := saveSample(t, "new")
+	full := func(w io.Writer, data []byte) error {
+		if _, err := w.Write(data[:len(data)/2]); err != nil {
+			return err
+		}
+		return syscall.ENOSPC
+	}
+	for _, opts := range []SaveOptions{{Backup: true, write: full}, {write: full}} {
+		if err := f.Save(path, opts); !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), path) {
+			t.Errorf("backup %v: error %v, want ENOSPC naming the file", opts.Backup, err)
+		}
+		wantFile(t, path, []byte("current"))
+		wantFile(t, path+".BAK", []byte("older backup"))
+		wantNames(t, dir, "X.INI", "X.INI.BAK")
+	}
+
+	fresh := filepath.Join(dir, "FRESH.INI")
+	if err := f.Save(fresh, SaveOptions{InPlace: true, write: full}); !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("in place, new file: error %v, want ENOSPC", err)
+	}
+	wantNames(t, dir, "X.INI", "X.INI.BAK")
 }

@@ -101,24 +101,33 @@ func tniHasDuplicate(f *File) bool {
 func (r *tniReader) parse() (*File, error) {
 	f := New()
 	for {
-		l, ok, err := r.next()
+		name, ok, err := r.nextApp()
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			return f, nil
 		}
-		if l[0] != '[' {
-			return nil, errLine(r.line, "text outside a section: %q is not an application header [name] (comments are not part of TNI)", clip(l))
-		}
-		name, err := r.headerName(l, "application")
-		if err != nil {
-			return nil, err
-		}
 		if err := r.section(f.addApp(name), r.line); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// nextApp reads the next line at top level, which must be an application
+// header "[name]", and returns the name; ok is false at the end of the
+// file. Any other line is an error (§3.9 item 1; the reference silently
+// stops reading there).
+func (r *tniReader) nextApp() (name []byte, ok bool, err error) {
+	l, ok, err := r.next()
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	if l[0] != '[' {
+		return nil, false, errLine(r.line, "text outside a section: %q is not an application header [name] (comments are not part of the format)", clip(l))
+	}
+	name, err = r.headerName(l, "application")
+	return name, err == nil, err
 }
 
 // tniReader walks the physical lines of a TNI (or FMT) file.

@@ -84,3 +84,16 @@ func BenchmarkRemote2k(b *testing.B) {
 		return rt.fileValue(f)
 	})
 }
+
+// BenchmarkNew measures creating and closing a runtime (the batch runner
+// makes one per host): time and memory per runtime.
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		rt, err := New(context.Background(), Options{Stdout: io.Discard, Stderr: io.Discard})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rt.Close()
+	}
+}

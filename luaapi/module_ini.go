@@ -147,7 +147,8 @@ func (r *Runtime) iniNew(L *lua.LState) int {
 	return 1
 }
 
-// iniParse is ini.parse(bytes [, name]): binary INI or TNI text by content.
+// iniParse is ini.parse(bytes [, name]): binary INI or TNI text by content;
+// name appears in parse errors only.
 func (r *Runtime) iniParse(L *lua.LState) int {
 	data := []byte(checkString(L, 1, "bytes"))
 	name := ""
@@ -159,7 +160,8 @@ func (r *Runtime) iniParse(L *lua.LState) int {
 	if err != nil {
 		r.raise(L, &Error{Op: "parse", Err: err})
 	}
-	L.Push(r.fileValue(r.newFile(f, f, name, format, nil, nil)))
+	// name is for the error above only: the file has no path to save to
+	L.Push(r.fileValue(r.newFile(f, f, "", format, nil, nil)))
 	return 1
 }
 

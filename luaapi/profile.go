@@ -37,10 +37,13 @@ type changeLog struct {
 
 const changeChunk = 4096
 
-// add appends c and returns its index.
+// add appends c and returns its index. A chunk starts small and grows by
+// append up to changeChunk entries (a batch runs one runtime per host, most
+// recording a handful of changes: a full chunk up front would cost 512 KiB
+// each); only the last chunk is ever copied.
 func (l *changeLog) add(c Change) int {
 	if l.n%changeChunk == 0 {
-		l.chunks = append(l.chunks, make([]Change, 0, changeChunk))
+		l.chunks = append(l.chunks, make([]Change, 0, 8))
 	}
 	last := &l.chunks[len(l.chunks)-1]
 	*last = append(*last, c)

@@ -116,7 +116,9 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 		ctx = context.Background()
 	}
 	r := &Runtime{opts: opts, log: log, ctx: ctx, modules: map[string]lua.LValue{}}
-	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	// The registry (Lua's value stack) starts at gopher-lua's default size
+	// and may grow to 1M slots (16 MiB), so unpack of a large table works.
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistryMaxSize: 1 << 20})
 	r.ls = L
 	if err := r.openLibs(); err != nil {
 		L.Close()

@@ -450,6 +450,11 @@ func TestNoCrash(t *testing.T) {
 			t.Errorf("%s: no error", code)
 		}
 	}
+	// the value stack grows when needed
+	out, err := run(t, `local t = {} for i = 1, 100000 do t[i] = i end print(select("#", unpack(t)))`, Options{})
+	if err != nil || out != "100000\n" {
+		t.Errorf("unpack of 100000 values: %q, %v", out, err)
+	}
 }
 
 // TestCompileShared runs one compiled script in several runtimes at once.
@@ -483,5 +488,20 @@ func TestCompileShared(t *testing.T) {
 	}
 	if _, err := CompileFile("/nonexistent.lua"); err == nil {
 		t.Error("CompileFile of a missing file succeeded")
+	}
+}
+
+func TestParseName(t *testing.T) {
+	out, err := run(t, `
+		local f = ini.parse("[A]\nk=v\n[/A]\n", "given.tni")
+		print(f:name(), f:format(), f.A.k, pcall(f.save, f))
+		print(pcall(ini.parse, "[A]\nk=v\n", "given.tni"))`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "nil\ttni\tv\tfalse\t=t:3: save: the file has no path: use f:save(path)\n" +
+		"false\t=t:4: parse: given.tni:"
+	if !strings.HasPrefix(out, want) {
+		t.Errorf("output %q, want prefix %q", out, want)
 	}
 }

@@ -339,8 +339,9 @@ func TestFormatFile(t *testing.T) {
 }
 
 // TestRandomOpsSameLocalRemote runs random sequences of writes, deletions,
-// application replacements and renames on a local and a remote binary INI
-// file and checks that both end with the same output, changes and files.
+// application replacements and renames on a local and a remote file
+// (binary INI and TNI, real and check mode) and checks that both end with
+// the same output, changes and files.
 func TestRandomOpsSameLocalRemote(t *testing.T) {
 	names := []string{"A", "B", "C"}
 	for seed := range 24 {
@@ -373,9 +374,10 @@ for app, a in pairs(f) do for k, v in pairs(a) do print(app, k, v) end end
 print(#f, #f:changes())
 `)
 		script := b.String()
-		t.Run(fmt.Sprint(seed, file), func(t *testing.T) {
-			l := runScript(t, local, nil, script, Options{})
-			r := runScript(t, remote, nil, script, Options{})
+		opts := Options{CheckMode: seed%4 >= 2} // dry runs must agree too
+		t.Run(fmt.Sprint(seed, file, opts.CheckMode), func(t *testing.T) {
+			l := runScript(t, local, nil, script, opts)
+			r := runScript(t, remote, nil, script, opts)
 			if l.err != nil || r.err != nil {
 				t.Fatalf("errors: local %v, remote %v\n%s", l.err, r.err, script)
 			}

@@ -309,6 +309,25 @@ func TestBatchEndToEnd(t *testing.T) {
 			for i := range dirs {
 				checkOnlyKey(t, original[i], tree(t, dirs[i]), "REAL/netchat/", "NetChat", "MAILSERVER", "mail.example.net\x00")
 			}
+		case 4: // [DE] renamed [de_DE] in the real cwmm/LANG.INI, nothing else
+			for i := range dirs {
+				now := tree(t, dirs[i])
+				if !bytes.Equal(now["REAL/cwmm/CDDB.INI"], original[i]["REAL/cwmm/CDDB.INI"]) {
+					t.Errorf("host%d: CDDB.INI changed", i+1)
+				}
+				want, _ := ini.ParseBinary(original[i]["REAL/cwmm/LANG.INI"])
+				got, err := ini.ParseBinary(now["REAL/cwmm/LANG.INI"])
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range want.Application([]byte("DE")).Entries {
+					want.Put([]byte("de_DE"), e.Key, e.Value)
+				}
+				want.DeleteApplication([]byte("DE"))
+				if !want.Equal(got) {
+					t.Errorf("host%d: LANG.INI is not the original with [DE] renamed [de_DE]", i+1)
+				}
+			}
 		}
 	}
 	// every file outside the scripts' targets is untouched
