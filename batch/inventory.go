@@ -21,8 +21,9 @@ import (
 // one.
 const DefaultPort = "3560"
 
-// Reserved inventory variables: they configure the connection and are not
-// passed to scripts as ordinary variables.
+// Reserved inventory variables: they configure the connection. addr
+// becomes Host.Address; password_env and password_file stay in Host.Vars
+// (they name where the secret is, not the secret).
 const (
 	VarAddr         = "addr"          // host:port to connect to (default: the name, port 3560)
 	VarPasswordEnv  = "password_env"  // environment variable holding the host's password

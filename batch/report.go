@@ -253,8 +253,9 @@ func WriteRecap(w io.Writer, results []*Result, check bool) error {
 //
 //	HOST FILE [application] key: old -> new
 //
-// Values that are text are shown quoted (Go syntax, so a trailing NUL shows
-// as \x00), others as uppercase hex; an absent value shows as (absent).
+// Values are rendered by ShowValue: text quoted (Go syntax, so a trailing
+// NUL shows as \x00), anything else as hex (with the number for 1, 2 and 4
+// bytes), (absent) for a missing value.
 func WriteDiff(w io.Writer, r *Result) error {
 	for _, c := range r.Changes {
 		if _, err := fmt.Fprintf(w, "%s %s [%s] %s: %s -> %s\n", r.Host.Name, c.File,

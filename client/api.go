@@ -137,7 +137,6 @@ func newSession(addr string, opts Options) *Session {
 	if s.timeout <= 0 {
 		s.timeout = DefaultCommandTimeout
 	}
-	s.maxLine = max(2*s.chunk+64, 64<<10)
 	// the initial session state of spec §2: A and K empty, O 0,FFFFFFFF,
 	// no file, the root pseudo-directory
 	s.st.lim, s.st.appOK, s.st.keyOK, s.st.olOK, s.st.cwdOK = wire.DefaultLimit, true, true, true, true
@@ -148,7 +147,7 @@ func newSession(addr string, opts Options) *Session {
 // The connection is closed on failure.
 func (s *Session) login(ctx, dctx context.Context, conn net.Conn, dt time.Duration) error {
 	s.conn = conn
-	s.r = bufio.NewReaderSize(conn, 64<<10)
+	s.r = wire.LineReader{R: bufio.NewReaderSize(conn, 64<<10), Max: max(2*s.chunk+64, 64<<10)}
 	saved := s.timeout
 	s.timeout = dt
 
@@ -352,7 +351,7 @@ func (s *Session) Restart(ctx context.Context) error {
 		deadline = d
 	}
 	s.conn.SetReadDeadline(deadline)
-	line, err := readReplyLine(s.r, s.maxLine)
+	line, err := s.r.ReadLine()
 	s.closed = true
 	s.conn.Close()
 	if err == nil && len(line) > 0 && line[0] == '-' {

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -151,13 +150,12 @@ func (b *batch) addW(data []byte) int {
 type Session struct {
 	mu      sync.Mutex
 	conn    net.Conn
-	r       *bufio.Reader
+	r       wire.LineReader // reply lines from the connection; Max = the reply line cap
 	addr    string
 	opts    Options
 	chunk   int
 	timeout time.Duration
 	log     *slog.Logger
-	maxLine int
 
 	lost     error // non-nil once the connection is unusable
 	closed   bool
@@ -439,49 +437,15 @@ func (s *Session) refused(o *op) {
 }
 
 func (s *Session) readLine(ctx context.Context) ([]byte, error) {
-	line, err := readReplyLine(s.r, s.maxLine)
+	line, err := s.r.ReadLine()
 	if err != nil {
 		if errors.Is(err, wire.ErrLineTooLong) {
-			return nil, &malformed{fmt.Sprintf("reply line longer than %d bytes", s.maxLine), nil}
+			return nil, &malformed{fmt.Sprintf("reply line longer than %d bytes", s.r.Max), nil}
 		}
 		return nil, err
 	}
 	if s.log != nil && s.log.Enabled(ctx, slog.LevelDebug) {
 		s.log.LogAttrs(ctx, slog.LevelDebug, "recv", slog.String("addr", s.addr), slog.String("line", traceReply(line)))
-	}
-	return line, nil
-}
-
-// readReplyLine reads one reply line and returns it without CR LF (or bare
-// LF). Unlike wire.ReadLine, a line cut off by the end of the connection is
-// an error (io.ErrUnexpectedEOF): a reply is complete only with its LF. A
-// line longer than max gives wire.ErrLineTooLong after reading at most
-// max+2 bytes of it. The slice is valid until the next read from r.
-func readReplyLine(r *bufio.Reader, max int) ([]byte, error) {
-	line, err := r.ReadSlice('\n')
-	var long []byte
-	for err == bufio.ErrBufferFull {
-		long = append(long, line...)
-		if len(long) > max+2 {
-			return nil, wire.ErrLineTooLong
-		}
-		line, err = r.ReadSlice('\n')
-	}
-	if long != nil {
-		line = append(long, line...)
-	}
-	if err != nil {
-		if err == io.EOF && len(line) > 0 {
-			return nil, io.ErrUnexpectedEOF
-		}
-		return nil, err
-	}
-	line = line[:len(line)-1]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
-	}
-	if len(line) > max {
-		return nil, wire.ErrLineTooLong
 	}
 	return line, nil
 }

@@ -42,9 +42,9 @@ type session struct {
 	deadlineSet time.Time     // when the read deadline was last pushed
 	commands    int
 	endReason   string
-	scratch     []byte // reply scratch
-	wbuf        []byte // decoded W data scratch
-	long        []byte // a command line longer than the read buffer
+	scratch     []byte          // reply scratch
+	wbuf        []byte          // decoded W data scratch
+	lines       wire.LineReader // command lines from r; Max = parameter cap + the command letter
 	loggedIn    bool
 	cwd         location
 	file        *fileEntry // nil: no current file
@@ -73,6 +73,7 @@ func newSession(s *Server, c net.Conn, id uint64, loopback bool) *session {
 		timeout:  s.idleTimeout(),
 	}
 	ss.r = bufio.NewReaderSize(seqReader{ss}, 64<<10)
+	ss.lines = wire.LineReader{R: ss.r, Max: ss.maxParam + 1}
 	return ss
 }
 
@@ -138,7 +139,7 @@ func (ss *session) run() {
 			ss.endReason = "server shutdown"
 			return
 		}
-		line, err := ss.readLine()
+		line, err := ss.lines.ReadLine()
 		if err != nil {
 			ss.readError(err)
 			return
@@ -150,53 +151,6 @@ func (ss *session) run() {
 		ss.commands++
 		if ss.handle(line) {
 			return
-		}
-	}
-}
-
-// readLine returns the next command line without its line end (LF, or CR
-// LF: §1). A line whose parameter exceeds the cap gives
-// wire.ErrLineTooLong as soon as more than the cap has arrived, without
-// waiting for the line end. The slice is valid until the next call.
-func (ss *session) readLine() ([]byte, error) {
-	max := ss.maxParam + 1 // the command letter
-	if cap(ss.long) > 1<<20 {
-		ss.long = nil // do not keep a big buffer for the session's life
-	}
-	acc := ss.long[:0]
-	long := false
-	for {
-		n := ss.r.Buffered()
-		if n > 0 {
-			b, _ := ss.r.Peek(n)
-			if i := bytes.IndexByte(b, '\n'); i >= 0 {
-				line := b[:i]
-				if long {
-					acc = append(acc, line...)
-					line = acc
-					ss.long = acc
-				}
-				ss.r.Discard(i + 1)
-				if len(line) > 0 && line[len(line)-1] == '\r' {
-					line = line[:len(line)-1]
-				}
-				if len(line) > max {
-					return nil, wire.ErrLineTooLong
-				}
-				return line, nil
-			}
-			if len(acc)+n > max+1 { // +1: a CR may still precede the LF
-				return nil, wire.ErrLineTooLong
-			}
-			if n == ss.r.Size() {
-				acc = append(acc, b...)
-				long = true
-				ss.r.Discard(n)
-				continue
-			}
-		}
-		if _, err := ss.r.Peek(ss.r.Buffered() + 1); err != nil {
-			return nil, err
 		}
 	}
 }
@@ -215,7 +169,7 @@ func (ss *session) readError(err error) {
 	case errors.As(err, &ne) && ne.Timeout():
 		ss.endReason = "idle timeout"
 		ss.log.Info("idle timeout; closing", "timeout", ss.timeout)
-	case err == io.EOF:
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
 		ss.endReason = "client closed"
 	default:
 		ss.endReason = "read error: " + err.Error()

@@ -24,69 +24,70 @@ const DefaultMaxLine = 16 << 20
 // CRLF ends every reply line (spec §1).
 const CRLF = "\r\n"
 
-// ErrLineTooLong is returned by ReadLine when a line exceeds its cap. The
-// rest of the line has not been read.
+// ErrLineTooLong is returned by ReadLine when a line exceeds its cap.
 var ErrLineTooLong = errors.New("line too long")
 
-// ReadLine reads one line from r and returns it without its line end. A line
-// ends at LF; one CR directly before the LF is dropped, any other CR is kept
-// (spec §1). max caps the returned length in bytes; a longer line returns
-// ErrLineTooLong as soon as the cap is passed, having consumed at most
-// max+1 bytes plus what bufio had buffered. At end of input, a final line
-// without LF is returned with a nil error if non-empty, then io.EOF.
+// LineReader reads protocol lines (commands on the server, replies on the
+// client) from a bufio.Reader, keeping one scratch buffer for lines longer
+// than the bufio buffer. The zero value is not usable: set R and Max.
+type LineReader struct {
+	R   *bufio.Reader
+	Max int // cap on a line's length in bytes, without its line end
+
+	long []byte // scratch for lines longer than R's buffer
+}
+
+// ReadLine reads one line and returns it without its line end. A line ends
+// at LF; one CR directly before the LF is dropped, any other CR is kept
+// (spec §1). A line longer than Max gives ErrLineTooLong as soon as more
+// than Max+1 bytes of it have arrived, without waiting for its end; the
+// rest of the line is left unread. At the end of input ReadLine returns
+// io.EOF, or io.ErrUnexpectedEOF when a partial line (no LF) was pending: a
+// line counts only with its LF. Other read errors (timeouts) are returned
+// as they are.
 //
-// The returned slice may point into r's buffer and is valid only until the
-// next read from r.
-func ReadLine(r *bufio.Reader, max int) ([]byte, error) {
-	line, err := r.ReadSlice('\n')
-	if err == nil {
-		line = line[:len(line)-1]
-		if len(line) > 0 && line[len(line)-1] == '\r' {
-			line = line[:len(line)-1]
-		}
-		if len(line) > max {
-			return nil, ErrLineTooLong
-		}
-		return line, nil
+// The returned slice points into the reader's buffers and is valid only
+// until the next call.
+func (lr *LineReader) ReadLine() ([]byte, error) {
+	if cap(lr.long) > 1<<20 {
+		lr.long = nil // do not keep a big buffer for a connection's life
 	}
-	if err != bufio.ErrBufferFull {
-		if len(line) == 0 {
-			return nil, err
-		}
-		if err == io.EOF {
-			if len(line) > max {
-				return nil, ErrLineTooLong
-			}
-			return line, nil
-		}
-		return nil, err
-	}
-	// The line is longer than the buffer: accumulate up to max+1 (+1 for a
-	// CR that may precede the LF).
-	buf := append([]byte(nil), line...)
+	acc := lr.long[:0]
+	long := false
 	for {
-		if len(buf) > max+1 {
-			return nil, ErrLineTooLong
-		}
-		line, err = r.ReadSlice('\n')
-		buf = append(buf, line...)
-		if err == nil {
-			buf = buf[:len(buf)-1]
-			if len(buf) > 0 && buf[len(buf)-1] == '\r' {
-				buf = buf[:len(buf)-1]
+		n := lr.R.Buffered()
+		if n > 0 {
+			b, _ := lr.R.Peek(n)
+			if i := bytes.IndexByte(b, '\n'); i >= 0 {
+				line := b[:i]
+				if long {
+					acc = append(acc, line...)
+					line = acc
+					lr.long = acc
+				}
+				lr.R.Discard(i + 1)
+				if len(line) > 0 && line[len(line)-1] == '\r' {
+					line = line[:len(line)-1]
+				}
+				if len(line) > lr.Max {
+					return nil, ErrLineTooLong
+				}
+				return line, nil
 			}
-			if len(buf) > max {
+			if len(acc)+n > lr.Max+1 { // +1: a CR may still precede the LF
 				return nil, ErrLineTooLong
 			}
-			return buf, nil
-		}
-		if err == io.EOF {
-			if len(buf) > max {
-				return nil, ErrLineTooLong
+			if n == lr.R.Size() {
+				acc = append(acc, b...)
+				long = true
+				lr.R.Discard(n)
+				continue
 			}
-			return buf, nil
 		}
-		if err != bufio.ErrBufferFull {
+		if _, err := lr.R.Peek(lr.R.Buffered() + 1); err != nil {
+			if err == io.EOF && (long || lr.R.Buffered() > 0) {
+				return nil, io.ErrUnexpectedEOF
+			}
 			return nil, err
 		}
 	}

@@ -12,29 +12,47 @@ import (
 
 func TestReadLine(t *testing.T) {
 	in := "Pabc\r\nV\nWx\ry\r\n\r\n" + strings.Repeat("x", 40) + "\nlast"
-	r := bufio.NewReaderSize(strings.NewReader(in), 16)
-	want := []string{"Pabc", "V", "Wx\ry", "", strings.Repeat("x", 40), "last"}
+	lr := &LineReader{R: bufio.NewReaderSize(strings.NewReader(in), 16), Max: 100}
+	want := []string{"Pabc", "V", "Wx\ry", "", strings.Repeat("x", 40)}
 	for _, w := range want {
-		got, err := ReadLine(r, 100)
+		got, err := lr.ReadLine()
 		if err != nil || string(got) != w {
 			t.Fatalf("ReadLine = %q, %v; want %q", got, err, w)
 		}
 	}
-	if _, err := ReadLine(r, 100); err != io.EOF {
+	// "last" has no LF: it is not a line
+	if _, err := lr.ReadLine(); err != io.ErrUnexpectedEOF {
+		t.Fatalf("partial last line: %v, want ErrUnexpectedEOF", err)
+	}
+	lr = &LineReader{R: bufio.NewReaderSize(strings.NewReader("Q\r\n"), 16), Max: 100}
+	lr.ReadLine()
+	if _, err := lr.ReadLine(); err != io.EOF {
 		t.Fatalf("at end: %v, want EOF", err)
 	}
 }
 
 func TestReadLineTooLong(t *testing.T) {
-	r := bufio.NewReaderSize(strings.NewReader(strings.Repeat("W", 1000)+"\r\nQ\r\n"), 16)
-	if _, err := ReadLine(r, 100); !errors.Is(err, ErrLineTooLong) {
+	lr := &LineReader{R: bufio.NewReaderSize(strings.NewReader(strings.Repeat("W", 1000)+"\r\nQ\r\n"), 16), Max: 100}
+	if _, err := lr.ReadLine(); !errors.Is(err, ErrLineTooLong) {
 		t.Fatalf("err = %v, want ErrLineTooLong", err)
 	}
-	// exactly max is fine, CR not counted
-	r = bufio.NewReaderSize(strings.NewReader(strings.Repeat("W", 100)+"\r\n"), 16)
-	if got, err := ReadLine(r, 100); err != nil || len(got) != 100 {
+	// exactly Max is fine, CR not counted
+	lr = &LineReader{R: bufio.NewReaderSize(strings.NewReader(strings.Repeat("W", 100)+"\r\n"), 16), Max: 100}
+	if got, err := lr.ReadLine(); err != nil || len(got) != 100 {
 		t.Fatalf("len %d, %v", len(got), err)
 	}
+}
+
+// A line over the cap is refused as soon as the cap is passed, even when
+// the cap is smaller than the bufio buffer and the line's end never comes.
+func TestReadLineTooLongNoEnd(t *testing.T) {
+	pr, pw := io.Pipe()
+	go pw.Write([]byte(strings.Repeat("W", 50)))
+	lr := &LineReader{R: bufio.NewReaderSize(pr, 4096), Max: 10}
+	if _, err := lr.ReadLine(); !errors.Is(err, ErrLineTooLong) {
+		t.Fatalf("err = %v, want ErrLineTooLong", err)
+	}
+	pw.Close()
 }
 
 func TestHex(t *testing.T) {

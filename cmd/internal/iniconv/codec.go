@@ -6,11 +6,6 @@ import (
 	"github.com/inilua/inilua/ini"
 )
 
-// readFormatFile reads and parses an FMT file.
-func readFormatFile(path string) (*ini.FormatFile, error) {
-	return ini.ReadFormatFile(path)
-}
-
 // saveTNI writes f as TNI to path (atomically, or in place with inPlace),
 // keeping path.BAK. With skip, names TNI cannot hold are left out and
 // reported; without, such names give an *ini.UnrepresentableError and

@@ -264,7 +264,7 @@ func (j job) formatFile(in string) (*ini.FormatFile, error) {
 		}
 		path = p
 	}
-	ff, err := readFormatFile(path)
+	ff, err := ini.ReadFormatFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no such format file", path)
 	}
