@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/renameio/v2"
-
 	"github.com/inilua/inilua/ini"
 )
 
@@ -122,7 +120,7 @@ func (hb *HostBackup) Save(remote string, f *ini.File) error {
 		e.Backup = fmt.Sprintf("%03d-%s", len(hb.index.Files)+1, safeFileName(baseName(remote)))
 		sum := sha256.Sum256(data)
 		e.SHA256 = hex.EncodeToString(sum[:])
-		if err := renameio.WriteFile(filepath.Join(hb.dir, e.Backup), data, 0o600); err != nil {
+		if err := ini.WriteFile(filepath.Join(hb.dir, e.Backup), data, ini.SaveOptions{Perm: 0o600}); err != nil {
 			return fmt.Errorf("backup of %s: %w", remote, err)
 		}
 	}
@@ -139,7 +137,7 @@ func (hb *HostBackup) writeIndex() error {
 	if err != nil {
 		return err
 	}
-	if err := renameio.WriteFile(filepath.Join(hb.dir, IndexFile), append(data, '\n'), 0o600); err != nil {
+	if err := ini.WriteFile(filepath.Join(hb.dir, IndexFile), append(data, '\n'), ini.SaveOptions{Perm: 0o600}); err != nil {
 		return fmt.Errorf("backup index: %w", err)
 	}
 	return nil

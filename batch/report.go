@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/inilua/inilua/ini"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,8 +14,6 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
-
-	"github.com/google/renameio/v2"
 )
 
 // Status is the outcome of a batch run on one host.
@@ -177,7 +176,7 @@ func WriteReportFile(path string, results []*Result, check bool) error {
 	if err := WriteReport(&buf, results, check); err != nil {
 		return err
 	}
-	if err := renameio.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := ini.WriteFile(path, buf.Bytes(), ini.SaveOptions{Perm: 0o644}); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
@@ -220,7 +219,7 @@ func WriteRetryFile(path string, results []*Result) error {
 		}
 		return nil
 	}
-	if err := renameio.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+	if err := ini.WriteFile(path, []byte(b.String()), ini.SaveOptions{Perm: 0o644}); err != nil {
 		return fmt.Errorf("retry file: %w", err)
 	}
 	return nil
