@@ -104,8 +104,8 @@ func ParseBinary(data []byte) (*File, error) {
 // (only possible when many records share name or value bytes; refusing it
 // bounds the work of a read and the size of anything written from the
 // result: a 600 KiB file whose 20000 keys all point at one 64 KiB value
-// would otherwise become a 4 GiB TNI file). See
-// BinaryOptions for the cases Strict adds.
+// would otherwise become a 4 GiB TNI file). See BinaryOptions for the cases
+// Strict adds.
 //
 // The returned File ALIASES data: names and values are sub-slices of data
 // (with their capacity limited, so appending to them copies). The caller
@@ -204,13 +204,13 @@ type binParser struct {
 	valueBytes   uint64 // sum of the value lengths read so far
 }
 
-// maxNameFactor bounds the sum of all name-field lengths, and separately the
+// maxShareFactor bounds the sum of all name-field lengths, and separately the
 // sum of all value lengths, to this many times the file size. Name fields
 // and values of a well-formed file are disjoint (sum <= size); the bound
 // only stops a crafted file whose thousands of records share one 64 KiB
 // name field or value from making a read scan and hash gigabytes, or a
 // conversion of the result write gigabytes.
-const maxNameFactor = 4
+const maxShareFactor = 4
 
 func (p *binParser) warnf(off uint32, format string, args ...any) {
 	if p.warn != nil {
@@ -331,8 +331,8 @@ func (p *binParser) checkName(rec uint32, k recKind, at uint32, what string) ([]
 		return nil, errAt(int64(rec), "%s: %s field 0x%X+%d extends past the end of the file (size 0x%X)", k, what, off, n, p.size)
 	}
 	p.nameBytes += uint64(n)
-	if p.nameBytes > maxNameFactor*uint64(p.size) {
-		return nil, errAt(int64(rec), "%s: %s field 0x%X+%d: the name fields read so far total %d bytes, more than %d times the file size (name fields shared by many records)", k, what, off, n, p.nameBytes, maxNameFactor)
+	if p.nameBytes > maxShareFactor*uint64(p.size) {
+		return nil, errAt(int64(rec), "%s: %s field 0x%X+%d: the name fields read so far total %d bytes, more than %d times the file size (name fields shared by many records)", k, what, off, n, p.nameBytes, maxShareFactor)
 	}
 	field := p.data[off:end]
 	i := bytes.IndexByte(field, 0)
@@ -388,8 +388,8 @@ func (p *binParser) check(first uint32) error {
 				return errAt(int64(k), "key record: value 0x%X+%d extends past the end of the file (size 0x%X)", off, n, p.size)
 			}
 			p.valueBytes += uint64(n)
-			if p.valueBytes > maxNameFactor*uint64(p.size) {
-				return errAt(int64(k), "key record: value 0x%X+%d: the values read so far total %d bytes, more than %d times the file size (values shared by many records)", off, n, p.valueBytes, maxNameFactor)
+			if p.valueBytes > maxShareFactor*uint64(p.size) {
+				return errAt(int64(k), "key record: value 0x%X+%d: the values read so far total %d bytes, more than %d times the file size (values shared by many records)", off, n, p.valueBytes, maxShareFactor)
 			}
 			p.nKeys++
 			kfrom = ref{kind: kindKey, off: k, what: "next key"}

@@ -18,7 +18,7 @@ import (
 // of the line ending, indentation of SPACE, TAB and BACKSPACE bytes is
 // ignored (TAB is a DEVIATION: the reference keeps it), blank lines are
 // ignored everywhere, a line whose first non-blank byte is Ctrl-Z (0x1A)
-// ends the file, and lines are never cut at 512 bytes (DEVIATION). Names are
+// ends the file (what follows is ignored, as by the reference), and lines are never cut at 512 bytes (DEVIATION). Names are
 // never truncated either (the reference cuts key names at 128 bytes and
 // application and block names at 256; DEVIATION, lossless).
 //

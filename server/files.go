@@ -1,13 +1,17 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
+	"os"
 	"path"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/inilua/inilua/ini"
 )
@@ -19,12 +23,14 @@ type fileCache struct {
 	mu      sync.Mutex
 	entries map[string]*fileEntry
 	seq     *atomic.Uint64 // the server's event sequence (see session.readSeq)
+	maxSize int64          // largest file read or written, in bytes
+	seed    maphash.Seed   // for the content hashes of racy entries
 }
 
 const maxIdleEntries = 64
 
-func newFileCache(seq *atomic.Uint64) *fileCache {
-	return &fileCache{entries: make(map[string]*fileEntry), seq: seq}
+func newFileCache(seq *atomic.Uint64, maxSize int64) *fileCache {
+	return &fileCache{entries: make(map[string]*fileEntry), seq: seq, maxSize: maxSize, seed: maphash.MakeSeed()}
 }
 
 // fileEntry is the cached state of one INI file.
@@ -35,6 +41,7 @@ type fileEntry struct {
 	format ini.Format
 	refs   int // sessions that have it selected; guarded by fileCache.mu
 	seq    *atomic.Uint64
+	cache  *fileCache
 
 	qmu        sync.Mutex // guards pending and committing
 	pending    []*writeReq
@@ -48,6 +55,8 @@ type fileEntry struct {
 	checked uint64
 	exists  bool
 	id      fileID
+	sum     uint64 // hash of the file's bytes when exists
+	racy    bool   // id may not reveal the next change (see stat)
 	file    *ini.File
 }
 
@@ -66,7 +75,7 @@ func (c *fileCache) acquire(v *volume, rel string) *fileEntry {
 				}
 			}
 		}
-		e = &fileEntry{key: key, vol: v, rel: rel, format: ini.FormatForName(rel), seq: c.seq}
+		e = &fileEntry{key: key, vol: v, rel: rel, format: ini.FormatForName(rel), seq: c.seq, cache: c}
 		c.entries[key] = e
 	}
 	e.refs++
@@ -82,9 +91,6 @@ func (c *fileCache) release(e *fileEntry) {
 	c.mu.Unlock()
 }
 
-// errIsDir is returned when a selected file has become a directory.
-var errIsDir = errors.New("is a directory")
-
 // formatFile reads the FMT file that goes with a TNI file (ini-formats.md
 // §5.1: NAME.FMT beside NAME.TNI, looked up case-insensitively), or nil
 // when there is none. It is read at every save, as GenINI does.
@@ -98,7 +104,7 @@ func (e *fileEntry) formatFile() (*ini.FormatFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := e.vol.root.ReadFile(join(dir, name))
+	data, _, err := e.vol.readFile(join(dir, name), e.cache.maxSize)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +140,15 @@ func (e *fileEntry) load(received uint64) error {
 
 // stat compares the file on disk with the cached one and re-reads it when
 // it changed.
+//
+// The identity compared is size, mtime, ctime, inode and device. A file
+// rewritten in place within one tick of the file system's clock keeps all
+// of them, so an entry whose timestamps are within racyWindow of the
+// moment its identity was taken is "racy" (as in Git's index): until a
+// later stat shows it settled, every check reads the file again and
+// compares a hash of its bytes.
 func (e *fileEntry) stat() error {
+	start := time.Now() // before the stat (see racy)
 	fi, err := e.vol.root.Stat(e.rel)
 	if errors.Is(err, fs.ErrNotExist) {
 		// OS/2 names are case-insensitive: a file created meanwhile under
@@ -156,46 +170,83 @@ func (e *fileEntry) stat() error {
 		e.valid = false
 		return err
 	}
-	if fi.IsDir() {
+	if !fi.Mode().IsRegular() {
 		e.valid = false
-		return fmt.Errorf("%s: %w", e.rel, errIsDir)
+		return fmt.Errorf("%s: not a regular file", e.rel)
 	}
-	if e.valid && e.exists && e.id == idOf(fi) {
+	if e.valid && e.exists && e.id == idOf(fi) && !e.racy {
+		return nil
+	}
+	data, fi, err := e.vol.readFile(e.rel, e.cache.maxSize)
+	if err != nil {
+		e.valid = false
+		return err
+	}
+	id, sum := idOf(fi), maphash.Bytes(e.cache.seed, data)
+	if e.valid && e.exists && e.id == id && e.sum == sum {
+		e.racy = racy(id, start)
 		return nil
 	}
 	e.valid = false
-	f, err := e.vol.root.Open(e.rel)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	fi, err = f.Stat()
-	if err != nil {
-		return err
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s: not a regular file", e.rel)
-	}
-	data := make([]byte, 0, fi.Size()+1)
-	for {
-		n, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
-	}
 	pf, err := ini.Parse(e.vol.letter2()+e.rel, data, e.format)
 	if err != nil {
 		return err
 	}
-	e.file, e.exists, e.id, e.valid = pf, true, idOf(fi), true
+	e.file, e.exists, e.valid = pf, true, true
+	e.id, e.sum, e.racy = id, sum, racy(id, start)
 	return nil
+}
+
+// readFile returns the bytes of the regular file rel and its identity
+// taken before reading. It never blocks on a named pipe (opened
+// non-blocking, refused as not a regular file) and refuses a file larger
+// than maxSize bytes without reading it.
+func (v *volume) readFile(rel string, maxSize int64) ([]byte, fs.FileInfo, error) {
+	f, err := v.root.OpenFile(rel, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s: not a regular file", rel)
+	}
+	tooBig := fmt.Errorf("%s: larger than %d bytes", rel, maxSize)
+	if fi.Size() > maxSize {
+		return nil, nil, tooBig
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(f, maxSize+1)); err != nil {
+		return nil, nil, err
+	}
+	if int64(buf.Len()) > maxSize {
+		return nil, nil, tooBig // it grew while being read
+	}
+	return buf.Bytes(), fi, nil
+}
+
+// racyWindow is how long after a file's last change its size, timestamps
+// and inode are not trusted to reveal a further change: more than the
+// timestamp tick of local file systems (a jiffy, at most 10 ms). Timestamps
+// with no sub-millisecond part suggest a coarse file system (FAT: 2 s), for
+// which racyWindowCoarse is used.
+const (
+	racyWindow       = 50 * time.Millisecond
+	racyWindowCoarse = 2 * time.Second
+)
+
+// racy reports whether a file with identity id, taken at or after start,
+// may still change without changing id (see fileEntry.stat).
+func racy(id fileID, start time.Time) bool {
+	stamp := id.stamp()
+	window := racyWindow
+	if stamp%int64(time.Millisecond) == 0 {
+		window = racyWindowCoarse
+	}
+	return start.UnixNano() < stamp+int64(window)
 }
 
 func (v *volume) letter2() string { return string(v.letter) + ":" }
@@ -340,14 +391,20 @@ func (e *fileEntry) marshal() ([]byte, error) {
 // write replaces the file atomically with data (ini.WriteFileRoot) and
 // records its new identity.
 func (e *fileEntry) write(data []byte) error {
+	if int64(len(data)) > e.cache.maxSize {
+		return fmt.Errorf("%s would be %d bytes, more than %d", e.rel, len(data), e.cache.maxSize)
+	}
 	if err := ini.WriteFileRoot(e.vol.root, e.rel, data, ini.SaveOptions{}); err != nil {
 		return err
 	}
 	seq := e.seq.Add(1)
+	start := time.Now()
 	fi, err := e.vol.root.Stat(e.rel)
 	if err != nil {
 		return err
 	}
-	e.exists, e.id, e.valid, e.checked = true, idOf(fi), true, seq
+	id := idOf(fi)
+	e.exists, e.id, e.valid, e.checked = true, id, true, seq
+	e.sum, e.racy = maphash.Bytes(e.cache.seed, data), racy(id, start)
 	return nil
 }

@@ -140,10 +140,11 @@ func (c *client) expect(cmd, want string) {
 	}
 }
 
-// match compares a reply with a wanted one; "-*" matches any failure.
+// match compares a reply with a wanted one; "-*" matches any failure,
+// "+*" any success.
 func match(got, want string) bool {
-	if want == "-*" {
-		return strings.HasPrefix(got, "-")
+	if want == "-*" || want == "+*" {
+		return strings.HasPrefix(got, want[:1])
 	}
 	return got == want
 }

@@ -57,3 +57,10 @@ func lockDir(root *os.Root, dir string) (func(), error) {
 	}
 	return func() { d.Close() }, nil // closing the descriptor releases the lock
 }
+
+// openNonblock is added to the flags of every open of an INI or FMT file,
+// so that a named pipe put in its place cannot block the server.
+const openNonblock = syscall.O_NONBLOCK
+
+// stamp returns the later of mtime and ctime, in nanoseconds since 1970.
+func (id fileID) stamp() int64 { return max(id.mtime, id.ctime) }

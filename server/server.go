@@ -29,6 +29,9 @@ const (
 	// DefaultMaxTNIValue is the largest value, in bytes, a W may create in a
 	// TNI file when Server.MaxTNIValue is 0 (8 MiB, §8).
 	DefaultMaxTNIValue = 8 << 20
+	// DefaultMaxFileSize is the largest INI or TNI file in bytes the server
+	// reads or writes when Server.MaxFileSize is 0 (256 MiB).
+	DefaultMaxFileSize = 256 << 20
 	// MaxBinaryValue is the largest value, in bytes, of a binary INI file
 	// (§9).
 	MaxBinaryValue = 65535
@@ -94,6 +97,11 @@ type Server struct {
 	// MaxTNIValue is the largest value in bytes a W may create in a TNI
 	// file; 0 means DefaultMaxTNIValue (8 MiB).
 	MaxTNIValue int
+	// MaxFileSize is the largest INI or TNI file in bytes the server reads
+	// (F of a larger file fails with '-', without reading it) or writes (a
+	// W that would make the file larger fails with '-'); 0 means
+	// DefaultMaxFileSize (256 MiB).
+	MaxFileSize int64
 
 	// Events maps E semaphore names (matched case-insensitively, ASCII
 	// letters folded) to actions (§4). Names not in the table get '-'.
@@ -137,6 +145,7 @@ type Server struct {
 	seq       atomic.Uint64 // orders reads from clients and checks of files
 	active    atomic.Int64
 	done      chan struct{} // closed when the last session ends after Shutdown
+	refusing  chan struct{} // one token per refused connection being closed
 	doneOnce  sync.Once
 	baseCtx   context.Context
 	cancel    context.CancelFunc
@@ -181,11 +190,16 @@ func (s *Server) init() error {
 			}
 			s.vols[letter] = &volume{letter: letter, dir: dir, root: root}
 		}
-		s.cache = newFileCache(&s.seq)
+		maxFile := s.MaxFileSize
+		if maxFile <= 0 {
+			maxFile = DefaultMaxFileSize
+		}
+		s.cache = newFileCache(&s.seq, maxFile)
 		s.throttle = newThrottle()
 		s.listeners = make(map[net.Listener]struct{})
 		s.conns = make(map[*session]struct{})
 		s.done = make(chan struct{})
+		s.refusing = make(chan struct{}, 64)
 		s.baseCtx, s.cancel = context.WithCancel(context.Background())
 		cfg, err := s.readSettings()
 		if err != nil {
@@ -340,7 +354,6 @@ func (s *Server) maxSessions() int {
 
 func (s *Server) startSession(c net.Conn, loopback bool) {
 	id := s.nextID.Add(1)
-	ss := newSession(s, c, id, loopback)
 	s.mu.Lock()
 	if s.closing.Load() {
 		s.mu.Unlock()
@@ -350,11 +363,23 @@ func (s *Server) startSession(c net.Conn, loopback bool) {
 	if len(s.conns) >= s.maxSessions() {
 		s.mu.Unlock()
 		s.log.Warn("session refused: too many sessions", "session", id, "client", c.RemoteAddr().String(), "max", s.maxSessions())
-		c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-		c.Write([]byte("-Too many sessions" + wire.CRLF))
-		gracefulClose(c)
+		// Not in the accept loop: the graceful close waits for the peer up
+		// to a second. At most cap(s.refusing) such closes run at a time;
+		// beyond that a refused connection is closed at once.
+		select {
+		case s.refusing <- struct{}{}:
+			go func() {
+				defer func() { <-s.refusing }()
+				c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+				c.Write([]byte("-Too many sessions" + wire.CRLF))
+				gracefulClose(c)
+			}()
+		default:
+			c.Close()
+		}
 		return
 	}
+	ss := newSession(s, c, id, loopback)
 	s.conns[ss] = struct{}{}
 	s.active.Add(1)
 	s.mu.Unlock()

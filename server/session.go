@@ -19,6 +19,11 @@ import (
 	"github.com/inilua/inilua/internal/wire"
 )
 
+// preLoginMaxLine caps a command's parameter, in bytes, until a correct P
+// (deliberate: clients send only P and Q before logging in, and an
+// unauthenticated client must not make the server buffer MaxLine bytes).
+const preLoginMaxLine = 4096
+
 // session is one client connection and the protocol state of §2.
 type session struct {
 	srv      *Server
@@ -116,28 +121,34 @@ func (ss *session) run() {
 	}()
 	ss.w.WriteString("+" + wire.CRLF)
 	for {
+		if ss.timeout > 0 {
+			// The idle time counts from the end of the last command (a
+			// command that ran longer than the timeout, such as a slow E,
+			// still gets its reply). Pushing the deadline costs a timer
+			// update, so it is pushed at most every slack; the session
+			// closes after between timeout and timeout+slack without a
+			// command. The write deadline is the same: a client that stops
+			// reading its replies is dropped too.
+			slack := min(time.Second, ss.timeout/8)
+			now := time.Now()
+			if now.Sub(ss.deadlineSet) > slack {
+				ss.deadlineSet = now
+				ss.conn.SetDeadline(now.Add(ss.timeout + slack))
+			}
+		}
 		if !ss.lineBuffered() {
 			if err := ss.w.Flush(); err != nil {
 				ss.endReason = "write error: " + err.Error()
 				return
 			}
-			if ss.timeout > 0 {
-				// Pushing the deadline costs a timer update, so it is pushed
-				// at most every slack; the session closes after between
-				// timeout and timeout+slack without a command. The write
-				// deadline is the same: a client that stops reading its
-				// replies is dropped too.
-				slack := min(time.Second, ss.timeout/8)
-				now := time.Now()
-				if now.Sub(ss.deadlineSet) > slack {
-					ss.deadlineSet = now
-					ss.conn.SetDeadline(now.Add(ss.timeout + slack))
-				}
-			}
 		}
 		if ss.srv.closing.Load() {
 			ss.endReason = "server shutdown"
 			return
+		}
+		ss.lines.Max = ss.maxParam + 1 // + the command letter
+		if !ss.loggedIn {
+			ss.lines.Max = min(ss.maxParam, preLoginMaxLine) + 1
 		}
 		line, err := ss.lines.ReadLine()
 		if err != nil {
@@ -160,7 +171,7 @@ func (ss *session) readError(err error) {
 	switch {
 	case errors.Is(err, wire.ErrLineTooLong):
 		ss.endReason = "command too long"
-		ss.log.Warn("command longer than the limit; closing", "limit", ss.maxParam)
+		ss.log.Warn("command longer than the limit; closing", "limit", ss.lines.Max-1, "logged_in", ss.loggedIn)
 		ss.w.WriteString("-Command too long" + wire.CRLF)
 		ss.w.Flush()
 		gracefulClose(ss.conn)

@@ -7,9 +7,10 @@
 // ini-formats.md §4.8, §4.9, §5.1):
 //
 //   - NAME may be given with or without extension. Without one, NAME.INI
-//     (dumpini) or NAME.TNI (loadini) is used; on a case-sensitive file
-//     system the extension is matched case-insensitively (NAME.ini is found
-//     too, as is any other spelling of the extension).
+//     (dumpini) or NAME.TNI (loadini) is used. On a case-sensitive file
+//     system, when no file has exactly that name, the file name is matched
+//     case-insensitively as on OS/2 (NAME.ini is found, and "prog.INI"
+//     finds Prog.ini).
 //   - Without NAME, the first file in the current directory whose extension
 //     is .INI (dumpini) or .TNI (loadini), in any case, sorted by name (byte
 //     order), is converted.
@@ -235,20 +236,16 @@ func (j job) input() (string, error) {
 	if j.name == "" {
 		return firstWithExt(".", j.cmd.inExt)
 	}
-	if filepath.Ext(j.name) != "" {
-		if _, err := os.Stat(j.name); errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("%s: no such file", j.name)
-		} else if err != nil {
-			return "", err
-		}
-		return j.name, nil
+	name := j.name
+	if filepath.Ext(name) == "" {
+		name += j.cmd.inExt
 	}
-	p, ok, err := findFold(j.name + j.cmd.inExt)
+	p, ok, err := findFold(name)
 	if err != nil {
 		return "", err
 	}
 	if !ok {
-		return "", fmt.Errorf("%s: no such file", j.name+j.cmd.inExt)
+		return "", fmt.Errorf("%s: no such file", name)
 	}
 	return p, nil
 }
