@@ -185,3 +185,80 @@ func TestCheckModeTNIOrder(t *testing.T) {
 		t.Errorf("simulated TNI order: %q %q", strs(apps), strs(keys))
 	}
 }
+
+// TestCheckModeOnTheWire checks the dry run where it matters, at the
+// server: every line a check-mode session sent is recorded as the server
+// received it (not from the client's own trace), and none is W, D, M, R,
+// X, E or ^, whichever method asked for a change, while reads still went
+// to the host.
+func TestCheckModeOnTheWire(t *testing.T) {
+	ts := startServer(t, nil)
+	ts.writeFile(t, "f.ini", fileOf("a", "k1", "1", "a", "k2", "2", "b", "k", "3"))
+	ts.writeFile(t, "big.tni", fileOf("a", "k", "v"))
+	before := map[string][]byte{}
+	for _, n := range []string{"f.ini", "big.tni"} {
+		data, err := os.ReadFile(filepath.Join(ts.dir, n))
+		must(t, err)
+		before[n] = data
+	}
+	proxy := startProxy(t, ts.addr, 0)
+	s, err := Dial(bg, proxy.Addr(), Options{Password: "secret", CheckMode: true, ChunkSize: 16})
+	must(t, err)
+	defer s.Close()
+	must(t, s.Chdir(bg, `C:\`))
+
+	f, err := s.Open(bg, "f.ini")
+	must(t, err)
+	must(t, f.Put(b("a"), b("k1"), b("x")))
+	must(t, f.Put(b("new"), b("k"), pattern(100))) // over the chunk size
+	must(t, f.Delete(b("a"), b("k2")))
+	must(t, f.DeleteApplication(b("b")))
+	if v, err := f.Get(b("a"), b("k1")); err != nil || string(v) != "x" {
+		t.Errorf("Get after a simulated Put = %q, %v", v, err)
+	}
+	big, err := s.Open(bg, "big.tni")
+	must(t, err)
+	must(t, big.Put(b("a"), b("k"), pattern(1000)))
+	n, err := s.Open(bg, "missing.ini")
+	must(t, err)
+	must(t, n.Put(b("x"), b("y"), b("z")))
+	must(t, s.Push(bg, "f.ini", fileOf("p", "q", "r"), PushOptions{Delete: true}))
+	must(t, s.Push(bg, "pushed.tni", fileOf("p", "q", "r"), PushOptions{}))
+	must(t, s.Mkdir(bg, "dir"))
+	must(t, s.Move(bg, "f.ini", "g.ini"))
+	must(t, s.Remove(bg, "f.ini"))
+	must(t, s.PostEvent(bg, `\SEM32\X`))
+	must(t, s.Restart(bg))
+	if _, err := s.Fetch(bg, "f.ini"); err != nil {
+		t.Errorf("Fetch after a recorded Restart: %v", err)
+	}
+	must(t, s.Close())
+
+	got := proxy.Received()
+	reads := 0
+	for _, l := range got {
+		switch c := strings.ToUpper(l[:1]); {
+		case strings.Contains("WDMRXE^", c):
+			t.Errorf("the server received %q from a check-mode session", l)
+		case c == "V" || c == "L":
+			reads++
+		}
+	}
+	if reads == 0 {
+		t.Errorf("no reads reached the server: %q", got)
+	}
+	for name, data := range before {
+		after, err := os.ReadFile(filepath.Join(ts.dir, name))
+		if err != nil || !bytes.Equal(after, data) {
+			t.Errorf("check mode changed %s (%v)", name, err)
+		}
+	}
+	for _, p := range []string{"missing.ini", "pushed.tni", "dir", "g.ini"} {
+		if _, err := os.Stat(filepath.Join(ts.dir, p)); !os.IsNotExist(err) {
+			t.Errorf("check mode created %s", p)
+		}
+	}
+	if len(s.Recorded()) < 10 {
+		t.Errorf("recorded only %v", s.Recorded())
+	}
+}

@@ -232,6 +232,7 @@ type latencyProxy struct {
 	mu         sync.Mutex
 	trips      int
 	clientLast bool
+	received   bytes.Buffer // every byte the clients sent, as the server got it
 }
 
 func startProxy(t testing.TB, target string, delay time.Duration) *latencyProxy {
@@ -284,6 +285,22 @@ func (p *latencyProxy) Reset() {
 
 func (p *latencyProxy) Addr() string { return p.l.Addr().String() }
 
+// Received returns every command line the clients sent through the proxy
+// so far (the server's view of the wire, not the client's trace), without
+// CR LF.
+func (p *latencyProxy) Received() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	lines := strings.Split(p.received.String(), "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l != "" {
+			out = append(out, strings.TrimSuffix(l, "\r"))
+		}
+	}
+	return out
+}
+
 type delayed struct {
 	data []byte
 	due  time.Time
@@ -315,6 +332,9 @@ func (p *latencyProxy) pipe(src, dst net.Conn, fromClient bool) {
 				p.trips++
 			}
 			p.clientLast = fromClient
+			if fromClient {
+				p.received.Write(buf[:n])
+			}
 			p.mu.Unlock()
 			q <- delayed{bytes.Clone(buf[:n]), time.Now().Add(p.delay)}
 		}

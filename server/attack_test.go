@@ -272,6 +272,6 @@ func TestFileSizeCap(t *testing.T) {
 	c.expect(`Aa`, "+")
 	c.expect(`Kk`, "+")
 	c.expect("W"+strings.Repeat("41", 1000), "+")
-	c.expect("W"+strings.Repeat("41", 3000), "-*")
+	c.expect("W"+strings.Repeat("41", 5000), "-*")
 	c.expect(`S`, "+3E8")
 }

@@ -84,7 +84,7 @@ func FuzzSession(f *testing.F) {
 			}
 		}()
 		c := &memConn{in: bytes.NewReader(input), limit: 8 << 20}
-		newSession(srv, c, 1, true).run()
+		newSession(srv, c, 1, true, 0).run()
 		if c.over {
 			t.Fatalf("more than 8 MiB of output for %d bytes of input", len(input))
 		}

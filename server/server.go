@@ -354,6 +354,7 @@ func (s *Server) maxSessions() int {
 
 func (s *Server) startSession(c net.Conn, loopback bool) {
 	id := s.nextID.Add(1)
+	timeout := s.idleTimeout()
 	s.mu.Lock()
 	if s.closing.Load() {
 		s.mu.Unlock()
@@ -379,7 +380,7 @@ func (s *Server) startSession(c net.Conn, loopback bool) {
 		}
 		return
 	}
-	ss := newSession(s, c, id, loopback)
+	ss := newSession(s, c, id, loopback, timeout)
 	s.conns[ss] = struct{}{}
 	s.active.Add(1)
 	s.mu.Unlock()

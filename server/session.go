@@ -60,7 +60,9 @@ type session struct {
 	maxParam    int
 }
 
-func newSession(s *Server, c net.Conn, id uint64, loopback bool) *session {
+// newSession returns the session for connection c with idle timeout
+// timeout (0: none); run serves it.
+func newSession(s *Server, c net.Conn, id uint64, loopback bool, timeout time.Duration) *session {
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	client := c.RemoteAddr().String()
 	ip := client
@@ -75,7 +77,7 @@ func newSession(s *Server, c net.Conn, id uint64, loopback bool) *session {
 		w:        bufio.NewWriterSize(c, 64<<10),
 		limit:    wire.DefaultLimit,
 		maxParam: s.maxLine(),
-		timeout:  s.idleTimeout(),
+		timeout:  timeout,
 	}
 	ss.r = bufio.NewReaderSize(seqReader{ss}, 64<<10)
 	ss.lines = wire.LineReader{R: ss.r, Max: ss.maxParam + 1}
