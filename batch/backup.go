@@ -60,13 +60,11 @@ type HostBackup struct {
 	index BackupIndex
 }
 
-// Host opens (creating it when needed) the backup directory of h and
-// loads its index when one exists.
+// Host returns the backup directory of h, with its index when one exists.
+// The directory itself is created by the first Save, so a host that
+// changed nothing leaves nothing in the backup directory.
 func (b *BackupStore) Host(h *Host) (*HostBackup, error) {
 	dir := filepath.Join(b.Dir, HostDirName(h.Name))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("backup: %w", err)
-	}
 	hb := &HostBackup{dir: dir, index: BackupIndex{Host: h.Name, Address: h.Address}}
 	idx, err := ReadBackupIndex(dir)
 	switch {
@@ -108,6 +106,9 @@ func (hb *HostBackup) Save(remote string, f *ini.File) error {
 	defer hb.mu.Unlock()
 	if hb.find(remote) >= 0 {
 		return nil
+	}
+	if err := os.MkdirAll(hb.dir, 0o755); err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
 	e := BackupEntry{Remote: remote, Saved: time.Now().UTC()}
 	if f == nil {

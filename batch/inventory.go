@@ -87,8 +87,8 @@ func ParseInventory(name, dir string, r io.Reader) ([]*Host, error) {
 				return nil, fmt.Errorf("%s: group header %q lacks the closing ]", where, line)
 			}
 			group = strings.TrimSpace(line[1 : len(line)-1])
-			if group == "" || strings.ContainsAny(group, " \t") {
-				return nil, fmt.Errorf("%s: bad group name %q", where, group)
+			if group == "" || strings.ContainsAny(group, " \t[]") || !printable(group) {
+				return nil, fmt.Errorf("%s: bad group name %q (no blanks, brackets or control characters)", where, group)
 			}
 			continue
 		}
@@ -117,6 +117,9 @@ func ParseInventory(name, dir string, r io.Reader) ([]*Host, error) {
 					return nil, fmt.Errorf("%s: value of %s: bad quoted string %s", where, k, v)
 				}
 				v = uq
+			}
+			if v == "" && (k == VarPasswordEnv || k == VarPasswordFile) {
+				return nil, fmt.Errorf("%s: %s= needs a value", where, k)
 			}
 			if k == VarAddr {
 				if h.Address, err = normalizeAddr(v); err != nil {
@@ -295,7 +298,10 @@ func ReadPasswordFile(path string) (string, error) {
 
 // InventoryLine returns the host as one inventory line (name, addr=, then
 // the variables in order, quoted when needed), so a list of hosts can be
-// written back as an inventory (the retry file).
+// written back as an inventory (the retry file). A relative password_file
+// is written as an absolute path (resolved against the directory of the
+// inventory it came from), so the line works from any directory. The
+// groups are not part of the line: WriteInventory writes them as headers.
 func (h *Host) InventoryLine() string {
 	var b strings.Builder
 	b.WriteString(h.Name)
@@ -306,12 +312,64 @@ func (h *Host) InventoryLine() string {
 		b.WriteString(k)
 		b.WriteString("=")
 		v := h.Vars[k]
+		if k == VarPasswordFile && !filepath.IsAbs(v) && h.dir != "" {
+			if abs, err := filepath.Abs(filepath.Join(h.dir, v)); err == nil {
+				v = abs
+			}
+		}
 		if needsQuote(v) {
 			v = strconv.Quote(v)
 		}
 		b.WriteString(v)
 	}
 	return b.String()
+}
+
+// WriteInventory writes hosts to w as an inventory that ParseInventory
+// reads back to the same hosts, names, addresses, variables and groups:
+// first the hosts without a group, then, under one [group] header per
+// group (in the order first seen), a line per member: the host's
+// InventoryLine at its first appearance, its name alone after that.
+// comment, when not nil, returns a comment to put after a host's first
+// line (without the "#"; "" for none).
+func WriteInventory(w io.Writer, hosts []*Host, comment func(*Host) string) error {
+	var b strings.Builder
+	written := map[*Host]bool{}
+	line := func(h *Host) {
+		if written[h] {
+			b.WriteString(h.Name + "\n")
+			return
+		}
+		written[h] = true
+		b.WriteString(h.InventoryLine())
+		if comment != nil {
+			if c := comment(h); c != "" {
+				b.WriteString("  # " + c)
+			}
+		}
+		b.WriteString("\n")
+	}
+	var groups []string
+	members := map[string][]*Host{}
+	for _, h := range hosts {
+		if len(h.Groups) == 0 {
+			line(h)
+		}
+		for _, g := range h.Groups {
+			if _, ok := members[g]; !ok {
+				groups = append(groups, g)
+			}
+			members[g] = append(members[g], h)
+		}
+	}
+	for _, g := range groups {
+		b.WriteString("[" + g + "]\n")
+		for _, h := range members[g] {
+			line(h)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func (h *Host) setVar(k, v string) {
@@ -352,6 +410,8 @@ func checkHostName(name string) error {
 		return fmt.Errorf("host name %q contains one of: space tab = # \" ,", name)
 	case strings.HasPrefix(name, "[") && !strings.Contains(name, "]:"):
 		return fmt.Errorf("host name %q starts with [ but is not an [IPv6]:port address", name)
+	case !printable(name):
+		return fmt.Errorf("host name %q contains a control character or is not UTF-8", name)
 	}
 	return nil
 }
@@ -369,6 +429,9 @@ func normalizeAddr(a string) (string, error) {
 			return "", fmt.Errorf("bad port in address %q", a)
 		}
 		return a, nil
+	}
+	if strings.HasPrefix(a, "[") != strings.HasSuffix(a, "]") {
+		return "", fmt.Errorf("bad address %q: unbalanced brackets", a)
 	}
 	var out string
 	switch {
@@ -448,6 +511,19 @@ func needsQuote(v string) bool {
 		}
 	}
 	return false
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // validVarName: variable names are made of ASCII letters, digits, '_', '.'

@@ -61,6 +61,13 @@ func TestParseInventoryErrors(t *testing.T) {
 		{"a x=\"unterminated\n", "inv:1: unterminated double quote"},
 		{"a addr=h:99999\n", "inv:1: bad port"},
 		{"a x=\"\\q\"\n", "inv:1: value of x: bad quoted string"},
+		{"ok\nh\x00x\n", "inv:2: host name \"h\\x00x\" contains a control character"},
+		{"\xff\xfe\n", "inv:1: host name \"\\xff\\xfe\" contains a control character or is not UTF-8"},
+		{"[g]]\na\n", "inv:1: bad group name \"g]\""},
+		{"[g\x01]\na\n", "inv:1: bad group name"},
+		{"a password_file=\n", "inv:1: password_file= needs a value"},
+		{"a password_env=\n", "inv:1: password_env= needs a value"},
+		{"a addr=[::1\n", "inv:1: bad address \"[::1\": unbalanced brackets"},
 	} {
 		_, err := ParseInventory("inv", "", strings.NewReader(tc.in))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -74,24 +81,77 @@ func TestInventoryLineRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkRoundTrip(t, hosts)
+}
+
+// checkRoundTrip writes hosts with WriteInventory and checks that
+// ParseInventory gives back the same names, addresses, variables and
+// groups, in the same order.
+func checkRoundTrip(t *testing.T, hosts []*Host) {
+	t.Helper()
 	var b strings.Builder
-	for _, h := range hosts {
-		b.WriteString(h.InventoryLine() + "\n")
+	if err := WriteInventory(&b, hosts, func(h *Host) string { return "note # " + h.Name }); err != nil {
+		t.Fatal(err)
 	}
 	again, err := ParseInventory("retry", "", strings.NewReader(b.String()))
 	if err != nil {
 		t.Fatalf("%v in\n%s", err, b.String())
 	}
-	for i, h := range hosts {
-		g := again[i]
-		if g.Name != h.Name || g.Address != h.Address || len(g.Vars) != len(h.Vars) {
-			t.Errorf("round trip %+v -> %+v", h, g)
+	if len(again) != len(hosts) {
+		t.Fatalf("%d hosts, %d after the round trip\n%s", len(hosts), len(again), b.String())
+	}
+	byName := map[string]*Host{}
+	for _, g := range again {
+		byName[g.Name] = g
+	}
+	for _, h := range hosts {
+		g := byName[h.Name]
+		if g == nil || g.Address != h.Address || len(g.Vars) != len(h.Vars) || !slices.Equal(g.Groups, h.Groups) {
+			t.Fatalf("round trip %+v -> %+v\n%s", h, g, b.String())
 		}
 		for k, v := range h.Vars {
 			if g.Vars[k] != v {
-				t.Errorf("%s: var %s = %q, want %q", h.Name, k, g.Vars[k], v)
+				t.Fatalf("%s: var %s = %q, want %q", h.Name, k, g.Vars[k], v)
 			}
 		}
+	}
+}
+
+// TestRetryFileGroupsAndPasswordFile: the retry file keeps each host's
+// groups (so --limit GROUP selects it again) and its password_file works
+// although the retry file is in another directory.
+func TestRetryFileGroupsAndPasswordFile(t *testing.T) {
+	invDir, runDir := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(invDir, "pw"), []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inv := "[mail]\nm1 addr=127.0.0.1:1 password_file=pw\nm2 addr=127.0.0.1:2\n[eu]\nm1\ne1 addr=127.0.0.1:3\n"
+	hosts, err := ParseInventory(filepath.Join(invDir, "inv"), invDir, strings.NewReader(inv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []*Result
+	for _, h := range hosts {
+		results = append(results, &Result{Host: h, Status: StatusUnreachable, Err: "refused"})
+	}
+	retry := filepath.Join(runDir, "run.retry")
+	if err := WriteRetryFile(retry, results); err != nil {
+		t.Fatal(err)
+	}
+	again, err := ReadInventory(retry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Limit(again, "eu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Name != "m1" || got[1].Name != "e1" || !slices.Equal(got[0].Groups, []string{"mail", "eu"}) {
+		data, _ := os.ReadFile(retry)
+		t.Fatalf("--limit eu on the retry file: %v\n%s", got, data)
+	}
+	if pw, err := got[0].Password(""); err != nil || pw != "s3cret" {
+		t.Errorf("password_file from the retry file: %q, %v", pw, err)
 	}
 }
 

@@ -45,8 +45,13 @@ func (p *progress) done(res *Result, text []byte) {
 	defer p.mu.Unlock()
 	p.n++
 	if p.bar != nil {
+		// on a terminal, failures are shown as they happen (not only in
+		// the recap); skipped hosts only in the recap
 		p.bar.Clear()
 		p.out.Write(text)
+		if res.Status == StatusFailed || res.Status == StatusUnreachable {
+			fmt.Fprintf(p.out, "%s: %s: %s\n", res.Host.Name, res.Status, oneLine(res.Err))
+		}
 		p.bar.Add(1)
 		return
 	}

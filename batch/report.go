@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/inilua/inilua/ini"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"github.com/inilua/inilua/ini"
 )
 
 // Status is the outcome of a batch run on one host.
@@ -195,30 +196,34 @@ func RetryPath(reportFile, retryFile string) string {
 	return strings.TrimSuffix(reportFile, filepath.Ext(reportFile)) + ".retry"
 }
 
-// WriteRetryFile writes, in inventory format, every host that did not end
-// ok or changed (failed, unreachable, skipped), so that
+// WriteRetryFile writes, in inventory format (WriteInventory: with their
+// groups, so --limit on a group still selects them), every host that did
+// not end ok or changed (failed, unreachable, skipped), so that
 // `inilua batch --inventory FILE` runs the script on just those. With no
 // such host, an existing retry file at path is removed, so a stale list
 // is never rerun by mistake. The write is atomic.
 func WriteRetryFile(path string, results []*Result) error {
-	var b strings.Builder
-	n := 0
+	var hosts []*Host
+	byHost := map[*Host]*Result{}
 	for _, r := range results {
 		if r.Status == StatusOK || r.Status == StatusChanged {
 			continue
 		}
-		if n == 0 {
-			b.WriteString("# hosts that failed, were unreachable or were skipped; rerun with --inventory " + filepath.Base(path) + "\n")
-		}
-		n++
-		fmt.Fprintf(&b, "%s  # %s: %s\n", r.Host.InventoryLine(), r.Status, oneLine(r.Err))
+		hosts = append(hosts, r.Host)
+		byHost[r.Host] = r
 	}
-	if n == 0 {
+	if len(hosts) == 0 {
 		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("retry file: %w", err)
 		}
 		return nil
 	}
+	var b strings.Builder
+	b.WriteString("# hosts that failed, were unreachable or were skipped; rerun with --inventory " + filepath.Base(path) + "\n")
+	WriteInventory(&b, hosts, func(h *Host) string {
+		r := byHost[h]
+		return fmt.Sprintf("%s: %s", r.Status, oneLine(r.Err))
+	})
 	if err := ini.WriteFile(path, []byte(b.String()), ini.SaveOptions{Perm: 0o644}); err != nil {
 		return fmt.Errorf("retry file: %w", err)
 	}
@@ -253,7 +258,8 @@ func WriteRecap(w io.Writer, results []*Result, check bool) error {
 //	HOST FILE [application] key: old -> new
 //
 // Values are rendered by ShowValue: text quoted (Go syntax, so a trailing
-// NUL shows as \x00), anything else as hex (with the number for 1, 2 and 4
+// NUL shows as \x00), anything else (including a number whose bytes
+// happen to be code-page characters) as hex (with the number for 1, 2 and 4
 // bytes), (absent) for a missing value.
 func WriteDiff(w io.Writer, r *Result) error {
 	for _, c := range r.Changes {
@@ -290,18 +296,26 @@ func ShowValue(b []byte) string {
 }
 
 // isText: printable ASCII or high code-page bytes, tabs, CR, LF, with NULs
-// allowed only at the end; at least one printable byte.
+// allowed only at the end, and at least as many printable ASCII bytes as
+// high code-page bytes (at least one), so that a number such as 3560 as
+// u32 (E8 0D 00 00) or 250 (FA 00 00 00) is shown as hex, not as text.
 func isText(b []byte) bool {
 	body := bytes.TrimRight(b, "\x00")
 	if len(body) == 0 {
 		return len(b) == 0
 	}
+	ascii, high := 0, 0
 	for _, c := range body {
-		if c < 0x20 && c != '\t' && c != '\r' && c != '\n' || c == 0x7F {
+		switch {
+		case c >= 0x20 && c < 0x7F:
+			ascii++
+		case c >= 0x80:
+			high++
+		case c != '\t' && c != '\r' && c != '\n':
 			return false
 		}
 	}
-	return true
+	return ascii > 0 && ascii >= high
 }
 
 func oneLine(s string) string {

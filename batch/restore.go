@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/inilua/inilua/client"
@@ -31,7 +30,13 @@ type RestoreOptions struct {
 	Timeout     time.Duration
 	Out         io.Writer
 	ProgressBar bool
-	Dial        func(ctx context.Context, addr string, opts client.Options) (*client.Session, error)
+	Dial        DialFunc
+	// Stop, when closed (the first Ctrl-C), starts no further host (those
+	// are reported skipped) and stops each running host after the file it
+	// is restoring (failed, "interrupted": the files not reached are left
+	// as they are; rerun restore to finish). Cancelling the ctx given to
+	// Restore abandons the commands in progress.
+	Stop <-chan struct{}
 }
 
 // RestorePrefix starts the name of the temporary file a restore writes
@@ -56,18 +61,7 @@ func Restore(ctx context.Context, opts RestoreOptions) ([]*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("restore: %w", err)
 	}
-	if opts.Forks <= 0 {
-		opts.Forks = DefaultForks
-	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultTimeout
-	}
-	if opts.Out == nil {
-		opts.Out = io.Discard
-	}
-	if opts.Dial == nil {
-		opts.Dial = client.Dial
-	}
+	setDefaults(&opts.Forks, &opts.Timeout, &opts.Out, &opts.Dial)
 	type job struct {
 		dir  string
 		idx  *BackupIndex
@@ -98,22 +92,37 @@ func Restore(ctx context.Context, opts RestoreOptions) ([]*Result, error) {
 	}
 	results := make([]*Result, len(jobs))
 	prog := newProgress(opts.Out, opts.ProgressBar, len(jobs))
-	sem := make(chan struct{}, opts.Forks)
-	var wg sync.WaitGroup
-	for i, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			res := restoreHost(ctx, opts, j.host, j.dir, j.idx)
-			results[i] = res
-			prog.done(res, nil)
-		}()
+	finish := func(i int, res *Result) {
+		results[i] = res
+		prog.done(res, nil)
 	}
-	wg.Wait()
+	schedule(ctx, len(jobs), len(jobs), opts.Forks, opts.Stop,
+		func() string {
+			if stopped(ctx, opts.Stop) {
+				return "not started: interrupted"
+			}
+			return ""
+		},
+		func(i int) { finish(i, restoreHost(ctx, opts, jobs[i].host, jobs[i].dir, jobs[i].idx)) },
+		func(from int, reason string) {
+			for i := from; i < len(jobs); i++ {
+				finish(i, &Result{Host: jobs[i].host, Status: StatusSkipped, Err: reason})
+			}
+		})
 	prog.finish()
 	return results, nil
+}
+
+// stopped reports whether ctx is done or stop is closed.
+func stopped(ctx context.Context, stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	case <-ctx.Done():
+		return true
+	default:
+		return false
+	}
 }
 
 func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, idx *BackupIndex) *Result {
@@ -131,7 +140,12 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 		return res
 	}
 	defer sess.Close()
-	for _, e := range idx.Files {
+	for n, e := range idx.Files {
+		if stopped(ctx, opts.Stop) {
+			res.Status = StatusFailed
+			res.Err = fmt.Sprintf("interrupted after %d of %d files (rerun restore to finish)", n, len(idx.Files))
+			return res
+		}
 		var want *ini.File
 		if !e.Absent {
 			if want, err = ReadBackupFile(dir, e); err != nil {

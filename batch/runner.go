@@ -81,7 +81,7 @@ type Options struct {
 	// (the second Ctrl-C) also aborts the commands in progress.
 	Stop <-chan struct{}
 	// Dial connects to a host; nil: client.Dial.
-	Dial func(ctx context.Context, addr string, opts client.Options) (*client.Session, error)
+	Dial DialFunc
 	// Logger receives warnings of the Lua runtime and client; nil: warnings
 	// go to the host's output.
 	Logger *slog.Logger
@@ -151,18 +151,7 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 		}
 		args[k] = v
 	}
-	if opts.Forks <= 0 {
-		opts.Forks = DefaultForks
-	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultTimeout
-	}
-	if opts.Out == nil {
-		opts.Out = io.Discard
-	}
-	if opts.Dial == nil {
-		opts.Dial = client.Dial
-	}
+	setDefaults(&opts.Forks, &opts.Timeout, &opts.Out, &opts.Dial)
 	r := &runner{opts: opts, proto: proto, args: args, results: make([]*Result, len(hosts))}
 	if opts.BackupDir != "" && !opts.Check {
 		if err := os.MkdirAll(opts.BackupDir, 0o755); err != nil {
@@ -212,26 +201,40 @@ func (r *runner) run(ctx context.Context, hosts []*Host) {
 	if r.opts.Serial.Set {
 		size = max(r.opts.Serial.Of(total), 1)
 	}
-	sem := make(chan struct{}, r.opts.Forks)
+	schedule(ctx, total, size, r.opts.Forks, r.opts.Stop,
+		func() string { return r.stopReason(ctx, total) },
+		func(i int) { r.finish(i, r.runHost(ctx, hosts[i])) },
+		func(from int, reason string) { r.skip(hosts, from, reason) })
+}
+
+// schedule calls work(i) for i = 0..total-1, each in its own goroutine:
+// in batches of size, the next batch only when the previous one has
+// finished, at most forks at once. Before each start it asks stop why no
+// further work may start ("": none); on a reason it calls skip(i, reason)
+// for the index not started (skip is responsible for every later index
+// too), waits for the running work and returns. stopCh and ctx wake it
+// while it waits for a free fork.
+func schedule(ctx context.Context, total, size, forks int, stopCh <-chan struct{}, stop func() string, work func(i int), skip func(from int, reason string)) {
+	sem := make(chan struct{}, forks)
 	for start := 0; start < total; start += size {
 		end := min(start+size, total)
 		var wg sync.WaitGroup
 		stopped := false
 		for i := start; i < end && !stopped; i++ {
 			acquired := false
-			if r.stopReason(ctx, total) == "" {
+			if stop() == "" {
 				select {
 				case sem <- struct{}{}:
 					acquired = true
-				case <-r.opts.Stop:
+				case <-stopCh:
 				case <-ctx.Done():
 				}
 			}
-			if reason := r.stopReason(ctx, total); reason != "" {
+			if reason := stop(); reason != "" {
 				if acquired {
 					<-sem
 				}
-				r.skip(hosts, i, reason)
+				skip(i, reason)
 				stopped = true
 				break
 			}
@@ -239,7 +242,7 @@ func (r *runner) run(ctx context.Context, hosts []*Host) {
 			go func(i int) {
 				defer wg.Done()
 				defer func() { <-sem }()
-				r.finish(i, r.runHost(ctx, hosts[i]))
+				work(i)
 			}(i)
 		}
 		wg.Wait()
@@ -248,6 +251,26 @@ func (r *runner) run(ctx context.Context, hosts []*Host) {
 		}
 	}
 }
+
+// setDefaults fills the zero values of the options Options and
+// RestoreOptions share.
+func setDefaults(forks *int, timeout *time.Duration, out *io.Writer, dial *DialFunc) {
+	if *forks <= 0 {
+		*forks = DefaultForks
+	}
+	if *timeout <= 0 {
+		*timeout = DefaultTimeout
+	}
+	if *out == nil {
+		*out = io.Discard
+	}
+	if *dial == nil {
+		*dial = client.Dial
+	}
+}
+
+// DialFunc connects to a host (client.Dial, or a test's replacement).
+type DialFunc = func(ctx context.Context, addr string, opts client.Options) (*client.Session, error)
 
 // skip marks hosts[from:] (none of them started) as skipped.
 func (r *runner) skip(hosts []*Host, from int, reason string) {
@@ -271,7 +294,11 @@ func (r *runner) stopReason(ctx context.Context, total int) string {
 		n := r.failures
 		r.mu.Unlock()
 		if limit := r.opts.MaxFail.Of(total); n > limit {
-			return fmt.Sprintf("not started: %d hosts failed or were unreachable, more than --max-fail %s", n, r.opts.MaxFail)
+			what := "hosts failed or were unreachable"
+			if n == 1 {
+				what = "host failed or was unreachable"
+			}
+			return fmt.Sprintf("not started: %d %s, more than --max-fail %s", n, what, r.opts.MaxFail)
 		}
 	}
 	return ""
@@ -359,6 +386,7 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		argsT.RawSetString(k, lua.LString(v))
 	}
 	L.SetGlobal("ARGS", argsT)
+	L.SetGlobal("CHECK", lua.LBool(r.opts.Check))
 	argT := L.NewTable()
 	argT.RawSetInt(0, lua.LString(r.opts.Script))
 	vals := []lua.LValue{rt.WrapSession(sess, h.Name)}
@@ -446,28 +474,22 @@ func backupRemote(ctx context.Context, hb *HostBackup, sess *client.Session, fil
 	if hb.Has(remote) {
 		return nil
 	}
+	// A file that does not exist reads as empty (protocol §7), and the
+	// original server creates it on F: ask the directory first, so that a
+	// missing file is recorded absent (restore removes it) without being
+	// selected.
+	name, err := remoteName(ctx, sess, remote)
+	if err != nil {
+		return fmt.Errorf("backup of %s: %w", remote, err)
+	}
+	if name == "" {
+		return hb.Save(remote, nil)
+	}
 	f, err := fetch(ctx)
 	if err != nil {
 		return fmt.Errorf("backup of %s: %w", remote, err)
 	}
-	if len(f.Apps) == 0 {
-		// A file that does not exist reads as empty (protocol §7): ask the
-		// directory whether it is there, so restore can remove it.
-		exists, err := remoteExists(ctx, sess, remote)
-		if err != nil {
-			return fmt.Errorf("backup of %s: %w", remote, err)
-		}
-		if !exists {
-			f = nil
-		}
-	}
 	return hb.Save(remote, f)
-}
-
-// remoteExists lists the directory of remote and looks for its name.
-func remoteExists(ctx context.Context, sess *client.Session, remote string) (bool, error) {
-	name, err := remoteName(ctx, sess, remote)
-	return name != "", err
 }
 
 // remoteName returns the name of remote as its directory lists it (the

@@ -538,6 +538,10 @@ func TestShowValue(t *testing.T) {
 		{nil, "(absent)"}, {[]byte{}, `""`}, {[]byte("abc\x00"), `"abc\x00"`}, {[]byte("a b"), `"a b"`},
 		{[]byte{0x2C, 1, 0, 0}, "0x2C010000 (300)"}, {[]byte{0}, "0x00 (0)"}, {[]byte{1, 2, 3}, "0x010203"},
 		{[]byte{0x05, 0x01}, "0x0501 (261)"},
+		// numbers whose bytes are code-page characters or CR/LF are numbers
+		{[]byte{0xE8, 0x0D, 0, 0}, "0xE80D0000 (3560)"}, {[]byte{0xFA, 0, 0, 0}, "0xFA000000 (250)"},
+		{[]byte{0x0A, 0, 0, 0}, "0x0A000000 (10)"}, {[]byte{0x09}, "0x09 (9)"},
+		{[]byte("Gr\x81\xe1e aus M\x81nchen"), `"Gr\x81\xe1e aus M\x81nchen"`}, {[]byte("a\r\nb\x00"), `"a\r\nb\x00"`},
 	} {
 		if got := ShowValue(tc.in); got != tc.want {
 			t.Errorf("ShowValue(%q) = %s, want %s", tc.in, got, tc.want)

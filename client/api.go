@@ -328,7 +328,8 @@ func (s *Session) change(ctx context.Context, rec Record, send func() error) err
 // session without a reply) and waits until the server has closed the
 // connection, at most the command timeout. The session is closed
 // afterwards (ErrClosed). A '-' line instead of the close is returned as a
-// *CommandError. In check mode ^ is only recorded and the session stays
+// *CommandError. Cancelling ctx ends the wait at once (the session is
+// closed all the same). In check mode ^ is only recorded and the session stays
 // open.
 func (s *Session) Restart(ctx context.Context) error {
 	ctx = nonNil(ctx)
@@ -351,7 +352,9 @@ func (s *Session) Restart(ctx context.Context) error {
 		deadline = d
 	}
 	s.conn.SetReadDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { s.conn.SetReadDeadline(aLongTimeAgo) })
 	line, err := s.r.ReadLine()
+	stop()
 	s.closed = true
 	s.conn.Close()
 	if err == nil && len(line) > 0 && line[0] == '-' {

@@ -111,30 +111,36 @@ func (b *batch) reset() {
 
 // add appends the command letter+param and returns its op index.
 func (b *batch) add(kind opKind, letter byte, param []byte) int {
-	start := len(b.buf)
-	b.buf = append(b.buf, letter)
+	start := b.begin(letter)
 	b.buf = append(b.buf, param...)
-	b.ops = append(b.ops, op{start: start, end: len(b.buf), kind: kind, tag: b.tag})
-	b.buf = append(b.buf, '\r', '\n')
-	return len(b.ops) - 1
+	return b.end(kind, start)
 }
 
 // addString is add with a string parameter.
 func (b *batch) addString(kind opKind, letter byte, param string) int {
-	start := len(b.buf)
-	b.buf = append(b.buf, letter)
+	start := b.begin(letter)
 	b.buf = append(b.buf, param...)
-	b.ops = append(b.ops, op{start: start, end: len(b.buf), kind: kind, tag: b.tag})
-	b.buf = append(b.buf, '\r', '\n')
-	return len(b.ops) - 1
+	return b.end(kind, start)
 }
 
 // addW appends W with data as hex.
 func (b *batch) addW(data []byte) int {
-	start := len(b.buf)
-	b.buf = append(b.buf, 'W')
+	start := b.begin('W')
 	b.buf = wire.AppendHex(b.buf, data)
-	b.ops = append(b.ops, op{start: start, end: len(b.buf), kind: opPlain, tag: b.tag})
+	return b.end(opPlain, start)
+}
+
+// begin appends a command letter and returns where its line starts.
+func (b *batch) begin(letter byte) int {
+	start := len(b.buf)
+	b.buf = append(b.buf, letter)
+	return start
+}
+
+// end records the command line that started at start (its parameter
+// appended since begin), appends CR LF and returns its op index.
+func (b *batch) end(kind opKind, start int) int {
+	b.ops = append(b.ops, op{start: start, end: len(b.buf), kind: kind, tag: b.tag})
 	b.buf = append(b.buf, '\r', '\n')
 	return len(b.ops) - 1
 }

@@ -373,3 +373,29 @@ func TestTimeoutPerReply(t *testing.T) {
 		t.Fatalf("Put over a slow server: %v", err)
 	}
 }
+
+// TestCancelRestart: Restart waits for the server to close the connection;
+// cancelling its context ends that wait at once, not after the command
+// timeout.
+func TestCancelRestart(t *testing.T) {
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	addr := fakeServer(t, func(line string, w io.Writer) bool {
+		if line == "^" {
+			cancel() // and neither reply nor close
+			return true
+		}
+		io.WriteString(w, "+\r\n")
+		return true
+	})
+	s, err := Dial(bg, addr, Options{CommandTimeout: time.Hour})
+	must(t, err)
+	done := make(chan error, 1)
+	go func() { done <- s.Restart(ctx) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute): // a bound for a broken test, not synchronisation
+		t.Fatal("Restart did not return after its context was cancelled")
+	}
+	mustErrIs(t, errOf(s.List(bg, "")), ErrClosed)
+}

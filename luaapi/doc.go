@@ -78,7 +78,10 @@
 // sessions passed in with WrapSession. Removed: io, debug, the rest of os,
 // package searchers, ini.open, ini.choose, f:save(), iniserve.connect and
 // iniserve.serve (they raise an error wrapping ErrSafeMode). Safe mode
-// does not limit memory or CPU: give the context a deadline.
+// does not limit memory or CPU: give the context a deadline. (In every
+// mode string.rep refuses results over MaxRepBytes, and a single library
+// call in progress, such as a pathological pattern match, is not
+// interrupted by the context.)
 //
 // # Output
 //

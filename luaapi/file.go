@@ -72,27 +72,25 @@ func (r *Runtime) appValue(a *appObj) *lua.LUserData {
 	return ud
 }
 
-// checkFile returns the file object at stack index n or raises an error
-// naming the argument.
-func checkFile(L *lua.LState, n int) *fileObj {
+// checkObj returns the Go object of type T behind the userdata at stack
+// index n, or raises an argument error naming what was expected.
+func checkObj[T any](L *lua.LState, n int, what string) T {
 	if ud, ok := L.Get(n).(*lua.LUserData); ok {
-		if f, ok := ud.Value.(*fileObj); ok {
-			return f
+		if o, ok := ud.Value.(T); ok {
+			return o
 		}
 	}
-	L.ArgError(n, "INI file expected, got "+typeName(L.Get(n)))
-	return nil
+	L.ArgError(n, what+" expected, got "+typeName(L.Get(n)))
+	var zero T
+	return zero
 }
 
-func checkApp(L *lua.LState, n int) *appObj {
-	if ud, ok := L.Get(n).(*lua.LUserData); ok {
-		if a, ok := ud.Value.(*appObj); ok {
-			return a
-		}
-	}
-	L.ArgError(n, "application view expected, got "+typeName(L.Get(n)))
-	return nil
-}
+// checkFile returns the file object at stack index n or raises an error
+// naming the argument.
+func checkFile(L *lua.LState, n int) *fileObj { return checkObj[*fileObj](L, n, "INI file") }
+
+// checkApp returns the application view at stack index n or raises.
+func checkApp(L *lua.LState, n int) *appObj { return checkObj[*appObj](L, n, "application view") }
 
 // typeName names the Lua type of v, with our userdata kinds spelt out.
 func typeName(v lua.LValue) string {
@@ -185,6 +183,13 @@ func (f *fileObj) luaSet(L *lua.LState, app, key []byte, v lua.LValue, typ strin
 	}
 }
 
+// deleteApp deletes app (missing: nothing happens), raising on failure.
+func (f *fileObj) deleteApp(L *lua.LState, app []byte) {
+	if err := f.p.DeleteApplication(app); err != nil {
+		f.rt.raise(L, f.fail("delete application", app, nil, err))
+	}
+}
+
 // replaceApp makes app hold exactly the keys of t (a table of strings or
 // an application view): new values are written first (in byte order of
 // the key names, for a table), then keys not in t are deleted. An empty t
@@ -241,9 +246,7 @@ func (f *fileObj) replaceApp(L *lua.LState, app []byte, v lua.LValue) {
 		f.rt.raise(L, f.fail("replace application", app, nil, fmt.Errorf("value must be nil, a table or an application view, got %s", typeName(v))))
 	}
 	if len(entries) == 0 {
-		if err := f.p.DeleteApplication(app); err != nil {
-			f.rt.raise(L, f.fail("delete application", app, nil, err))
-		}
+		f.deleteApp(L, app)
 		return
 	}
 	if err := ini.CheckName("application", app); err != nil {
@@ -398,9 +401,7 @@ func (r *Runtime) fileNewIndex(L *lua.LState) int {
 	f := checkFile(L, 1)
 	app := checkName(L, 2, "application")
 	if L.Get(3) == lua.LNil {
-		if err := f.p.DeleteApplication(app); err != nil {
-			r.raise(L, f.fail("delete application", app, nil, err))
-		}
+		f.deleteApp(L, app)
 		return 0
 	}
 	f.replaceApp(L, app, L.Get(3))

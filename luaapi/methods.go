@@ -33,9 +33,7 @@ func (r *Runtime) fileMethodFuncs() map[string]lua.LGFunction {
 			f := checkFile(L, 1)
 			app := checkName(L, 2, "application")
 			if L.Get(3) == lua.LNil {
-				if err := f.p.DeleteApplication(app); err != nil {
-					r.raise(L, f.fail("delete application", app, nil, err))
-				}
+				f.deleteApp(L, app)
 				return 0
 			}
 			key := checkName(L, 3, "key")

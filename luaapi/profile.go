@@ -237,12 +237,24 @@ func (p remoteProfile) f() (*client.RemoteFile, error) {
 	return p.rf.WithContext(p.ctx()), nil
 }
 
+// plain returns the *client.CommandError inside err (a refused command)
+// without the client's prefix, which names the file, application and key
+// that the Lua error names already; other errors are returned as they are.
+func plain(err error) error {
+	var ce *client.CommandError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return err
+}
+
 func (p remoteProfile) Applications() ([][]byte, error) {
 	f, err := p.f()
 	if err != nil {
 		return nil, err
 	}
-	return f.Applications()
+	v, err := f.Applications()
+	return v, plain(err)
 }
 
 func (p remoteProfile) Keys(app []byte) ([][]byte, error) {
@@ -250,7 +262,8 @@ func (p remoteProfile) Keys(app []byte) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return f.Keys(app)
+	v, err := f.Keys(app)
+	return v, plain(err)
 }
 
 func (p remoteProfile) Get(app, key []byte) ([]byte, error) {
@@ -258,7 +271,8 @@ func (p remoteProfile) Get(app, key []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return f.Get(app, key)
+	v, err := f.Get(app, key)
+	return v, plain(err)
 }
 
 func (p remoteProfile) Size(app, key []byte) (int, error) {
@@ -266,7 +280,8 @@ func (p remoteProfile) Size(app, key []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return f.Size(app, key)
+	v, err := f.Size(app, key)
+	return v, plain(err)
 }
 
 func (p remoteProfile) Put(app, key, value []byte) error {
@@ -274,7 +289,7 @@ func (p remoteProfile) Put(app, key, value []byte) error {
 	if err != nil {
 		return err
 	}
-	return f.Put(app, key, value)
+	return plain(f.Put(app, key, value))
 }
 
 func (p remoteProfile) Delete(app, key []byte) error {
@@ -282,7 +297,7 @@ func (p remoteProfile) Delete(app, key []byte) error {
 	if err != nil {
 		return err
 	}
-	return f.Delete(app, key)
+	return plain(f.Delete(app, key))
 }
 
 func (p remoteProfile) DeleteApplication(app []byte) error {
@@ -290,7 +305,7 @@ func (p remoteProfile) DeleteApplication(app []byte) error {
 	if err != nil {
 		return err
 	}
-	return f.DeleteApplication(app)
+	return plain(f.DeleteApplication(app))
 }
 
 // tniOrder presents a local TNI file in the order a TNI file has on disk

@@ -81,6 +81,7 @@ type Runtime struct {
 	closers  []func() error
 
 	exit    *ExitError
+	coDepth int   // coroutines resumed inside one another now (see nested)
 	failed  bool  // the last Call ended in an error (or os.exit with a non-zero code)
 	lastErr error // the last error raised by an API function
 
@@ -408,8 +409,19 @@ func (r *Runtime) openLibs() error {
 	for _, name := range []string{"pcall", "xpcall"} {
 		g.RawSetString(name, r.exitAware(L.GetGlobal(name)))
 	}
+	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
+		str.RawSetString("rep", L.NewFunction(strRep))
+	}
 	co := L.GetGlobal("coroutine").(*lua.LTable)
-	co.RawSetString("resume", r.exitAware(co.RawGetString("resume")))
+	co.RawSetString("resume", r.exitAware(r.nested(co.RawGetString("resume"))))
+	wrap := co.RawGetString("wrap")
+	co.RawSetString("wrap", L.NewFunction(func(L *lua.LState) int {
+		L.Push(wrap)
+		L.Push(L.Get(1))
+		L.Call(1, 1)
+		L.Push(r.nested(L.Get(-1)))
+		return 1
+	}))
 	if r.opts.Safe {
 		for _, name := range []string{"dofile", "loadfile", "module", "_printregs"} {
 			g.RawSetString(name, lua.LNil)
@@ -440,6 +452,32 @@ func (r *Runtime) openLibs() error {
 	return nil
 }
 
+// maxCoroutineDepth bounds coroutines resumed from inside coroutines:
+// each level runs another Lua VM loop on the Go stack, and running out of
+// Go stack ends the whole process, not just the script (C Lua's limit for
+// nested C calls is 200 too).
+const maxCoroutineDepth = 200
+
+// nested wraps a function that resumes a coroutine (coroutine.resume, the
+// function coroutine.wrap returns) so that nesting deeper than
+// maxCoroutineDepth raises an error instead.
+func (r *Runtime) nested(orig lua.LValue) *lua.LFunction {
+	return r.ls.NewFunction(func(L *lua.LState) int {
+		if r.coDepth >= maxCoroutineDepth {
+			L.RaiseError("coroutines nested more than %d deep", maxCoroutineDepth)
+		}
+		r.coDepth++
+		defer func() { r.coDepth-- }()
+		top := L.GetTop()
+		L.Push(orig)
+		for i := 1; i <= top; i++ {
+			L.Push(L.Get(i))
+		}
+		L.Call(top, lua.MultRet)
+		return L.GetTop() - top
+	})
+}
+
 // exitAware wraps a function that catches errors (pcall, xpcall,
 // coroutine.resume) so that os.exit inside it still ends the script.
 func (r *Runtime) exitAware(orig lua.LValue) *lua.LFunction {
@@ -455,6 +493,26 @@ func (r *Runtime) exitAware(orig lua.LValue) *lua.LFunction {
 		}
 		return L.GetTop() - top
 	})
+}
+
+// MaxRepBytes caps the result of string.rep (256 MiB): a larger result
+// raises an error instead of asking the Go runtime for memory it may not
+// have (an allocation failure ends the whole process, not just the script).
+const MaxRepBytes = 256 << 20
+
+// strRep is string.rep(s, n) with the result capped at MaxRepBytes.
+func strRep(L *lua.LState) int {
+	s := L.CheckString(1)
+	n := float64(L.CheckNumber(2))
+	if n < 1 || s == "" {
+		L.Push(lua.LString(""))
+		return 1
+	}
+	if n*float64(len(s)) > MaxRepBytes {
+		L.RaiseError("string.rep: result of %.0f bytes is over the limit of %d bytes", n*float64(len(s)), MaxRepBytes)
+	}
+	L.Push(lua.LString(strings.Repeat(s, int(n))))
+	return 1
 }
 
 // luaPrint is print writing to Options.Stdout.

@@ -1,13 +1,11 @@
 package luaapi
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -283,33 +281,9 @@ func TestSafeMode(t *testing.T) {
 // stallServer accepts connections, greets and logs in, then never answers
 // again: for cancellation tests.
 func stallServer(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.Write([]byte("+\r\n"))
-				r := bufio.NewReader(c)
-				r.ReadString('\n') // P
-				c.Write([]byte("+\r\n"))
-				buf := make([]byte, 1024)
-				for {
-					if _, err := c.Read(buf); err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	return l.Addr().String()
+	return fakeHost(t, func() func(string) (string, bool) {
+		return func(line string) (string, bool) { return "+", strings.HasPrefix(line, "P") }
+	})
 }
 
 func TestCancel(t *testing.T) {
@@ -444,11 +418,42 @@ func TestNoCrash(t *testing.T) {
 	for _, code := range []string{
 		`local function f() return 1 + f() end f()`,
 		`local t = setmetatable({}, {__index = function(t, k) return t[k] end}); local x = t.a`,
+		// allocations the Go runtime cannot satisfy would end the process
+		`local s = string.rep("x", 1e12)`,
+		`local s = ("ab"):rep(2^40)`,
+		// error values that are not strings, or fail to convert
+		`error({})`,
+		`error(setmetatable({}, {__tostring = function() error("inner") end}))`,
+		`error(ini.new())`,
+		// methods called with the wrong self, or none
+		`local f = ini.new(); f.get(nil, "a", "b")`,
+		`local f = ini.new(); f.get("x", "a", "b")`,
+		`ini.new().A.keys(1)`,
+		`local f = ini.new(); f.apps(f.A)`,
+		`getmetatable(ini.new()).__index(1, 2)`,
+		// coroutines resumed inside coroutines nest Go stacks: a bound, not
+		// a fatal stack overflow
+		`local function f() return coroutine.wrap(f)() end f()`,
+		`local function f() assert(coroutine.resume(coroutine.create(f))) end f()`,
+		`local function f() pcall(f) end f() error("done")`,
+		// a yield across the Go pairs
+		`local co = coroutine.create(function()
+			for k in pairs(setmetatable({}, {__pairs = function() coroutine.yield(1) end})) do end
+		end)
+		coroutine.resume(co); assert(coroutine.resume(co))`,
 	} {
 		_, err := run(t, code, Options{})
 		if err == nil {
 			t.Errorf("%s: no error", code)
 		}
+	}
+	if out, err := run(t, `local n = 0
+		local function f() n = n + 1 if n < 150 then return coroutine.wrap(f)() end return n end
+		print(f(), coroutine.wrap(function(a) return a + coroutine.yield(a) end)(1))`, Options{}); err != nil || out != "150\t1\n" {
+		t.Errorf("nested coroutines within the bound: %q, %v", out, err)
+	}
+	if out, err := run(t, `print(#string.rep("ab", 3), #string.rep("x", 0), #string.rep("", 1e12), #string.rep("x", -1))`, Options{}); err != nil || out != "6\t0\t0\t0\n" {
+		t.Errorf("string.rep: %q, %v", out, err)
 	}
 	// the value stack grows when needed
 	out, err := run(t, `local t = {} for i = 1, 100000 do t[i] = i end print(select("#", unpack(t)))`, Options{})

@@ -26,13 +26,7 @@ func (r *Runtime) iniserveServe(L *lua.LState) int {
 	switch o := L.Get(2).(type) {
 	case *lua.LNilType:
 	case *lua.LTable:
-		if v := o.RawGetString("password"); v != lua.LNil {
-			s, ok := v.(lua.LString)
-			if !ok {
-				L.ArgError(2, "opts.password must be a string")
-			}
-			password = string(s)
-		}
+		password = optPassword(L, o)
 		srv.ReadOnly = lua.LVAsBool(o.RawGetString("read_only"))
 		if ev, ok := o.RawGetString("events").(*lua.LTable); ok {
 			srv.Events = map[string]server.Event{}

@@ -51,14 +51,9 @@ func (r *Runtime) sessionValue(so *sessionObj) *lua.LUserData {
 	return ud
 }
 
+// checkSession returns the session at stack index n or raises.
 func checkSession(L *lua.LState, n int) *sessionObj {
-	if ud, ok := L.Get(n).(*lua.LUserData); ok {
-		if s, ok := ud.Value.(*sessionObj); ok {
-			return s
-		}
-	}
-	L.ArgError(n, "session expected, got "+typeName(L.Get(n)))
-	return nil
+	return checkObj[*sessionObj](L, n, "session")
 }
 
 // live returns the session object at index 1, raising when it is closed.
@@ -418,6 +413,20 @@ func (r *Runtime) iniserveModule() *lua.LTable {
 	return m
 }
 
+// optPassword returns opts.password of the options table o (argument 2),
+// "" when absent; a value that is not a string raises an argument error.
+func optPassword(L *lua.LState, o *lua.LTable) string {
+	v := o.RawGetString("password")
+	if v == lua.LNil {
+		return ""
+	}
+	s, ok := v.(lua.LString)
+	if !ok {
+		L.ArgError(2, "opts.password must be a string")
+	}
+	return string(s)
+}
+
 // iniserveConnect is iniserve.connect(addr [, opts]).
 func (r *Runtime) iniserveConnect(L *lua.LState) int {
 	addr := checkString(L, 1, "address")
@@ -428,13 +437,7 @@ func (r *Runtime) iniserveConnect(L *lua.LState) int {
 	switch o := L.Get(2).(type) {
 	case *lua.LNilType:
 	case *lua.LTable:
-		if v := o.RawGetString("password"); v != lua.LNil {
-			s, ok := v.(lua.LString)
-			if !ok {
-				L.ArgError(2, "opts.password must be a string")
-			}
-			copts.Password = string(s)
-		}
+		copts.Password = optPassword(L, o)
 		if v := o.RawGetString("password_env"); v != lua.LNil {
 			s, ok := v.(lua.LString)
 			if !ok {

@@ -47,6 +47,16 @@ func encodeInt(n lua.LNumber, typ string) ([]byte, error) {
 // encodeStrings builds a string of strings from a Lua array of non-empty
 // strings without NUL (ini.EncodeStrings).
 func encodeStrings(t *lua.LTable) ([]byte, error) {
+	list, err := stringList(t)
+	if err != nil {
+		return nil, err
+	}
+	return ini.EncodeStrings(list)
+}
+
+// stringList returns the elements of the Lua array t, which must all be
+// strings.
+func stringList(t *lua.LTable) ([][]byte, error) {
 	n := t.Len()
 	list := make([][]byte, 0, n)
 	for i := 1; i <= n; i++ {
@@ -56,7 +66,7 @@ func encodeStrings(t *lua.LTable) ([]byte, error) {
 		}
 		list = append(list, []byte(s))
 	}
-	return ini.EncodeStrings(list)
+	return list, nil
 }
 
 // encodeValue converts a Lua value to bytes according to typ. "bytes" and
@@ -81,7 +91,11 @@ func encodeValue(v lua.LValue, typ string) ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("type strings needs an array of strings, got %s", typeName(v))
 		}
-		return encodeStrings(tab)
+		list, err := stringList(tab)
+		if err != nil {
+			return nil, fmt.Errorf("strings value: %w", err) // as ini's own errors name the type
+		}
+		return ini.EncodeStrings(list)
 	default:
 		n, ok := v.(lua.LNumber)
 		if !ok {

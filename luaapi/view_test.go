@@ -157,6 +157,24 @@ func TestTableView(t *testing.T) {
 			wantErr: `application "A": key "B": set: strings value: element 2 is empty`,
 		},
 		{
+			name:    "string of strings with a number",
+			files:   base(),
+			script:  `local f = OPEN("TEST.INI"); f:set("A", "B", {"x", 1}, "strings")`,
+			wantErr: `application "A": key "B": set: strings value: element 2 is a number, want a string`,
+		},
+		{
+			name:    "hex text that is not hex",
+			files:   base(),
+			script:  `local f = OPEN("TEST.INI"); f:set("A", "B", "0g", "hex")`,
+			wantErr: `application "A": key "B": set: hex value: byte 'g' at offset 1 is not a hex digit`,
+		},
+		{
+			name:    "number for a string type",
+			files:   base(),
+			script:  `local f = OPEN("TEST.INI"); f:set("A", "B", 5, "string0")`,
+			wantErr: `application "A": key "B": set: type string0 needs a string, got number`,
+		},
+		{
 			name:    "bad table value",
 			files:   base(),
 			script:  `local f = OPEN("TEST.INI"); f.App = {K = 1}`,

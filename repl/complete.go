@@ -131,12 +131,18 @@ func collectKeys(L *lua.LState, v lua.LValue, names map[string]bool, funcsOnly b
 }
 
 // suffixes returns, sorted, the rest of each name that starts with prefix.
+// A name equal to prefix counts (as "") only when longer names exist too,
+// so that Tab after "ini" lists ini and iniserve instead of completing
+// iniserve, and does nothing after a complete name with no longer ones.
 func suffixes(names map[string]bool, prefix string) []string {
 	var out []string
 	for n := range names {
 		if strings.HasPrefix(n, prefix) && n != prefix {
 			out = append(out, n[len(prefix):])
 		}
+	}
+	if len(out) > 0 && names[prefix] {
+		out = append(out, "")
 	}
 	slices.Sort(out)
 	return out

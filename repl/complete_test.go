@@ -192,6 +192,11 @@ func TestCompletion(t *testing.T) {
 		{"f:", []string{"apps", "get", "save", "set"}, 0},
 		{"f:s", []string{"ave", "et"}, 1},
 		{"s:c", []string{"d", "lose"}, 1},
+		// a complete name that starts longer ones lists them all ("" is
+		// the name itself) instead of completing the longer one
+		{"trap", []string{"", "ped"}, 4},
+		{"tbl.alph", []string{"a"}, 4},
+		{"tbl.alpha", nil, 5},
 		// application names, escaped for the quote in use
 		{`f["`, []string{`App1"]`, `Br]acket"]`, `My App"]`, `Quote\"d"]`, `a'b"]`, `caf\130"]`}, 0},
 		{`f['`, []string{`App1']`, `Br]acket']`, `My App']`, `Quote"d']`, `a\'b']`, `caf\130']`}, 0},
@@ -270,7 +275,7 @@ func TestCompletionAtThePrompt(t *testing.T) {
 		}
 	})
 	s.send("tbl.bet\t.gam\t + 2\r")
-	s.out.expect(t, "\n42\n")
+	s.out.Expect(t, "\n42\n")
 }
 
 func TestObjectSummary(t *testing.T) {

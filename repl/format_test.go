@@ -151,6 +151,8 @@ func TestHistoryEntries(t *testing.T) {
 		{[]string{"{", "1,", "2 }"}, []string{"{ 1, 2 }"}},
 		{[]string{"x = 1 -- note", "+ 2"}, []string{"x = 1 -- note", "+ 2"}},
 		{[]string{"s = [[a", "b]]"}, []string{"s = [[a", "b]]"}},
+		// joined, the syntax error would become a valid statement
+		{[]string{`s = "abc`, `"`}, []string{`s = "abc`, `"`}},
 	} {
 		got := entries(tc.lines)
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
 )
 
 // FuzzQuote checks that every byte string prints as a Lua literal that
@@ -66,6 +67,29 @@ func FuzzComplete(f *testing.F) {
 					t.Fatalf("%q + %q leaves the literal open", line, c)
 				}
 			}
+		}
+	})
+}
+
+// FuzzNesting checks the line-by-line nesting scanner of piped input
+// against the parser: it never panics, and code that parses as a complete
+// chunk is never left open (which would hold its statements back until the
+// end of the input).
+func FuzzNesting(f *testing.F) {
+	for _, s := range []string{
+		"t = {\n  1, 2,\n}", "function f(x)\n  if x then return 'end' end\nend",
+		"s = [==[ end ]] (\n{ ]==]", "x = 1 --[[ function\n]] y = 2", "s = \"a\\\nb\" x = (\n1)",
+		"repeat\n x = x + 1\nuntil x > 3", "t[ [[k]] ] = 1e-5 x = 0x1F", "a = 'it''s' -- (",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		n := newNesting()
+		for _, line := range strings.Split(text, "\n") {
+			n.scan(line)
+		}
+		if _, err := parse.Parse(strings.NewReader(text), chunkName); err == nil && n.open() {
+			t.Fatalf("%q parses but the nesting scanner leaves it open: %+v", text, n)
 		}
 	})
 }

@@ -1,15 +1,14 @@
 package repl
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/inilua/inilua/internal/screentest"
 )
 
 // waitLimit bounds every wait for expected output.
@@ -42,57 +41,10 @@ func (h plainHost) Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) 
 	return out, nil
 }
 
-// screen collects output written by several goroutines and lets a test
-// wait, with a deadline, for text to appear.
-type screen struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	mark   int
-	notify chan struct{}
-}
+// screen is the output of a REPL under test (see screentest.Screen).
+type screen = screentest.Screen
 
-func newScreen() *screen { return &screen{notify: make(chan struct{}, 1)} }
-
-func (s *screen) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	s.buf.Write(p)
-	s.mu.Unlock()
-	select {
-	case s.notify <- struct{}{}:
-	default:
-	}
-	return len(p), nil
-}
-
-// String returns everything written so far.
-func (s *screen) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
-// expect waits until want appears after the previous match and moves past
-// it; it fails the test when waitLimit passes first.
-func (s *screen) expect(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.NewTimer(waitLimit)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		rest := s.buf.String()[s.mark:]
-		if i := strings.Index(rest, want); i >= 0 {
-			s.mark += i + len(want)
-			s.mu.Unlock()
-			return
-		}
-		s.mu.Unlock()
-		select {
-		case <-s.notify:
-		case <-deadline.C:
-			t.Fatalf("waiting for %q; output after last match:\n%q", want, rest)
-		}
-	}
-}
+func newScreen() *screen { return screentest.New(waitLimit) }
 
 // session is a REPL running over pipes in a goroutine.
 type session struct {
@@ -135,7 +87,7 @@ func startREPL(t *testing.T, setup func(L *lua.LState, cfg *Config)) *session {
 			t.Error("REPL did not end after its input closed")
 		}
 	})
-	s.out.expect(t, Prompt)
+	s.out.Expect(t, Prompt)
 	return s
 }
 

@@ -96,7 +96,8 @@ func (h *history) rewrite(lines []string) {
 // entries returns the history entries for a statement typed on several
 // lines: one entry with the lines joined by spaces, so the arrow keys
 // recall the whole statement, when joining keeps the meaning (no comment,
-// long string or line-continued string, and the joined text parses);
+// long string or line-continued string, and both the statement and the
+// joined text parse);
 // otherwise each line is an entry, as typed.
 func entries(lines []string) []string {
 	if len(lines) < 2 {
@@ -110,12 +111,20 @@ func entries(lines []string) []string {
 		parts[i] = strings.TrimSpace(l)
 	}
 	joined := strings.Join(parts, " ")
-	if _, err := parse.Parse(strings.NewReader(joined), chunkName); err != nil {
-		if _, err := parse.Parse(strings.NewReader("return "+joined), chunkName); err != nil {
-			return lines
-		}
+	if !parses(joined) || !parses(strings.Join(lines, "\n")) {
+		return lines // joining would not keep the meaning (or the error)
 	}
 	return []string{joined}
+}
+
+// parses reports whether text is a valid chunk or expression.
+func parses(text string) bool {
+	for _, t := range []string{text, "return " + text} {
+		if _, err := parse.Parse(strings.NewReader(t), chunkName); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // add records one statement, typed as lines, in the editor's history and

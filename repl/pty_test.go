@@ -113,18 +113,18 @@ func TestPTYInterruptAndExit(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out.expect(t, Prompt)
+	out.Expect(t, Prompt)
 
 	// Ctrl-C while editing cancels the line (raw mode: readline sees ^C)
 	send("1 +\r")
-	out.expect(t, ContinuePrompt)
+	out.Expect(t, ContinuePrompt)
 	send("2\x03")
-	out.expect(t, "^C")
-	out.expect(t, Prompt)
+	out.Expect(t, "^C")
+	out.Expect(t, Prompt)
 
 	// Ctrl-C while a statement waits interrupts it (cooked mode: SIGINT)
 	send("slow()\r")
-	out.expect(t, "started")
+	out.Expect(t, "started")
 	during, err := unix.IoctlGetTermios(int(tty.Fd()), ioctlGetTermios)
 	if err != nil {
 		t.Fatal(err)
@@ -133,11 +133,11 @@ func TestPTYInterruptAndExit(t *testing.T) {
 		t.Fatal("terminal left in raw mode while a statement runs: Ctrl-C would not interrupt it")
 	}
 	send("\x03")
-	out.expect(t, "interrupted")
-	out.expect(t, Prompt)
+	out.Expect(t, "interrupted")
+	out.Expect(t, Prompt)
 	send("20 + 22\r")
-	out.expect(t, "42")
-	out.expect(t, Prompt)
+	out.Expect(t, "42")
+	out.Expect(t, Prompt)
 
 	// Ctrl-D on an empty line leaves, restoring the terminal
 	send("\x04")
@@ -166,9 +166,9 @@ func TestPTYCtrlDNeverHangs(t *testing.T) {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			t.Parallel()
 			_, out, ptmx, _, cmd := startPTY(t)
-			out.expect(t, Prompt)
+			out.Expect(t, Prompt)
 			ptmx.WriteString("x = 1\r")
-			out.expect(t, Prompt)
+			out.Expect(t, Prompt)
 			ptmx.WriteString("\x04")
 			if err := waitExit(t, cmd); err != nil {
 				t.Fatal(err)

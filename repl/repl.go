@@ -108,8 +108,9 @@ type Config struct {
 	// Interactive selects the prompt with line editing, completion and
 	// history, and printing of expression results. When false, statements
 	// are read from Stdin without prompts or editing and run as they
-	// complete; only "=expr" lines print; the first error stops Run and is
-	// returned (so "inilua < script.lua" fails like a script would).
+	// complete; only "=expr" lines print; the first error is printed (after
+	// ErrorPrefix, with its traceback), stops Run and is returned (so
+	// "inilua < script.lua" fails like a script would).
 	Interactive bool
 	// HistoryFile is the history file used in interactive mode; "" keeps
 	// no history. See DefaultHistoryFile.
@@ -135,6 +136,10 @@ type Config struct {
 	// Help is the API summary printed by :help after the REPL commands;
 	// "" prints only the commands and the globals.
 	Help string
+	// ErrorPrefix is written before each error message in non-interactive
+	// mode, where the input is a script (inilua sets "inilua: ", as its
+	// script errors read); errors at the prompt have none, as in lua.
+	ErrorPrefix string
 	// Width is the screen width in columns when Stdout is not a terminal
 	// (line editing over pipes, in tests); 0: 80.
 	Width int
@@ -193,7 +198,9 @@ func New(cfg Config) (*REPL, error) {
 	if cfg.Width <= 0 {
 		cfg.Width = 80
 	}
-	r := &REPL{cfg: cfg, L: cfg.Host.State(), out: cfg.Stdout, errw: cfg.Stderr}
+	// without a terminal the input is a script: its errors come with a
+	// traceback, as a script's do
+	r := &REPL{cfg: cfg, L: cfg.Host.State(), out: cfg.Stdout, errw: cfg.Stderr, trace: !cfg.Interactive}
 	r.fmt = &Formatter{L: r.L}
 	r.objs, _ = cfg.Host.(Objects)
 	return r, nil
@@ -276,13 +283,18 @@ func (r *REPL) run(ctx context.Context, fn *lua.LFunction, print bool) error {
 		intr := r.intr
 		r.mu.Unlock()
 		if intr || ctx.Err() != nil {
+			if !r.cfg.Interactive {
+				// as a script's: "inilua: interrupted: stdin:2: ..."
+				r.printError(err, "interrupted: ")
+				return err
+			}
 			fmt.Fprintln(r.errw, "interrupted")
 			if r.trace {
-				r.printError(err)
+				r.printError(err, "")
 			}
 			return err
 		}
-		r.printError(err)
+		r.printError(err, "")
 		return err
 	}
 	if print && len(vals) > 0 {
@@ -318,9 +330,18 @@ func (r *REPL) results(ctx context.Context, vals []lua.LValue) string {
 	return strings.Join(parts, sep)
 }
 
-// printError prints err (and its traceback when :traceback is on) to
-// Stderr.
-func (r *REPL) printError(err error) {
+// errorPrefix returns Config.ErrorPrefix in non-interactive mode, "" at
+// the prompt.
+func (r *REPL) errorPrefix() string {
+	if r.cfg.Interactive {
+		return ""
+	}
+	return r.cfg.ErrorPrefix
+}
+
+// printError prints err, after errorPrefix and what, and its traceback
+// when :traceback is on (always without a terminal) to Stderr.
+func (r *REPL) printError(err error, what string) {
 	msg := strings.TrimRight(err.Error(), "\n")
 	tb := ""
 	if r.cfg.Traceback != nil {
@@ -335,19 +356,22 @@ func (r *REPL) printError(err error) {
 			tb = ae.StackTrace
 		}
 	}
-	fmt.Fprintln(r.errw, msg)
+	fmt.Fprintln(r.errw, r.errorPrefix()+what+msg)
 	if r.trace && tb != "" {
 		fmt.Fprintln(r.errw, strings.TrimRight(tb, "\n"))
 	}
 }
 
 // runPlain reads statements from Stdin without prompts: lines accumulate
-// until they form a complete chunk, which then runs. A first line starting
+// until they form a complete chunk, which then runs (they are parsed only
+// once nothing is left open, see nesting, so a long table costs one parse
+// rather than one a line). A first line starting
 // with # is skipped (a script's #! line). The first error ends the run.
 func (r *REPL) runPlain(ctx context.Context) error {
 	br := bufio.NewReader(r.cfg.Stdin)
 	var buf []string
 	start, lineNo := 1, 0
+	nest := newNesting()
 	for {
 		line, rerr := br.ReadString('\n')
 		if rerr != nil && rerr != io.EOF {
@@ -357,7 +381,7 @@ func (r *REPL) runPlain(ctx context.Context) error {
 		if line == "" && eof {
 			if len(buf) > 0 {
 				err := fmt.Errorf("%s:%d: unexpected end of input", chunkName, lineNo)
-				r.printError(err)
+				r.printError(err, "")
 				return err
 			}
 			return nil
@@ -374,14 +398,17 @@ func (r *REPL) runPlain(ctx context.Context) error {
 			start = lineNo
 		}
 		buf = append(buf, line)
+		if nest.scan(line); nest.open() && !eof {
+			continue // certainly unfinished: no need to parse it yet
+		}
 		text := strings.Join(buf, "\n")
 		fn, err := compile(r.L, text, false, start)
 		if errors.Is(err, errIncomplete) {
 			continue // at end of input, the next read reports it
 		}
-		buf = buf[:0]
+		buf, nest = buf[:0], newNesting()
 		if err != nil {
-			r.printError(err)
+			r.printError(err, "")
 			return err
 		}
 		if err := r.run(ctx, fn, strings.HasPrefix(text, "=")); err != nil {
@@ -453,7 +480,7 @@ func (r *REPL) runInteractive(ctx context.Context) error {
 		hist.add(rl, buf...)
 		buf = buf[:0]
 		if err != nil {
-			r.printError(err)
+			r.printError(err, "")
 			continue
 		}
 		var exit *ExitError

@@ -14,69 +14,69 @@ import (
 func TestExpressionPrinting(t *testing.T) {
 	s := startREPL(t, nil)
 	s.send("20+22\r")
-	s.out.expect(t, "\n42\n")
-	s.out.expect(t, Prompt)
+	s.out.Expect(t, "\n42\n")
+	s.out.Expect(t, Prompt)
 	s.send("='ab' .. 'c'\r")
-	s.out.expect(t, "\n\"abc\"\n")
+	s.out.Expect(t, "\n\"abc\"\n")
 	s.send("string.char(232, 13, 0, 0)\r")
-	s.out.expect(t, "\n0000  E8 0D 00 00  |....|  -- u32 3560\n")
+	s.out.Expect(t, "\n0000  E8 0D 00 00  |....|  -- u32 3560\n")
 	s.send("{z=1, a={b=true}, 'x'}\r")
-	s.out.expect(t, "\n{\n  [1] = \"x\",\n  a = {\n    b = true,\n  },\n  z = 1,\n}\n")
+	s.out.Expect(t, "\n{\n  [1] = \"x\",\n  a = {\n    b = true,\n  },\n  z = 1,\n}\n")
 	s.send("1, 'two', nil\r")
-	s.out.expect(t, "\n1\t\"two\"\tnil\n")
+	s.out.Expect(t, "\n1\t\"two\"\tnil\n")
 }
 
 func TestContinuationLines(t *testing.T) {
 	s := startREPL(t, nil)
 	s.send("function double(x)\r")
-	s.out.expect(t, ContinuePrompt)
+	s.out.Expect(t, ContinuePrompt)
 	s.send("  return x * 2\r")
-	s.out.expect(t, ContinuePrompt)
+	s.out.Expect(t, ContinuePrompt)
 	s.send("end\r")
-	s.out.expect(t, Prompt)
+	s.out.Expect(t, Prompt)
 	s.send("double(21)\r")
-	s.out.expect(t, "\n42\n")
+	s.out.Expect(t, "\n42\n")
 	// an unfinished table constructor and expression continue too
 	s.send("t = {\r")
-	s.out.expect(t, ContinuePrompt)
+	s.out.Expect(t, ContinuePrompt)
 	s.send("17 +\r")
-	s.out.expect(t, ContinuePrompt)
+	s.out.Expect(t, ContinuePrompt)
 	s.send("4 }\r")
-	s.out.expect(t, Prompt)
+	s.out.Expect(t, Prompt)
 	s.send("t[1] * 2\r")
-	s.out.expect(t, "\n42\n")
+	s.out.Expect(t, "\n42\n")
 }
 
 func TestLocalsPersist(t *testing.T) {
 	s := startREPL(t, nil)
 	s.send("local a, b = 40, 2\r")
-	s.out.expect(t, Prompt)
+	s.out.Expect(t, Prompt)
 	s.send("a + b\r")
-	s.out.expect(t, "\n42\n")
+	s.out.Expect(t, "\n42\n")
 	s.send("local function inc(x) return x + 1 end\r")
-	s.out.expect(t, Prompt)
+	s.out.Expect(t, Prompt)
 	s.send("inc(41)\r")
-	s.out.expect(t, "\n42\n")
+	s.out.Expect(t, "\n42\n")
 }
 
 func TestErrorRecovery(t *testing.T) {
 	errs := newScreen()
 	s := startREPL(t, func(L *lua.LState, cfg *Config) { cfg.Stderr = errs })
 	s.send("error('boom')\r")
-	errs.expect(t, "boom")
-	s.out.expect(t, Prompt)
+	errs.Expect(t, "boom")
+	s.out.Expect(t, Prompt)
 	s.send("x = = 1\r")
-	errs.expect(t, "stdin line:1")
-	s.out.expect(t, Prompt)
+	errs.Expect(t, "stdin:1: syntax error near '='") // worded as lua words it
+	s.out.Expect(t, Prompt)
 	s.send("nosuch.field\r")
-	errs.expect(t, "attempt to index")
+	errs.Expect(t, "attempt to index")
 	s.send(":traceback on\r")
-	s.out.expect(t, "tracebacks on")
+	s.out.Expect(t, "tracebacks on")
 	s.send("error('again')\r")
-	errs.expect(t, "again")
-	errs.expect(t, "stack traceback")
+	errs.Expect(t, "again")
+	errs.Expect(t, "stack traceback")
 	s.send("20+22\r")
-	s.out.expect(t, "\n42\n")
+	s.out.Expect(t, "\n42\n")
 	if strings.Contains(s.out.String(), ": boom") {
 		t.Error("error message written to stdout")
 	}
@@ -85,12 +85,12 @@ func TestErrorRecovery(t *testing.T) {
 func TestCtrlCCancelsLine(t *testing.T) {
 	s := startREPL(t, nil)
 	s.send("1 +\r")
-	s.out.expect(t, ContinuePrompt)
+	s.out.Expect(t, ContinuePrompt)
 	s.send("2 +\x03")
-	s.out.expect(t, "^C")
-	s.out.expect(t, Prompt)
+	s.out.Expect(t, "^C")
+	s.out.Expect(t, Prompt)
 	s.send("40 + 2\r") // would be "1 + 2 + 40 + 2" had the statement survived
-	s.out.expect(t, "\n42\n")
+	s.out.Expect(t, "\n42\n")
 }
 
 func TestInterruptRunningStatement(t *testing.T) {
@@ -111,17 +111,17 @@ func TestInterruptRunningStatement(t *testing.T) {
 		s.send(stmt + "\r")
 		<-started
 		s.r.Interrupt()
-		s.out.expect(t, "interrupted\n")
-		s.out.expect(t, Prompt)
+		s.out.Expect(t, "interrupted\n")
+		s.out.Expect(t, Prompt)
 		s.send("40 + 2\r")
-		s.out.expect(t, "\n42\n")
+		s.out.Expect(t, "\n42\n")
 	}
 }
 
 func TestCtrlDExits(t *testing.T) {
 	s := startREPL(t, nil)
 	s.send("x = 1\r")
-	s.out.expect(t, Prompt)
+	s.out.Expect(t, Prompt)
 	s.send("\x04")
 	if err := s.wait(); err != nil {
 		t.Fatalf("Run after Ctrl-D: %v", err)
@@ -131,7 +131,7 @@ func TestCtrlDExits(t *testing.T) {
 func TestQuitCommand(t *testing.T) {
 	s := startREPL(t, nil)
 	s.send(":help\r")
-	s.out.expect(t, ":quit")
+	s.out.Expect(t, ":quit")
 	s.send(":quit\r")
 	if err := s.wait(); err != nil {
 		t.Fatalf("Run after :quit: %v", err)
@@ -139,7 +139,6 @@ func TestQuitCommand(t *testing.T) {
 }
 
 func TestExitCode(t *testing.T) {
-	errExit := errors.New("exit 3")
 	s := startREPL(t, func(L *lua.LState, cfg *Config) {
 		L.SetGlobal("bye", L.NewFunction(func(L *lua.LState) int {
 			L.RaiseError("bye")
@@ -152,7 +151,6 @@ func TestExitCode(t *testing.T) {
 			return 0, false
 		}
 	})
-	_ = errExit
 	s.send("bye()\r")
 	var ee *ExitError
 	if err := s.wait(); !errors.As(err, &ee) || ee.Code != 3 {
@@ -164,20 +162,20 @@ func TestHistoryFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "history")
 	s := startREPL(t, func(L *lua.LState, cfg *Config) { cfg.HistoryFile = path })
 	s.send("x = 1\r")
-	s.out.expect(t, Prompt)
+	s.out.Expect(t, Prompt)
 	s.send("s = {password = 'hunter2'}\r")
-	s.out.expect(t, Prompt)
+	s.out.Expect(t, Prompt)
 	s.send("for i = 1, 2 do\r")
-	s.out.expect(t, ContinuePrompt)
+	s.out.Expect(t, ContinuePrompt)
 	s.send("  y = i end\r")
-	s.out.expect(t, Prompt)
+	s.out.Expect(t, Prompt)
 	s.send("opts = {Password_Env =\r")
-	s.out.expect(t, ContinuePrompt)
+	s.out.Expect(t, ContinuePrompt)
 	s.send("'PW'}\r")
-	s.out.expect(t, Prompt)
+	s.out.Expect(t, Prompt)
 	// the arrow key must not bring the secret back either
 	s.send("\x1b[A\r")
-	s.out.expect(t, Prompt)
+	s.out.Expect(t, Prompt)
 	s.send(":quit\r")
 	if err := s.wait(); err != nil {
 		t.Fatal(err)
@@ -197,9 +195,9 @@ func TestHistoryFile(t *testing.T) {
 	// a new REPL loads the history: Up recalls the last statement
 	s2 := startREPL(t, func(L *lua.LState, cfg *Config) { cfg.HistoryFile = path })
 	s2.send("\x1b[A\x1b[A\r")
-	s2.out.expect(t, Prompt)
+	s2.out.Expect(t, Prompt)
 	s2.send("y * 21\r")
-	s2.out.expect(t, "\n42\n")
+	s2.out.Expect(t, "\n42\n")
 }
 
 func TestPlainInput(t *testing.T) {

@@ -19,7 +19,11 @@
 --   depth    how many directory levels to descend (default 8)
 --
 -- On the host, an existing NAME.TNI is made identical to NAME.INI (keys it
--- has that the INI file lacks are deleted). A file that cannot be exported
+-- has that the INI file lacks are deleted): if a program reads its
+-- settings from NAME.TNI (GenINI lets programs use either), export with
+-- out= instead, or run with --backup-dir so inilua restore can undo it.
+-- Rerunning rewrites only what changed since. Try it first with --check:
+-- nothing is written, on the host or locally. A file that cannot be exported
 -- (one INIServe cannot send whole, such as an empty application name; a
 -- name TNI cannot carry; on the host also a name holding CR or LF) is
 -- skipped with a message naming it and the reason.
@@ -29,7 +33,7 @@ assert(s, "run me with: inilua batch ... export-tni.lua dir=...")
 
 local root = (ARGS.dir or "C:\\"):gsub("[\\/]+$", "")
 local out = ARGS.out
-local maxDepth = tonumber(ARGS.depth or "8")
+local maxDepth = tonumber(ARGS.depth or "8") or error("export-tni.lua: depth=" .. ARGS.depth .. " is not a number", 0)
 local exported, skipped = 0, 0
 
 -- badName returns why a name cannot be exported, or nil. The protocol
@@ -71,7 +75,7 @@ local function exportFile(path)
     s:push(tni, snap, { delete = true })
   end
   exported = exported + 1
-  print(("exported %s"):format(path))
+  print(("%s %s"):format(CHECK and "would export" or "exported", path))
 end
 
 local function walk(dir, depth)
@@ -85,4 +89,4 @@ local function walk(dir, depth)
 end
 
 walk(root, 0)
-print(("%d file(s) exported, %d skipped on %s"):format(exported, skipped, HOST.name))
+print(("%d file(s) %s, %d skipped on %s"):format(exported, CHECK and "would be exported" or "exported", skipped, HOST.name))

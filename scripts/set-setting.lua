@@ -27,6 +27,8 @@
 --
 -- A file that already holds the value is not written (and not counted as a
 -- change), so running the script twice changes nothing the second time.
+-- Try it first with --check --diff: nothing is written, and the messages
+-- say "would set".
 
 local s = ...
 assert(s, "run me with: inilua batch ... set-setting.lua dir=... app=... key=... value=...")
@@ -61,7 +63,7 @@ for _, name in ipairs(s:ls(dir .. "\\" .. mask)) do
       f:set(app, key, value, vtype)
       if #f:changes() > before then
         changed = changed + 1
-        print(("%s: [%s] %s set"):format(path, app, key))
+        print(("%s: [%s] %s %s"):format(path, app, key, CHECK and "would be set" or "set"))
       end
     end
   end
@@ -70,4 +72,4 @@ end
 if changed > 0 and ARGS.notify and ARGS.notify ~= "" then
   s:notify(ARGS.notify) -- posted once, after the script, only if something changed
 end
-print(("%d file(s) changed on %s"):format(changed, HOST.name))
+print(("%d file(s) %s on %s"):format(changed, CHECK and "would change" or "changed", HOST.name))

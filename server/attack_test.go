@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,12 +23,17 @@ func TestRefusedSessionsDoNotStallAccept(t *testing.T) {
 	ts := startServer(t, func(s *Server) { s.MaxSessions = 1 })
 	first := dial(t, ts.addr).login()
 	const refused = 40 // 40 s of stall if each held the accept loop 1 s
-	for range refused {
-		c := dial(t, ts.addr)
+	conns := make([]*client, refused)
+	for i := range conns {
+		conns[i] = dial(t, ts.addr) // queued before any is refused
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for _, c := range conns {
+		// kept open, never closed: the server's graceful close waits
+		c.conn.SetReadDeadline(deadline)
 		if got := c.line(); got != "-Too many sessions" {
 			t.Fatalf("refused session got %q", got)
 		}
-		// keep it open, never close: the server's graceful close waits
 	}
 	first.expect("Q", "+")
 	if !first.closed() {
@@ -274,4 +281,169 @@ func TestFileSizeCap(t *testing.T) {
 	c.expect("W"+strings.Repeat("41", 1000), "+")
 	c.expect("W"+strings.Repeat("41", 5000), "-*")
 	c.expect(`S`, "+3E8")
+}
+
+// TestSameSizeSameMtime: a rewrite in place with the same size and the
+// mtime set back to its old value is still seen by the next command
+// (ctime and the racy check reveal it).
+func TestSameSizeSameMtime(t *testing.T) {
+	ts := startServer(t, nil)
+	path := filepath.Join(ts.dirs['C'], "x.INI")
+	f := ini.New()
+	f.Put([]byte("a"), []byte("k"), []byte("1111"))
+	writeINI(t, path, f)
+	fi, _ := os.Stat(path)
+	c := dial(t, ts.addr).login()
+	for _, cmd := range []string{`CC:`, `Fx.INI`, `Aa`, `Kk`} {
+		c.expect(cmd, "+")
+	}
+	c.expect(`V`, "+31313131")
+	for _, v := range []string{"2222", "3333"} {
+		f.Put([]byte("a"), []byte("k"), []byte(v))
+		data, _ := f.Marshal(ini.FormatINI)
+		fh, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fh.WriteAt(data, 0)
+		fh.Close()
+		os.Chtimes(path, fi.ModTime(), fi.ModTime())
+		c.expect(`V`, "+"+hexOf([]byte(v)))
+	}
+}
+
+// TestSameTickRewrite: a rewrite in place that leaves size, timestamps and
+// inode as they were (two writes within one tick of the file system's
+// clock) is seen while the entry is racy. The identity the stat shows is
+// forced equal to the cached one, as the file system would report it.
+func TestSameTickRewrite(t *testing.T) {
+	dir := t.TempDir()
+	srv := &Server{Volumes: map[byte]string{'C': dir}}
+	if err := srv.init(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.vols['C'].root.Close()
+	path := filepath.Join(dir, "x.INI")
+	f := ini.New()
+	f.Put([]byte("a"), []byte("k"), []byte("1111"))
+	writeINI(t, path, f)
+	e := srv.cache.acquire(srv.vols['C'], "x.INI")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.load(always); err != nil {
+		t.Fatal(err)
+	}
+	if !e.racy {
+		t.Fatal("an entry read right after its file was written is not racy")
+	}
+	f.Put([]byte("a"), []byte("k"), []byte("2222"))
+	data, _ := f.Marshal(ini.FormatINI)
+	if err := os.WriteFile(path, data, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.id = idOf(fi) // same tick: the identity did not change
+	if err := e.load(always); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := e.file.Lookup([]byte("a"), []byte("k")); string(v) != "2222" {
+		t.Fatalf("value %q after a same-tick rewrite, want 2222", v)
+	}
+	// a settled entry is trusted: no read while the identity is unchanged
+	if !racy(idOf(fi), fi.ModTime()) || racy(idOf(fi), fi.ModTime().Add(racyWindowCoarse)) {
+		t.Error("racy() does not follow the window")
+	}
+}
+
+// TestConcurrentSameKey: sessions writing one key of one file at once
+// leave one of the written values (whole, never mixed) and a file that
+// parses, with the other keys untouched.
+func TestConcurrentSameKey(t *testing.T) {
+	ts := startServer(t, nil)
+	path := filepath.Join(ts.dirs['C'], "same.INI")
+	writeINI(t, path, sampleFile())
+	const sessions, writes = 8, 40
+	values := make(map[string]bool)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i := range sessions {
+		v := strings.Repeat(fmt.Sprintf("%02X", i+1), 1000+i)
+		values[v] = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := dial(t, ts.addr)
+			c.line()
+			for _, cmd := range []string{"Psecret", `FC:\same.INI`, "Aapp", "Kkey"} {
+				c.send(cmd)
+				if got := c.line(); got != "+" {
+					mu.Lock()
+					t.Errorf("%q: %q", cmd, got)
+					mu.Unlock()
+					return
+				}
+			}
+			for range writes {
+				c.send("W" + v)
+				if got := c.line(); got != "+" {
+					mu.Lock()
+					t.Errorf("W: %q", got)
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	f := readINI(t, path)
+	v, _ := f.Lookup([]byte("app"), []byte("key"))
+	if !values[hexOf(v)] {
+		t.Fatalf("final value of %d bytes is none of the written ones", len(v))
+	}
+	want := sampleFile()
+	for _, a := range want.Apps {
+		for _, e := range a.Entries {
+			if got, _ := f.Lookup(a.Name, e.Key); !bytes.Equal(got, e.Value) {
+				t.Errorf("%s/%s changed", a.Name, e.Key)
+			}
+		}
+	}
+}
+
+// flakyListener fails its first Accept with EMFILE, as a listener does when
+// a flood of connections has used up the process's descriptors.
+type flakyListener struct {
+	net.Listener
+	failed bool
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	if !l.failed {
+		l.failed = true
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept", syscall.EMFILE)}
+	}
+	return l.Listener.Accept()
+}
+
+// TestAcceptOutOfDescriptors: running out of descriptors does not stop
+// the server; it retries and serves the next client.
+func TestAcceptOutOfDescriptors(t *testing.T) {
+	pw := "secret"
+	srv := &Server{Volumes: map[byte]string{'C': t.TempDir()}, Password: &pw}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(&flakyListener{Listener: l}) }()
+	dial(t, l.Addr().String()).login().expect("Q", "+")
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-served; err != ErrServerClosed {
+		t.Fatalf("Serve: %v", err)
+	}
 }

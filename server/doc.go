@@ -43,6 +43,14 @@
 // (A command skips that check only when another check of the same file
 // began after the command had been received, as happens in a pipelined
 // burst; no change that completed before the command was sent is missed.)
+// A rewrite in place within one tick of the file system's clock keeps all
+// five; so while a file's timestamps are within 50 ms (2 s on a file system
+// with coarse timestamps) of the last check, every check reads the file
+// and compares a hash of its bytes. A file reached through symbolic links
+// (inside the volume) is cached, locked and written under its real path,
+// so all its names share one entry; a link retargeted after F is not
+// followed by that session until its next F. Files larger than
+// MaxFileSize are neither read nor written, and named pipes never block.
 // Every successful W or D is written atomically (temporary file, fsync,
 // rename, fsync of the directory: ini.WriteFileRoot) before its `+` is
 // sent. Writers of one file are serialised in the process and
@@ -57,7 +65,12 @@
 // Those listed in the protocol spec (failed P logs out, lazy file creation,
 // empty key in W refused, D of an empty key deletes the application, size
 // limits, echo cleaning, line cap), plus: R across two volumes fails with
-// `-`; names containing CR or LF are not listed by L (they cannot be sent);
+// `-`; R to the same name in another case renames (as on HPFS); F, M, R
+// and X fail when the path's last component is empty, `.` or `..` (an
+// empty X would delete the current directory); before a correct P a line
+// may hold at most 4096 bytes (then `-Command too long` and close), so
+// unauthenticated clients cannot make the server buffer MaxLine bytes;
+// names containing CR or LF are not listed by L (they cannot be sent);
 // after ServerPort changes, `^` and SIGHUP reload everything else but the
 // port takes effect at the next start.
 package server

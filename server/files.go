@@ -183,8 +183,9 @@ func (e *fileEntry) stat() error {
 		return err
 	}
 	id, sum := idOf(fi), maphash.Bytes(e.cache.seed, data)
-	if e.valid && e.exists && e.id == id && e.sum == sum {
-		e.racy = racy(id, start)
+	if e.valid && e.exists && e.sum == sum {
+		// same bytes (touched, or racy and unchanged): no need to parse
+		e.id, e.racy = id, racy(id, start)
 		return nil
 	}
 	e.valid = false

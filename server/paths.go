@@ -239,12 +239,81 @@ func (s *Server) resolveDir(drive byte, comps []string) (location, error) {
 	return location{drive: drive, parts: parts}, nil
 }
 
+// namesEntry reports whether the last component of p (ignoring trailing
+// separators) is a name, not empty, "." or "..": a parameter of F, M, R or
+// X that names no entry must not act on the current directory or its
+// parent (an empty X would otherwise delete the current directory).
+func namesEntry(p string) bool {
+	for p != "" && isSep(p[len(p)-1]) {
+		p = p[:len(p)-1]
+	}
+	i := len(p)
+	for i > 0 && !isSep(p[i-1]) {
+		i--
+	}
+	last := p[i:]
+	return last != "" && last != "." && last != ".." && !(i == 0 && len(last) == 2 && hasDrive(last))
+}
+
+// realPath returns rel (volume-relative, existing directories) with every
+// symbolic link resolved, so that one file reached through links has one
+// name: the key of its cache entry and lock, and the directory of its
+// flock. A final component that does not exist is kept as it is. Links
+// leading out of the volume (absolute, or with too many "..") fail.
+func (v *volume) realPath(rel string) (string, error) {
+	var done []string
+	todo := strings.Split(rel, "/")
+	for hops := 0; len(todo) > 0; {
+		c := todo[0]
+		todo = todo[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			if len(done) == 0 {
+				return "", fmt.Errorf("%s: %w", rel, errPath)
+			}
+			done = done[:len(done)-1]
+			continue
+		}
+		cur := strings.Join(append(done, c), "/")
+		fi, err := v.root.Lstat(cur)
+		if errors.Is(err, fs.ErrNotExist) && len(todo) == 0 {
+			done = append(done, c)
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			done = append(done, c)
+			continue
+		}
+		if hops++; hops > 40 {
+			return "", fmt.Errorf("%s: too many links", rel)
+		}
+		link, err := v.root.Readlink(cur)
+		if err != nil {
+			return "", err
+		}
+		if link == "" || link[0] == '/' {
+			return "", fmt.Errorf("%s: link leads out of the volume", rel)
+		}
+		todo = append(strings.Split(link, "/"), todo...)
+	}
+	if len(done) == 0 {
+		return ".", nil
+	}
+	return strings.Join(done, "/"), nil
+}
+
 // target is a resolved path naming an entry in an existing directory: the
 // entry may not exist yet (then name is as typed).
 type target struct {
 	vol    *volume
 	dir    location
 	name   string
+	typed  string      // the last component as the client typed it
 	info   fs.FileInfo // nil when the entry does not exist
 	exists bool
 }
@@ -259,6 +328,9 @@ func (t target) display() string { return t.dir.String() + t.name }
 // directory. It fails with errPath at the pseudo-directory, for a drive
 // without a volume, and for a path naming a volume's root.
 func (s *Server) resolveTarget(cur location, p string) (target, error) {
+	if !namesEntry(p) {
+		return target{}, errPath
+	}
 	drive, comps, err := lex(cur, p)
 	if err != nil {
 		return target{}, err
@@ -271,7 +343,7 @@ func (s *Server) resolveTarget(cur location, p string) (target, error) {
 		return target{}, err
 	}
 	v := s.vol(drive)
-	t := target{vol: v, dir: dir, name: comps[len(comps)-1]}
+	t := target{vol: v, dir: dir, name: comps[len(comps)-1], typed: comps[len(comps)-1]}
 	name, fi, err := v.lookup(dir.rel(), t.name)
 	switch {
 	case err == nil:

@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/inilua/inilua/ini"
@@ -45,6 +46,7 @@ type session struct {
 
 	timeout     time.Duration // idle timeout in force (0: none)
 	deadlineSet time.Time     // when the read deadline was last pushed
+	slow        bool          // the last command may have taken long
 	commands    int
 	endReason   string
 	scratch     []byte          // reply scratch
@@ -123,14 +125,18 @@ func (ss *session) run() {
 	}()
 	ss.w.WriteString("+" + wire.CRLF)
 	for {
-		if ss.timeout > 0 {
-			// The idle time counts from the end of the last command (a
-			// command that ran longer than the timeout, such as a slow E,
-			// still gets its reply). Pushing the deadline costs a timer
-			// update, so it is pushed at most every slack; the session
-			// closes after between timeout and timeout+slack without a
-			// command. The write deadline is the same: a client that stops
-			// reading its replies is dropped too.
+		buffered := ss.lineBuffered()
+		if ss.timeout > 0 && (!buffered || ss.slow || ss.commands%256 == 0) {
+			// The idle time counts from the end of the last command: a
+			// command that ran longer than the timeout (a slow E, a W
+			// waiting for the disk) still gets its reply. Reading the clock
+			// costs as much as a cheap command, so within a pipelined burst
+			// it is read only after a slow command and every 256 commands.
+			// The deadline itself is pushed at most every slack (a timer
+			// update); the session closes after between timeout and
+			// timeout+slack without a command. The write deadline is the
+			// same: a client that stops reading its replies is dropped too.
+			ss.slow = false
 			slack := min(time.Second, ss.timeout/8)
 			now := time.Now()
 			if now.Sub(ss.deadlineSet) > slack {
@@ -138,7 +144,7 @@ func (ss *session) run() {
 				ss.conn.SetDeadline(now.Add(ss.timeout + slack))
 			}
 		}
-		if !ss.lineBuffered() {
+		if !buffered {
 			if err := ss.w.Flush(); err != nil {
 				ss.endReason = "write error: " + err.Error()
 				return
@@ -235,6 +241,9 @@ func (ss *session) hexReply(v []byte) {
 func (ss *session) handle(line []byte) bool {
 	c := upper(line[0])
 	param := line[1:]
+	// commands that may wait (for the disk, a lock, an action or the
+	// password delay) make the session read the clock afterwards
+	ss.slow = strings.IndexByte("PWDMRXE", c) >= 0
 	if !ss.loggedIn && c != 'P' && c != 'Q' {
 		ss.w.WriteString("-Not logged in ")
 		ss.w.Write(wire.Clean(param, 64))
@@ -373,7 +382,12 @@ func (ss *session) cmdF(p string) {
 		ss.fail("Not a file")
 		return
 	}
-	e := ss.srv.cache.acquire(t.vol, t.rel())
+	rel, err := t.vol.realPath(t.rel())
+	if err != nil {
+		ss.fail("No such file or directory")
+		return
+	}
+	e := ss.srv.cache.acquire(t.vol, rel)
 	e.mu.Lock()
 	err = e.load(always)
 	e.mu.Unlock()
@@ -480,6 +494,12 @@ func (ss *session) readOnly() bool {
 	return false
 }
 
+// itemLog returns the session's logger with the current file, application
+// and key (cleaned for a one-line log) attached.
+func (ss *session) itemLog() *slog.Logger {
+	return ss.log.With("file", ss.fileName, "application", string(wire.Clean(ss.app, 64)), "key", string(wire.Clean(ss.key, 64)))
+}
+
 func (ss *session) cmdW(hexdata []byte) {
 	if ss.readOnly() {
 		return
@@ -534,11 +554,11 @@ func (ss *session) cmdW(hexdata []byte) {
 		return true, nil
 	})
 	if err != nil {
-		ss.log.Warn("write failed", "file", ss.fileName, "application", string(wire.Clean(ss.app, 64)), "key", string(wire.Clean(ss.key, 64)), "err", err)
+		ss.itemLog().Warn("write failed", "err", err)
 		ss.fail("Write failed")
 		return
 	}
-	ss.log.Info("change", "op", "W", "file", ss.fileName, "application", string(wire.Clean(ss.app, 64)), "key", string(wire.Clean(ss.key, 64)), "old_size", oldSize, "new_size", newSize)
+	ss.itemLog().Info("change", "op", "W", "old_size", oldSize, "new_size", newSize)
 	ss.ok()
 }
 
@@ -572,13 +592,13 @@ func (ss *session) cmdD() {
 		return true, f.Delete(ss.app, ss.key)
 	})
 	if err != nil {
-		ss.log.Warn("delete failed", "file", ss.fileName, "application", string(wire.Clean(ss.app, 64)), "key", string(wire.Clean(ss.key, 64)), "err", err)
+		ss.itemLog().Warn("delete failed", "err", err)
 		ss.fail("Delete failed")
 		return
 	}
 	if oldSize >= 0 {
 		// for an application, old_size is its number of keys
-		ss.log.Info("change", "op", "D", "file", ss.fileName, "application", string(wire.Clean(ss.app, 64)), "key", string(wire.Clean(ss.key, 64)), "old_size", oldSize, "new_size", -1)
+		ss.itemLog().Info("change", "op", "D", "old_size", oldSize, "new_size", -1)
 	}
 	ss.ok()
 }
@@ -620,7 +640,15 @@ func (ss *session) cmdR(p string) {
 		return
 	}
 	dstRel, dstShow := dst.rel(), dst.display()
-	if dst.exists {
+	switch {
+	case dst.exists && dst.rel() == src.rel():
+		// the same entry: a change of case only, allowed as on HPFS and JFS
+		if dst.typed == src.name {
+			ss.fail("Destination exists")
+			return
+		}
+		dstRel, dstShow = join(dst.dir.rel(), dst.typed), dst.dir.String()+dst.typed
+	case dst.exists:
 		if !dst.info.IsDir() || src.info.IsDir() {
 			ss.fail("Destination exists")
 			return
@@ -665,8 +693,9 @@ func (ss *session) cmdX(p string) {
 }
 
 func (ss *session) cmdE(name string) {
+	log := ss.log.With("event", string(wire.Clean([]byte(name), 64)))
 	if err := ss.srv.postEvent(ss.ctx, name); err != nil {
-		ss.log.Warn("event failed", "event", string(wire.Clean([]byte(name), 64)), "err", err)
+		log.Warn("event failed", "err", err)
 		if errors.Is(err, errUnknownEvent) {
 			ss.fail("Unknown event semaphore")
 		} else {
@@ -674,7 +703,7 @@ func (ss *session) cmdE(name string) {
 		}
 		return
 	}
-	ss.log.Info("event posted", "event", string(wire.Clean([]byte(name), 64)))
+	log.Info("event posted")
 	ss.ok()
 }
 

@@ -92,6 +92,15 @@ func (hf *hostFlags) load() ([]*batch.Host, string, error) {
 	return hosts, pw, nil
 }
 
+// newFlagSet returns a flag set that reports errors and prints usage (the
+// text, then the flags) on stderr.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	return fs
+}
+
 // multiFlag is a repeatable string flag.
 type multiFlag []string
 
@@ -113,7 +122,8 @@ func (f *thresholdFlag) Set(v string) error {
 // more hosts start, and running scripts stop after the command in
 // progress (batch.Options.Stop). hard is cancelled at the second SIGINT:
 // commands in progress are abandoned. release stops listening.
-func interrupts(ctx context.Context, stderr io.Writer) (stopCh <-chan struct{}, hard context.Context, release func()) {
+// firstStop is what the first Ctrl-C prints (after "interrupted: ").
+func interrupts(ctx context.Context, stderr io.Writer, firstStop string) (stopCh <-chan struct{}, hard context.Context, release func()) {
 	hard, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, os.Interrupt)
@@ -127,7 +137,7 @@ func interrupts(ctx context.Context, stderr io.Writer) (stopCh <-chan struct{}, 
 		first := func() {
 			if !stopped {
 				stopped = true
-				fmt.Fprintln(stderr, "\ninterrupted: starting no more hosts; running hosts stop after their command in progress (Ctrl-C again to abandon it)")
+				fmt.Fprintln(stderr, "\ninterrupted: "+firstStop)
 				close(stop)
 			}
 		}
@@ -154,6 +164,9 @@ func interrupts(ctx context.Context, stderr io.Writer) (stopCh <-chan struct{}, 
 	return stop, hard, func() { signal.Stop(sig); close(done); cancel() }
 }
 
+// stopRunning is the first Ctrl-C's message for batch and demo runs.
+const stopRunning = "starting no more hosts; running hosts stop after their command in progress (Ctrl-C again to abandon it)"
+
 // isTerminal reports whether w is a terminal (for the progress bar).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -175,9 +188,7 @@ flags:
 // runBatch is `inilua batch`; it returns the exit status.
 func runBatch(ctx context.Context, args []string, e env) int {
 	stdout, stderr := e.stdout, e.stderr
-	fs := flag.NewFlagSet("inilua batch", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, batchUsage); fs.PrintDefaults() }
+	fs := newFlagSet("inilua batch", batchUsage, stderr)
 	var hf hostFlags
 	hf.register(fs)
 	var maxFail, serial thresholdFlag
@@ -221,7 +232,7 @@ func runBatch(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 
-	stopCh, hard, release := interrupts(ctx, stderr)
+	stopCh, hard, release := interrupts(ctx, stderr, stopRunning)
 	defer release()
 	results, err := batch.Run(hard, hosts, batch.Options{
 		Script: script, Code: code, Args: scriptArgs,
@@ -274,9 +285,7 @@ flags:
 // runRestore is `inilua restore`; it returns the exit status.
 func runRestore(ctx context.Context, args []string, e env) int {
 	stdout, stderr := e.stdout, e.stderr
-	fs := flag.NewFlagSet("inilua restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, restoreUsage); fs.PrintDefaults() }
+	fs := newFlagSet("inilua restore", restoreUsage, stderr)
 	var hf hostFlags
 	hf.register(fs)
 	backupDir := fs.String("backup-dir", "", "the `DIR` given to inilua batch --backup-dir")
@@ -306,11 +315,12 @@ func runRestore(ctx context.Context, args []string, e env) int {
 	} else if hosts == nil {
 		hosts = []*batch.Host{} // a selection that matched nothing
 	}
-	_, hard, release := interrupts(ctx, stderr)
+	stopCh, hard, release := interrupts(ctx, stderr,
+		"starting no more hosts; running hosts stop after the file in progress (Ctrl-C again to abandon it)")
 	defer release()
 	results, err := batch.Restore(hard, batch.RestoreOptions{
 		BackupDir: *backupDir, Hosts: hosts, Password: pw, Forks: hf.forks, Timeout: hf.timeout,
-		Out: stdout, ProgressBar: isTerminal(stdout),
+		Out: stdout, ProgressBar: isTerminal(stdout), Stop: stopCh,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "inilua restore:", err)
@@ -339,9 +349,7 @@ flags:
 // runDemo is `inilua demo`; it returns the exit status.
 func runDemo(ctx context.Context, args []string, e env) int {
 	stdout, stderr := e.stdout, e.stderr
-	fs := flag.NewFlagSet("inilua demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, demoUsage); fs.PrintDefaults() }
+	fs := newFlagSet("inilua demo", demoUsage, stderr)
 	keep := fs.Bool("keep", false, "keep the temporary directory (its path is printed) with the backups and report.json")
 	n := fs.Int("hosts", 3, "number of sample hosts (1..1000)")
 	if err := fs.Parse(args); err != nil {
@@ -365,7 +373,7 @@ func runDemo(ctx context.Context, args []string, e env) int {
 	} else {
 		defer os.RemoveAll(dir)
 	}
-	stopCh, hard, release := interrupts(ctx, stderr)
+	stopCh, hard, release := interrupts(ctx, stderr, stopRunning)
 	defer release()
 	results, err := batch.Demo(hard, batch.DemoOptions{
 		Dir: dir, Hosts: *n, Out: stdout, Stop: stopCh, ProgressBar: isTerminal(stdout),

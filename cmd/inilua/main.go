@@ -20,8 +20,11 @@
 //	--        end of options
 //	-         read the script from standard input
 //
-// The script receives its arguments in the global arg (arg[0] is the script
-// name) and as "...". Exit status: 0 on success, the code given to os.exit,
+// The script receives its arguments in the global arg and as "...": as in
+// lua, arg[0] is the script name, arg[1..n] its arguments and arg[-1],
+// arg[-2] ... the options before it and the command's name (without a
+// script, arg[0] is the command's name). Syntax errors read
+// "file:LINE: message near 'token'". Exit status: 0 on success, the code given to os.exit,
 // 1 when the script fails (the error and a traceback go to stderr) or the
 // command line is wrong.
 package main
@@ -41,6 +44,7 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	prog   string // the command's name, arg[-n] of scripts; "": "inilua"
 }
 
 // cliOptions are the options of a script or REPL run (not batch/restore).
@@ -51,11 +55,15 @@ type cliOptions struct {
 	safe        bool     // --safe
 	script      string   // "" when none; "-" for stdin
 	args        []string // script arguments
+	// scriptAt is the index of the script in the command line (args of
+	// run, 0-based) plus one, 0 when there is none: the lua interpreter's
+	// arg table numbers the command line from there (see setArg).
+	scriptAt int
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
+	code := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, prog: os.Args[0]})
 	stop()
 	os.Exit(code)
 }
@@ -81,9 +89,9 @@ func run(ctx context.Context, args []string, e env) int {
 		return 1
 	}
 	if o.script == "" && len(o.exec) == 0 {
-		return runREPL(ctx, o, nil, e)
+		return runREPL(ctx, o, args, nil, e)
 	}
-	return runScript(ctx, o, e)
+	return runScript(ctx, o, args, e)
 }
 
 // parseArgs parses the options before the script name, the way lua does:
@@ -96,11 +104,11 @@ func parseArgs(args []string) (cliOptions, error) {
 		switch {
 		case a == "--":
 			if i+1 < len(args) {
-				o.script, o.args = args[i+1], args[i+2:]
+				o.script, o.args, o.scriptAt = args[i+1], args[i+2:], i+2
 			}
 			return o, nil
 		case a == "-":
-			o.script, o.args = a, args[i+1:]
+			o.script, o.args, o.scriptAt = a, args[i+1:], i+1
 			return o, nil
 		case a == "-e":
 			if i+1 >= len(args) {
@@ -119,7 +127,7 @@ func parseArgs(args []string) (cliOptions, error) {
 		case strings.HasPrefix(a, "-"):
 			return o, fmt.Errorf("unknown option %s", a)
 		default:
-			o.script, o.args = a, args[i+1:]
+			o.script, o.args, o.scriptAt = a, args[i+1:], i+1
 			return o, nil
 		}
 	}

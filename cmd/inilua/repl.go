@@ -41,7 +41,8 @@ Reference: docs/lua-api.md
 
 // runREPL runs the interactive REPL (issue 6) and returns the exit status.
 // rt is the runtime of the -e chunks and script that ran before (-i), or
-// nil: then the REPL creates one and closes it at the end, waiting at most
+// nil: then the REPL creates one (arg set from cmdline, the command line
+// after the command's name) and closes it at the end, waiting at most
 // closeTimeout (a runtime passed in is closed by the caller).
 //
 // With a terminal on stdin: prompts, line editing, completion and history
@@ -49,11 +50,11 @@ Reference: docs/lua-api.md
 // interrupts the running statement only, so the signal context of main is
 // not used. Without a terminal, statements are read from stdin and run as
 // they complete; the first error ends the run with status 1.
-func runREPL(ctx context.Context, o cliOptions, rt *luaapi.Runtime, e env) (code int) {
+func runREPL(ctx context.Context, o cliOptions, cmdline []string, rt *luaapi.Runtime, e env) (code int) {
 	ctx = context.WithoutCancel(ctx) // Ctrl-C interrupts a statement, not the REPL
 	if rt == nil {
 		var err error
-		rt, err = newRuntime(ctx, o, e)
+		rt, err = newRuntime(ctx, o, cmdline, e)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "inilua: %v\n", err)
 			return 1
@@ -73,6 +74,7 @@ func runREPL(ctx context.Context, o cliOptions, rt *luaapi.Runtime, e env) (code
 		Interactive: interactive,
 		Signals:     true,
 		Help:        apiHelp,
+		ErrorPrefix: "inilua: ",
 		ExitCode: func(err error) (int, bool) {
 			var exit *luaapi.ExitError
 			if errors.As(err, &exit) {
@@ -167,8 +169,8 @@ func (h replHost) Kind(v lua.LValue) string {
 	return view.Kind
 }
 
-// Describe summarises a luaapi object: for a file its name, format, number
-// of applications and host; for an application view its name, number of
+// Describe summarises a luaapi object: for a file its name (quoted as a
+// Lua literal, repl.Quote), format, number of applications and host; for an application view its name, number of
 // keys and file; for a session its host. Counting asks the host (one
 // listing, bounded by ctx); a failed count is left out.
 func (h replHost) Describe(ctx context.Context, v lua.LValue) (string, bool) {
@@ -193,13 +195,13 @@ func (h replHost) Describe(ctx context.Context, v lua.LValue) (string, bool) {
 	}
 	name := "(new)"
 	if view.File != "" {
-		name = fmt.Sprintf("%q", view.File)
+		name = repl.Quote(view.File)
 	}
 	switch view.Kind {
 	case "file":
 		return fmt.Sprintf("<INI file %s (%s%s)%s>", name, view.Format, count("applications"), where), true
 	case "application":
-		return fmt.Sprintf("<application %q (%s%s) of INI file %s%s>", view.Application,
+		return fmt.Sprintf("<application %s (%s%s) of INI file %s%s>", repl.Quote(view.Application),
 			view.Format, count("keys"), name, where), true
 	case "session":
 		closed := ""

@@ -12,64 +12,23 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/inilua/inilua/internal/screentest"
 )
 
 // replWait bounds every wait of the REPL tests.
 const replWait = 15 * time.Second
 
-// replScreen collects a terminal's output and lets a test wait, with a
-// deadline, for text to appear.
-type replScreen struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	mark   int
-	notify chan struct{}
-}
-
-func (s *replScreen) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	s.buf.Write(p)
-	s.mu.Unlock()
-	select {
-	case s.notify <- struct{}{}:
-	default:
-	}
-	return len(p), nil
-}
-
-// expect waits until want appears after the previous match.
-func (s *replScreen) expect(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.NewTimer(replWait)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		rest := s.buf.String()[s.mark:]
-		if i := strings.Index(rest, want); i >= 0 {
-			s.mark += i + len(want)
-			s.mu.Unlock()
-			return
-		}
-		s.mu.Unlock()
-		select {
-		case <-s.notify:
-		case <-deadline.C:
-			t.Fatalf("waiting for %q; output after last match:\n%q", want, rest)
-		}
-	}
-}
-
 // replTerm is inilua running on a pseudo-terminal.
 type replTerm struct {
 	t    *testing.T
 	ptmx *os.File
-	out  *replScreen
+	out  *screentest.Screen
 	cmd  *exec.Cmd
 	done chan struct{} // closed when the process has ended
 }
@@ -100,7 +59,7 @@ func startInilua(t *testing.T, histFile string, args ...string) *replTerm {
 		t.Fatal(err)
 	}
 	tty.Close()
-	rt := &replTerm{t: t, ptmx: ptmx, out: &replScreen{notify: make(chan struct{}, 1)}, cmd: cmd, done: make(chan struct{})}
+	rt := &replTerm{t: t, ptmx: ptmx, out: screentest.New(replWait), cmd: cmd, done: make(chan struct{})}
 	go func() {
 		cmd.Wait()
 		close(rt.done)
@@ -134,9 +93,7 @@ func (r *replTerm) wait() int {
 		case <-r.done:
 		case <-time.After(replWait):
 		}
-		r.out.mu.Lock()
-		defer r.out.mu.Unlock()
-		r.t.Fatalf("inilua did not exit; output:\n%s", r.out.buf.String())
+		r.t.Fatalf("inilua did not exit; output:\n%s", r.out.String())
 		return -1
 	}
 }
@@ -215,62 +172,62 @@ func TestREPLOnTerminal(t *testing.T) {
 	hist := filepath.Join(t.TempDir(), "history")
 	slow := startSlowHost(t)
 	r := startInilua(t, hist)
-	r.out.expect(t, ":help for help")
-	r.out.expect(t, "> ")
+	r.out.Expect(t, ":help for help")
+	r.out.Expect(t, "> ")
 
 	r.send("s = iniserve.serve(" + luaQuote(dir) + ")\r")
-	r.out.expect(t, "> ")
+	r.out.Expect(t, "> ")
 	r.send("f = s:open('TEST.INI')\r")
-	r.out.expect(t, "> ")
+	r.out.Expect(t, "> ")
 	r.send(`f["My App"]["a key"] = "hello"; f['Q"uote'].k = ini.u16(3560)` + "\r")
-	r.out.expect(t, "> ")
+	r.out.Expect(t, "> ")
 	r.send("f\r")
-	r.out.expect(t, `<INI file "TEST.INI" (ini, 2 applications) on 127.0.0.1:`)
+	r.out.Expect(t, `<INI file "TEST.INI" (ini, 2 applications) on 127.0.0.1:`)
 
 	// application, then key, completed; the result printed
 	r.send(`f["My` + "\t")
-	r.out.expect(t, `f["My App"]`)
+	r.out.Expect(t, `f["My App"]`)
 	r.send(`["a` + "\t")
-	r.out.expect(t, `f["My App"]["a key"]`)
+	r.out.Expect(t, `f["My App"]["a key"]`)
 	r.send("\r")
-	r.out.expect(t, "\"hello\"\r\n")
+	r.out.Expect(t, "\"hello\"\r\n")
 	// a name with a quote stays a valid literal; binary values print as hex
 	r.send(`f["Q` + "\t")
-	r.out.expect(t, `f["Q\"uote"]`)
+	r.out.Expect(t, `f["Q\"uote"]`)
 	r.send(".k\r")
-	r.out.expect(t, "0000  E8 0D  |..|  -- u16 3560")
+	r.out.Expect(t, "0000  E8 0D  |..|  -- u16 3560")
 	// remote paths
 	r.send(`s:open("TE` + "\t")
-	r.out.expect(t, `s:open("TEST.INI"`)
+	r.out.Expect(t, `s:open("TEST.INI"`)
 	r.send(")\r")
-	r.out.expect(t, `<INI file "TEST.INI"`)
+	r.out.Expect(t, `<INI file "TEST.INI"`)
 	// fields and methods
 	r.send("ini.stri\t")
-	r.out.expect(t, "ini.strings")
+	r.out.Expect(t, "ini.strings")
 	r.send("\x03")
-	r.out.expect(t, "> ")
+	r.out.Expect(t, "> ")
 
 	// Ctrl-C interrupts a command waiting on a slow host
 	r.send("h = iniserve.connect(" + luaQuote(slow.addr) + ")\r")
-	r.out.expect(t, "> ")
+	r.out.Expect(t, "> ")
 	r.send("h:ls()\r")
 	slow.await(t, "L")
 	r.send("\x03")
-	r.out.expect(t, "interrupted")
-	r.out.expect(t, "> ")
+	r.out.Expect(t, "interrupted")
+	r.out.Expect(t, "> ")
 	r.send("20 + 22\r")
-	r.out.expect(t, "42\r\n")
+	r.out.Expect(t, "42\r\n")
 
 	// a statement with a password stays out of the history
 	r.send("opts = {password = 'hunter2'}\r")
-	r.out.expect(t, "> ")
+	r.out.Expect(t, "> ")
 	r.send("idle = iniserve.connect(" + luaQuote(slow.addr) + ")\r")
-	r.out.expect(t, "> ")
+	r.out.Expect(t, "> ")
 
 	// Ctrl-D leaves and closes the sessions
 	r.send("\x04")
 	if code := r.wait(); code != 0 {
-		t.Fatalf("exit status %d; output:\n%s", code, r.out.buf.String())
+		t.Fatalf("exit status %d; output:\n%s", code, r.out.String())
 	}
 	slow.await(t, "Q")
 
@@ -294,9 +251,9 @@ func TestREPLAfterScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := startInilua(t, "", "-e", "prefix = 'hel'", "-i", script)
-	r.out.expect(t, "> ")
+	r.out.Expect(t, "> ")
 	r.send("greeting\r")
-	r.out.expect(t, "\"hello\"")
+	r.out.Expect(t, "\"hello\"")
 	r.send("os.exit(3)\r")
 	if code := r.wait(); code != 3 {
 		t.Errorf("exit status %d after os.exit(3)", code)
@@ -340,7 +297,7 @@ func luaQuote(s string) string {
 // TestREPLHelpNamesEveryMethod keeps the :help summary in step with the
 // methods the runtime really has.
 func TestREPLHelpNamesEveryMethod(t *testing.T) {
-	rt, err := newRuntime(context.Background(), cliOptions{}, env{stdout: io.Discard, stderr: io.Discard})
+	rt, err := newRuntime(context.Background(), cliOptions{}, nil, env{stdout: io.Discard, stderr: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,5 +312,22 @@ func TestREPLHelpNamesEveryMethod(t *testing.T) {
 				t.Errorf(":help does not mention %s:%s", obj, m)
 			}
 		}
+	}
+}
+
+// TestDescribeQuotesNames: summaries quote names as Lua literals (\001, not
+// Go's \x01), so they can be typed back.
+func TestDescribeQuotesNames(t *testing.T) {
+	rt, err := newRuntime(context.Background(), cliOptions{}, nil, env{stdout: io.Discard, stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	if err := rt.DoString(context.Background(), `f = ini.new(); f["\1bin"].k = "v"; a = f["\1bin"]`, "=test"); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := replHost{rt}.Describe(context.Background(), rt.State().GetGlobal("a"))
+	if want := `<application "\001bin" (ini, 1 key) of INI file (new)>`; !ok || got != want {
+		t.Errorf("Describe = %q, %v; want %q", got, ok, want)
 	}
 }

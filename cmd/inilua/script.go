@@ -5,31 +5,67 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"github.com/inilua/inilua/luaapi"
+	"github.com/inilua/inilua/repl"
 )
 
-// newRuntime creates the Lua runtime for a script or REPL run.
-func newRuntime(ctx context.Context, o cliOptions, e env) (*luaapi.Runtime, error) {
-	return luaapi.New(ctx, luaapi.Options{
+// newRuntime creates the Lua runtime for a script or REPL run, with the
+// global arg set from the command line cmdline (see setArg).
+func newRuntime(ctx context.Context, o cliOptions, cmdline []string, e env) (*luaapi.Runtime, error) {
+	rt, err := luaapi.New(ctx, luaapi.Options{
 		Stdout:    e.stdout,
 		Stderr:    e.stderr,
 		Safe:      o.safe,
 		CheckMode: o.check,
 	})
+	if err != nil {
+		return nil, err
+	}
+	setArg(rt.State(), e.prog, cmdline, o.scriptAt)
+	return rt, nil
+}
+
+// setArg sets the global arg the way the lua interpreter does: the whole
+// command line (prog, then cmdline) numbered so that the script, at
+// cmdline[scriptAt-1], is arg[0], its arguments arg[1..n] and the options
+// and prog before it arg[-1], arg[-2] ...; without a script (scriptAt 0)
+// prog is arg[0] and the options arg[1..n]. prog "" counts as "inilua".
+func setArg(L *lua.LState, prog string, cmdline []string, scriptAt int) {
+	if prog == "" {
+		prog = "inilua"
+	}
+	t := L.CreateTable(len(cmdline)-scriptAt, scriptAt+1)
+	for i, a := range append([]string{prog}, cmdline...) {
+		t.RawSetInt(i-scriptAt, lua.LString(a))
+	}
+	L.SetGlobal("arg", t)
 }
 
 // runScript runs the -e chunks and the script of o, then the REPL with -i,
-// and returns the exit status.
-func runScript(ctx context.Context, o cliOptions, e env) (code int) {
-	rt, err := newRuntime(ctx, o, e)
+// and returns the exit status. cmdline is the command line after the
+// command's name.
+func runScript(ctx context.Context, o cliOptions, cmdline []string, e env) (code int) {
+	rt, err := newRuntime(ctx, o, cmdline, e)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "inilua: %v\n", err)
 		return 1
 	}
 	defer func() {
-		if err := rt.Close(); err != nil {
+		// leaving the REPL (-i) must not hang on a host that does not
+		// answer; a script's sessions are closed however long it takes
+		// (closing posts their s:notify events)
+		var err error
+		if o.interactive {
+			err = closeWithin(rt, closeTimeout)
+		} else {
+			err = rt.Close()
+		}
+		if err != nil {
 			fmt.Fprintf(e.stderr, "inilua: %v\n", err)
 			if code == 0 {
 				code = 1
@@ -37,34 +73,53 @@ func runScript(ctx context.Context, o cliOptions, e env) (code int) {
 		}
 	}()
 	for _, chunk := range o.exec {
-		if err := rt.DoString(ctx, chunk, "(command line)"); err != nil {
+		if err := runChunk(ctx, rt, chunk, "(command line)", nil); err != nil {
 			return reportError(e.stderr, err)
 		}
 	}
-	switch o.script {
-	case "":
-	case "-":
-		code, err := io.ReadAll(e.stdin)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "inilua: reading stdin: %v\n", err)
-			return 1
-		}
-		proto, err := luaapi.Compile(string(code), "stdin")
-		if err != nil {
-			return reportError(e.stderr, err)
-		}
-		if err := rt.DoProto(ctx, proto, "-", o.args, nil); err != nil {
-			return reportError(e.stderr, err)
-		}
-	default:
-		if err := rt.DoFile(ctx, o.script, o.args); err != nil {
+	if o.script != "" {
+		if err := runMain(ctx, rt, o, e.stdin); err != nil {
 			return reportError(e.stderr, err)
 		}
 	}
 	if o.interactive {
-		return runREPL(ctx, o, rt, e)
+		return runREPL(ctx, o, cmdline, rt, e)
 	}
 	return 0
+}
+
+// runMain reads and runs the script of o (from stdin for "-") with its
+// arguments as "...".
+func runMain(ctx context.Context, rt *luaapi.Runtime, o cliOptions, stdin io.Reader) error {
+	name := o.script
+	var code []byte
+	var err error
+	if name == "-" {
+		name = "stdin"
+		code, err = io.ReadAll(stdin)
+		if err != nil {
+			return fmt.Errorf("reading stdin: %w", err)
+		}
+	} else if code, err = os.ReadFile(name); err != nil {
+		return err
+	}
+	args := make([]lua.LValue, len(o.args))
+	for i, a := range o.args {
+		args[i] = lua.LString(a)
+	}
+	return runChunk(ctx, rt, string(code), name, args)
+}
+
+// runChunk compiles code (named chunkname in messages; a first line
+// starting with # is skipped) and runs it with args as "...". Syntax
+// errors are worded as lua words them (repl.SyntaxError).
+func runChunk(ctx context.Context, rt *luaapi.Runtime, code, chunkname string, args []lua.LValue) error {
+	proto, err := luaapi.Compile(code, chunkname)
+	if err != nil {
+		return repl.LuaSyntaxError(err, code)
+	}
+	_, err = rt.Call(ctx, rt.State().NewFunctionFromProto(proto), args...)
+	return err
 }
 
 // reportError prints a failed run's error (and Lua traceback) and returns

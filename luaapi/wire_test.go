@@ -1,0 +1,281 @@
+package luaapi
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/inilua/inilua/ini"
+)
+
+// recorder of the server's view: a TCP proxy to target that keeps every
+// byte the clients sent.
+type wireRecorder struct {
+	addr string
+	mu   sync.Mutex
+	got  bytes.Buffer
+}
+
+func recordWire(t *testing.T, target string) *wireRecorder {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &wireRecorder{addr: l.Addr().String()}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { l.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			wg.Add(2)
+			go func() { // server to client
+				defer wg.Done()
+				io.Copy(c, s)
+				c.Close()
+			}()
+			go func() { // client to server, recorded before it is passed on
+				defer wg.Done()
+				buf := make([]byte, 64<<10)
+				for {
+					n, err := c.Read(buf)
+					if n > 0 {
+						w.mu.Lock()
+						w.got.Write(buf[:n])
+						w.mu.Unlock()
+						if _, werr := s.Write(buf[:n]); werr != nil {
+							break
+						}
+					}
+					if err != nil {
+						break
+					}
+				}
+				s.Close()
+			}()
+		}
+	}()
+	return w
+}
+
+// lines returns the command lines received so far, without CR LF.
+func (w *wireRecorder) lines() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for _, l := range strings.Split(w.got.String(), "\n") {
+		if l = strings.TrimSuffix(l, "\r"); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// runWire runs script with S a session connected through a wire recorder
+// (iniserve.connect, so the runtime's own options apply) and returns the
+// output and the lines the server received.
+func runWire(t *testing.T, files map[string]*ini.File, script string, opts Options) (string, []string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, dir, files)
+	w := recordWire(t, startServer(t, dir, `\SEM32\TEST`))
+	var out bytes.Buffer
+	opts.Stdout, opts.Stderr = &out, &out
+	rt, err := New(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.State().SetGlobal("ADDR", lua.LString(w.addr))
+	if err := rt.DoString(context.Background(), `S = iniserve.connect(ADDR); S:cd("C:\\")`+"\n"+script, "=script"); err != nil {
+		t.Fatalf("script: %v\noutput:\n%s", err, out.String())
+	}
+	if err := rt.Close(); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	return out.String(), w.lines(), dir
+}
+
+// TestCheckModeOnTheWire: in check mode the server never receives W, D, M,
+// R, X, E or ^, whatever the script does, and reads still reach it.
+func TestCheckModeOnTheWire(t *testing.T) {
+	files := map[string]*ini.File{"A.INI": mkfile(t, "App", "Key", "v", "App", "K2", "w", "Old", "X", "1")}
+	out, lines, dir := runWire(t, files, `
+		local f = S:open("A.INI")
+		f.App.Key = "new"
+		f.App.K2 = nil
+		f.Added.K = "x"
+		f.Old = nil
+		f.Repl = {a = "1", b = "2"}
+		f:set("App", "N", 5, "u32")
+		f:delete("Repl", "a")
+		print(f:rename_app("Added", "Renamed"), f:rename_key("App", "Key", "Key3"))
+		f:save()
+		local g = S:open("NEW.TNI")
+		g.A.B = "c"
+		print(S:push("P.INI", f, {delete = true}), S:push("A.INI", ini.new(), {delete = true}))
+		S:mkdir("D")
+		S:move("A.INI", "B.INI")
+		print(S:remove("A.INI"))
+		S:post("\\SEM32\\TEST")
+		S:notify("\\SEM32\\TEST")
+		S:restart()
+		print(f.Renamed.K, f.App.Key3, #f:changes())
+		S:close()`, Options{CheckMode: true})
+	// the last push deleted every key of A.INI (simulated), and the
+	// notification is reported, not posted
+	if want := "1\ttrue\n4\t4\ntrue\nnil\tnil\t12\ncheck mode: would post"; !strings.Contains(out, want) {
+		t.Errorf("output:\n%s\nwant:\n%s", out, want)
+	}
+	reads := 0
+	for _, l := range lines {
+		c := strings.ToUpper(l[:1])
+		if strings.Contains("WDMRXE^", c) {
+			t.Errorf("check mode: the server received %q", l)
+		}
+		if c == "V" {
+			reads++
+		}
+	}
+	if reads == 0 {
+		t.Errorf("no V reached the server: %q", lines)
+	}
+	got := readDir(t, dir)
+	if len(got) != 1 || got["A.INI"] == nil {
+		t.Errorf("files after the check run: %v", names(got))
+	}
+	if f, err := ini.Parse("A.INI", got["A.INI"], ini.FormatINI); err != nil || !f.SameContent(files["A.INI"]) {
+		t.Errorf("check mode changed A.INI: %v", err)
+	}
+}
+
+// TestWritesOnTheWire checks, at the server, that a write of the bytes
+// already stored is not sent, that f[app] sends nothing, and that renames
+// write every new entry before deleting an old one (so an interrupted run
+// loses nothing).
+func TestWritesOnTheWire(t *testing.T) {
+	files := map[string]*ini.File{"A.INI": mkfile(t, "App", "Key", "v", "Old", "A", "1", "Old", "B", "2")}
+	_, lines, _ := runWire(t, files, `
+		local f = S:open("A.INI")
+		f.App.Key = "v"                 -- the bytes already there
+		f:set("App", "Key", "v", "string")
+		f.App = {Key = "v"}
+		local view = f.Nothing          -- sends nothing
+		f:rename_app("Old", "New")
+		f:rename_key("New", "A", "C")`, Options{})
+	var ops []string
+	for _, l := range lines {
+		switch strings.ToUpper(l[:1]) {
+		case "W", "D":
+			ops = append(ops, l)
+		}
+	}
+	want := []string{"W31", "W32", "D", "W31", "D"} // New.A, New.B, delete Old; New.C, delete New.A
+	if strings.Join(ops, " ") != strings.Join(want, " ") {
+		t.Errorf("writes and deletes received: %q, want %q\nall: %q", ops, want, lines)
+	}
+	for _, l := range lines {
+		if strings.Contains(l, "Nothing") {
+			t.Errorf("f[app] sent %q", l)
+		}
+	}
+}
+
+// TestMissingVersusRefused: a '-' to V is a missing item (nil); a refused F
+// raises in s:open; a '-' meaning something else (not logged in) raises
+// instead of passing for a missing item.
+func TestMissingVersusRefused(t *testing.T) {
+	addr := fakeHost(t, func() func(string) (string, bool) {
+		key := ""
+		return func(line string) (string, bool) {
+			switch {
+			case strings.HasPrefix(line, "K"):
+				key = line[1:]
+			case line == "FBAD.INI":
+				return "-cannot use it", true
+			case line == "V" && key == "missing":
+				return "-", true
+			case line == "V" && key == "nologin":
+				return "-Not logged in ", true
+			case line == "V":
+				return "+41", true
+			}
+			return "+", true
+		}
+	})
+	var out bytes.Buffer
+	rt, err := New(context.Background(), Options{Stdout: &out, Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	rt.State().SetGlobal("ADDR", lua.LString(addr))
+	if err := rt.DoString(context.Background(), `
+		local s = iniserve.connect(ADDR)
+		local f = s:open("A.INI")
+		print(f.App.present, f.App.missing)
+		print(pcall(function() return f.App.nologin end))
+		print(pcall(s.open, s, "BAD.INI"))`, "=t"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"A\tnil\n", "false\t=t:5: host ", `get: command V: server replied "-Not logged in ": not logged in`, `false	=t:6: host `, `file "BAD.INI": open: command FBAD.INI: server replied "-cannot use it"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output:\n%s\nwant it to contain %q", out.String(), want)
+		}
+	}
+}
+
+// fakeHost is a scripted INIServe host on loopback: it greets, then
+// answers each command line (without CR LF) with what the handler of its
+// connection returns, or not at all when the handler says false.
+// newHandler is called once per connection.
+func fakeHost(t *testing.T, newHandler func() func(line string) (reply string, answer bool)) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				stop := context.AfterFunc(t.Context(), func() { c.Close() })
+				defer stop()
+				io.WriteString(c, "+\r\n")
+				handle := newHandler()
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					if reply, ok := handle(strings.TrimRight(line, "\r\n")); ok {
+						io.WriteString(c, reply+"\r\n")
+					}
+				}
+			}()
+		}
+	}()
+	return l.Addr().String()
+}
