@@ -50,6 +50,8 @@ type Host struct {
 
 	// dir is the inventory file's directory: password_file is relative to it.
 	dir string
+	// addrSet: the address came from addr= (not from the name).
+	addrSet bool
 }
 
 // reservedNames may not be used as variable names: they are fields of the
@@ -125,6 +127,7 @@ func ParseInventory(name, dir string, r io.Reader) ([]*Host, error) {
 				if h.Address, err = normalizeAddr(v); err != nil {
 					return nil, fmt.Errorf("%s: %w", where, err)
 				}
+				h.addrSet = true
 				continue
 			}
 			h.setVar(k, v)
@@ -203,6 +206,30 @@ func MergeHosts(a, b []*Host) []*Host {
 		}
 	}
 	return a
+}
+
+// MergeInventories appends the hosts of b (a later --inventory file) to a
+// with the rules of a host listed again in one inventory: a host in both
+// keeps one entry (a's, in a's order) with the groups merged and b's
+// variables overriding a's; a different address is an error naming both
+// lines. The hosts of a are updated in place.
+func MergeInventories(a, b []*Host) ([]*Host, error) {
+	byName := map[string]*Host{}
+	for _, h := range a {
+		byName[h.Name] = h
+	}
+	for _, h := range b {
+		old := byName[h.Name]
+		if old == nil {
+			byName[h.Name] = h
+			a = append(a, h)
+			continue
+		}
+		if err := old.merge(h); err != nil {
+			return nil, fmt.Errorf("%s: %w (first seen at %s)", h.Source, err, old.Source)
+		}
+	}
+	return a, nil
 }
 
 // Limit returns the hosts selected by pattern: comma-separated globs
@@ -383,11 +410,11 @@ func (h *Host) setVar(k, v string) {
 }
 
 func (h *Host) merge(o *Host) error {
-	if o.Address != "" {
-		if h.Address != "" && h.Address != o.Address {
+	if o.addrSet {
+		if h.addrSet && h.Address != o.Address {
 			return fmt.Errorf("host %s: addr %s differs from earlier %s", h.Name, o.Address, h.Address)
 		}
-		h.Address = o.Address
+		h.Address, h.addrSet = o.Address, true
 	}
 	for _, g := range o.Groups {
 		if !slices.Contains(h.Groups, g) {

@@ -247,3 +247,32 @@ func TestThreshold(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeInventories: a host in two inventory files is one host with
+// the groups of both and the later file's variables; a different addr is
+// an error naming both lines.
+func TestMergeInventories(t *testing.T) {
+	a, err := ParseInventory("a.txt", "", strings.NewReader("[mail]\nm1 addr=10.0.0.1 role=x\nm2 addr=10.0.0.2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ParseInventory("b.txt", "", strings.NewReader("[eu]\nm1 role=y site=ams\ne1 addr=10.0.0.3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts, err := MergeInventories(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hosts) != 3 || hosts[0].Name != "m1" || hosts[2].Name != "e1" {
+		t.Fatalf("hosts %v", hosts)
+	}
+	m1 := hosts[0]
+	if m1.Address != "10.0.0.1:3560" || !slices.Equal(m1.Groups, []string{"mail", "eu"}) || m1.Vars["role"] != "y" || m1.Vars["site"] != "ams" {
+		t.Errorf("m1 = %+v", m1)
+	}
+	c, _ := ParseInventory("c.txt", "", strings.NewReader("m2 addr=10.0.0.9\n"))
+	if _, err := MergeInventories(hosts, c); err == nil || !strings.Contains(err.Error(), "c.txt:1") || !strings.Contains(err.Error(), "a.txt:3") {
+		t.Errorf("different addr in a second file: %v", err)
+	}
+}

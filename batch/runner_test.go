@@ -598,6 +598,7 @@ assert(tostring(s):find("session"), "first value is not a session: " .. tostring
 assert(a1 == "x=1" and a2 == "y=two words", "arguments: " .. tostring(a1) .. " " .. tostring(a2))
 assert(arg[0] == "g.lua" and arg[1] == "x=1", "arg table")
 assert(ARGS.x == "1" and ARGS.y == "two words", "ARGS")
+assert(CHECK == false, "CHECK is not false in a real run")
 assert(HOST.name == "host1" and HOST.address:match("^127%.0%.0%.1:%d+$"), "HOST name/address")
 assert(HOST.site == "ams" and HOST.vars.role == "primary", "HOST variables")
 assert(#HOST.groups == 2 and HOST.groups[2] == "eu", "HOST.groups")

@@ -64,7 +64,9 @@ type Options struct {
 	// server, and later reads in the same session see the simulated
 	// writes and deletes of W and D. A file that does not exist on the
 	// server is never selected with F (the original server creates it on
-	// F): it reads as empty plus the simulated changes.
+	// F): it reads as empty plus the simulated changes; one named in a
+	// directory that does not exist is refused with ErrNoDirectory, as F
+	// would refuse it.
 	CheckMode bool
 }
 
@@ -252,12 +254,10 @@ func (s *Session) List(ctx context.Context, pathOrMask string) ([]string, error)
 }
 
 func (s *Session) list(ctx context.Context, p string) ([]string, error) {
-	s.b.reset()
-	i := s.b.addString(opL, 'L', p)
-	if err := s.run(ctx); err != nil {
+	lines, err := s.listRaw(ctx, p)
+	if err != nil {
 		return nil, err
 	}
-	lines := s.b.ops[i].lines
 	out := make([]string, 0, len(lines))
 	for _, l := range lines {
 		if l != "../" {
@@ -265,6 +265,17 @@ func (s *Session) list(ctx context.Context, p string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// listRaw sends L p and returns the entries as the server sent them,
+// "../" included.
+func (s *Session) listRaw(ctx context.Context, p string) ([]string, error) {
+	s.b.reset()
+	i := s.b.addString(opL, 'L', p)
+	if err := s.run(ctx); err != nil {
+		return nil, err
+	}
+	return s.b.ops[i].lines, nil
 }
 
 // Mkdir sends M path (create a directory). A '-' reply (it exists or cannot

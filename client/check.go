@@ -175,12 +175,39 @@ func (s *Session) overlayFor(ctx context.Context, ref *fileRef) (*overlay, error
 		if err := s.run(ctx); err != nil {
 			return nil, err
 		}
+	} else if err := s.checkParentDir(ctx, ref.name); err != nil {
+		return nil, err
 	}
 	if s.overlays == nil {
 		s.overlays = make(map[string]*overlay)
 	}
 	s.overlays[ref.key] = ov
 	return ov, nil
+}
+
+// ErrNoDirectory: in check mode, a new file was named in a directory that
+// does not exist, where the server would refuse F (spec §7).
+var ErrNoDirectory = errors.New("directory does not exist")
+
+// checkParentDir refuses, as F would, a new file in a directory that does
+// not exist: the listing of the directory part of name (as a whole
+// directory, so it holds at least "../") comes back empty. A name without
+// a directory part, or directly under a drive's root (whose listing may
+// hold nothing on the original server), is not checked.
+func (s *Session) checkParentDir(ctx context.Context, name string) error {
+	dir := name[:strings.LastIndexAny(name, `/\`)+1]
+	root := strings.TrimRight(dir, `/\`)
+	if root == "" || len(root) == 2 && root[1] == ':' {
+		return nil
+	}
+	lines, err := s.listRaw(ctx, dir)
+	if err != nil {
+		return err
+	}
+	if len(lines) == 0 {
+		return fmt.Errorf("file %q: %w: %q (check mode: F not sent)", name, ErrNoDirectory, dir)
+	}
+	return nil
 }
 
 // simPut records a W and adds it to the overlay.

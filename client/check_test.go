@@ -262,3 +262,33 @@ func TestCheckModeOnTheWire(t *testing.T) {
 		t.Errorf("recorded only %v", s.Recorded())
 	}
 }
+
+// TestCheckModeMissingDirectory: a new file in a directory that does not
+// exist is refused in check mode as F refuses it in a real run; a new file
+// in an existing (empty) directory is fine in both.
+func TestCheckModeMissingDirectory(t *testing.T) {
+	ts := startServer(t, nil)
+	must(t, os.Mkdir(filepath.Join(ts.dir, "empty"), 0o755))
+	real := ts.dial(t, Options{})
+	check := ts.dial(t, Options{CheckMode: true})
+	for _, name := range []string{`nodir\x.ini`, `empty\nodir\x.ini`} {
+		if _, err := real.Open(bg, name); err == nil {
+			t.Fatalf("real Open(%s) succeeded", name)
+		}
+		_, err := check.Open(bg, name)
+		mustErrIs(t, err, ErrNoDirectory)
+		_, err = check.Fetch(bg, name)
+		mustErrIs(t, err, ErrNoDirectory)
+	}
+	for _, name := range []string{`empty\new.ini`, `new.ini`, `C:\new.ini`, `\new.ini`} {
+		if _, err := real.Open(bg, name); err != nil {
+			t.Errorf("real Open(%s): %v", name, err)
+		}
+		f, err := check.Open(bg, name)
+		if err != nil {
+			t.Errorf("check Open(%s): %v", name, err)
+			continue
+		}
+		must(t, f.Put(b("a"), b("k"), b("v")))
+	}
+}

@@ -8,7 +8,8 @@ import (
 
 // ErrSafeMode is wrapped by the error raised when a script running in safe
 // mode calls a function that safe mode removes access to (ini.open,
-// f:save to a path, iniserve.connect, iniserve.serve).
+// ini.choose, f:save, iniserve.connect and its password_env option,
+// iniserve.serve, require of a module not already loaded).
 var ErrSafeMode = errors.New("not allowed in safe mode")
 
 // ErrClosed is wrapped by the error raised when a script uses a session
@@ -37,7 +38,9 @@ type Error struct {
 }
 
 // Error returns e.g. `host 127.0.0.1:3560: file "WEASEL.INI": application
-// "$SYS" key "Port": set: value does not fit u16`.
+// "$SYS": key "Port": set: u16 value: 70000 out of range 0..65535`: each
+// part that is set, in this order (host, file, path, application, key,
+// operation, cause).
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.Host != "" {

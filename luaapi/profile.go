@@ -237,13 +237,14 @@ func (p remoteProfile) f() (*client.RemoteFile, error) {
 	return p.rf.WithContext(p.ctx()), nil
 }
 
-// plain returns the *client.CommandError inside err (a refused command)
-// without the client's prefix, which names the file, application and key
-// that the Lua error names already; other errors are returned as they are.
+// plain returns the cause of an error of a *client.RemoteFile method
+// without the client's prefix (RemoteFile wraps every cause once, with the
+// file, operation, application and key, which the Lua error names
+// already): a *client.CommandError, an error wrapping
+// client.ErrConnectionLost, ini.ErrNotFound, ...
 func plain(err error) error {
-	var ce *client.CommandError
-	if errors.As(err, &ce) {
-		return ce
+	if cause := errors.Unwrap(err); cause != nil {
+		return cause
 	}
 	return err
 }

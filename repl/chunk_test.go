@@ -128,16 +128,7 @@ func TestPlainErrorsLikeScript(t *testing.T) {
 func TestPlainInterrupt(t *testing.T) {
 	L := lua.NewState()
 	defer L.Close()
-	started := make(chan struct{}, 1)
-	L.SetGlobal("started", L.NewFunction(func(L *lua.LState) int {
-		started <- struct{}{}
-		return 0
-	}))
-	L.SetGlobal("wait", L.NewFunction(func(L *lua.LState) int {
-		<-L.Context().Done()
-		L.RaiseError("wait: %v", L.Context().Err())
-		return 0
-	}))
+	started := blockingFuncs(L)
 	out := newScreen()
 	r, err := New(Config{Host: plainHost{L}, Stdin: strings.NewReader("x = 1\nstarted() wait()\nprint('after')\n"),
 		Stdout: out, Stderr: out, ErrorPrefix: "inilua: "})

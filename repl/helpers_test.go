@@ -111,3 +111,19 @@ func (s *session) wait() error {
 		return nil
 	}
 }
+
+// blockingFuncs defines started(), which signals the returned channel, and
+// wait(), which blocks like a network call until its context ends, in L.
+func blockingFuncs(L *lua.LState) (started <-chan struct{}) {
+	ch := make(chan struct{}, 1)
+	L.SetGlobal("started", L.NewFunction(func(L *lua.LState) int {
+		ch <- struct{}{}
+		return 0
+	}))
+	L.SetGlobal("wait", L.NewFunction(func(L *lua.LState) int {
+		<-L.Context().Done()
+		L.RaiseError("wait: %v", L.Context().Err())
+		return 0
+	}))
+	return ch
+}

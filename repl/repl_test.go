@@ -94,19 +94,8 @@ func TestCtrlCCancelsLine(t *testing.T) {
 }
 
 func TestInterruptRunningStatement(t *testing.T) {
-	started := make(chan struct{}, 1)
-	s := startREPL(t, func(L *lua.LState, cfg *Config) {
-		L.SetGlobal("started", L.NewFunction(func(L *lua.LState) int {
-			started <- struct{}{}
-			return 0
-		}))
-		// wait blocks like a network call: until its context ends
-		L.SetGlobal("wait", L.NewFunction(func(L *lua.LState) int {
-			<-L.Context().Done()
-			L.RaiseError("wait: %v", L.Context().Err())
-			return 0
-		}))
-	})
+	var started <-chan struct{}
+	s := startREPL(t, func(L *lua.LState, cfg *Config) { started = blockingFuncs(L) })
 	for _, stmt := range []string{"started() while true do end", "started() wait()"} {
 		s.send(stmt + "\r")
 		<-started

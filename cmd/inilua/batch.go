@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -56,7 +57,9 @@ func (hf *hostFlags) load() ([]*batch.Host, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		hosts = batch.MergeHosts(hosts, hs)
+		if hosts, err = batch.MergeInventories(hosts, hs); err != nil {
+			return nil, "", err
+		}
 	}
 	if hf.hosts != "" {
 		hs, err := batch.HostsFromList(hf.hosts)
@@ -231,6 +234,10 @@ func runBatch(ctx context.Context, args []string, e env) int {
 		fmt.Fprintln(stderr, "inilua batch:", err)
 		return exitUsage
 	}
+	if err := checkOutputDirs(*report, *retryFile); err != nil {
+		fmt.Fprintln(stderr, "inilua batch:", err)
+		return exitUsage
+	}
 
 	stopCh, hard, release := interrupts(ctx, stderr, stopRunning)
 	defer release()
@@ -245,6 +252,22 @@ func runBatch(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	return finishRun(results, *check, *report, *retryFile, stdout, stderr)
+}
+
+// checkOutputDirs checks, before anything runs, that the directories the
+// report and the retry file go into exist, so a typo does not surface only
+// after a run over every host.
+func checkOutputDirs(report, retryFile string) error {
+	for _, p := range []string{report, batch.RetryPath(report, retryFile)} {
+		if p == "" {
+			continue
+		}
+		dir := filepath.Dir(p)
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("%s: directory %s does not exist", p, dir)
+		}
+	}
+	return nil
 }
 
 // finishRun prints the recap, writes the report and the retry file, and
@@ -302,6 +325,9 @@ func runRestore(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	hosts, pw, err := hf.load()
+	if err == nil {
+		err = checkOutputDirs(*report, "")
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "inilua restore:", err)
 		return exitUsage
@@ -324,6 +350,10 @@ func runRestore(ctx context.Context, args []string, e env) int {
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "inilua restore:", err)
+		return exitUsage
+	}
+	if len(results) == 0 { // nothing was contacted
+		fmt.Fprintf(stderr, "inilua restore: no backups in %s for the selected hosts (is it the --backup-dir of a run?)\n", *backupDir)
 		return exitUsage
 	}
 	for _, r := range results {

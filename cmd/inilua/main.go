@@ -17,6 +17,7 @@
 //	--check   dry run: record changes, write nothing (sessions in check mode,
 //	          f:save() does not write)
 //	--safe    safe mode for untrusted scripts (see docs/lua-api.md)
+//	-h        print the usage and exit
 //	--        end of options
 //	-         read the script from standard input
 //
@@ -31,6 +32,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -83,9 +85,13 @@ func run(ctx context.Context, args []string, e env) int {
 		}
 	}
 	o, err := parseArgs(args)
-	if err != nil {
+	switch {
+	case errors.Is(err, errHelp):
+		fmt.Fprint(e.stdout, usage)
+		return 0
+	case err != nil:
 		fmt.Fprintf(e.stderr, "inilua: %v\n", err)
-		fmt.Fprintln(e.stderr, "usage: inilua [-e CODE] [-i] [--check] [--safe] [script.lua [args...]]")
+		fmt.Fprintln(e.stderr, "usage: inilua [-e CODE] [-i] [--check] [--safe] [script.lua [args...]] (inilua -h for help)")
 		return 1
 	}
 	if o.script == "" && len(o.exec) == 0 {
@@ -93,6 +99,30 @@ func run(ctx context.Context, args []string, e env) int {
 	}
 	return runScript(ctx, o, args, e)
 }
+
+// usage is printed by inilua -h.
+const usage = `usage:
+  inilua [options] [script.lua [args...]]   run a script (like lua)
+  inilua [options]                          interactive REPL (docs/repl.md)
+  inilua batch [flags] script.lua [name=value ...]   run on many hosts (-h for its flags)
+  inilua restore --backup-dir DIR [flags]   put backed-up files back
+  inilua demo                               the batch runner on sample hosts
+
+Options (before the script name):
+  -e CODE   run CODE first (may be repeated)
+  -i        enter the REPL after running the script
+  --check   dry run: record changes, write nothing
+  --safe    safe mode for untrusted scripts (docs/lua-api.md)
+  -h        this help
+  --        end of options
+  -         read the script from standard input
+
+The script gets its arguments in arg (arg[0] is the script) and as "...".
+Exit status: 0, the code given to os.exit, or 1 when the script fails.
+`
+
+// errHelp is returned by parseArgs for -h, -help and --help.
+var errHelp = errors.New("help requested")
 
 // parseArgs parses the options before the script name, the way lua does:
 // the first argument that is not an option is the script, everything after
@@ -118,6 +148,8 @@ func parseArgs(args []string) (cliOptions, error) {
 			o.exec = append(o.exec, args[i])
 		case strings.HasPrefix(a, "-e"):
 			o.exec = append(o.exec, a[2:])
+		case a == "-h" || a == "-help" || a == "--help":
+			return o, errHelp
 		case a == "-i":
 			o.interactive = true
 		case a == "--check":

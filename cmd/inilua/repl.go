@@ -26,7 +26,7 @@ const apiHelp = `Files (local and remote alike):
   f[app][key]  value bytes or nil       f[app][key] = bytes | nil   f[app] = nil
   for app, a in pairs(f)   for key, v in pairs(f[app])   #f   #f[app]
   f:get(app, key [, type])   f:set(app, key, value [, type])
-      types: bytes string string0 strings u8 u16 u32 i32 hex
+      types: bytes string string0 strings u8 u16 u32 i8 i16 i32 hex
   f:delete(app [, key])   f:app(name)   f:apps()   f[app]:keys()   f:changes()
   f:rename_app(old, new)   f:rename_key(app, old, new)   f:name()  f:host()  f:format()
   f:save([path | {format=, backup=}])   f:tni()   f:binary()

@@ -11,12 +11,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
+	lua "github.com/yuin/gopher-lua"
 
 	"github.com/inilua/inilua/internal/screentest"
 )
@@ -99,14 +101,15 @@ func (r *replTerm) wait() int {
 }
 
 // slowHost is a fake INIServe host on loopback: it greets, accepts any
-// password, answers every command with "+" except L, which it never
-// answers, and reports each command line it reads.
+// password, answers every command with "+" except those starting with
+// mute (L: listings), which it never answers, and reports each command
+// line it reads.
 type slowHost struct {
 	addr  string
 	lines chan string // every command line received, "EOF" when a session ends
 }
 
-func startSlowHost(t *testing.T) *slowHost {
+func startSlowHost(t *testing.T, mute string) *slowHost {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -133,7 +136,7 @@ func startSlowHost(t *testing.T) *slowHost {
 					line = strings.TrimRight(line, "\r\n")
 					h.lines <- line
 					switch {
-					case strings.HasPrefix(line, "L"): // never answered
+					case strings.HasPrefix(line, mute): // never answered
 					case strings.HasPrefix(line, "Q"):
 						io.WriteString(c, "+\r\n")
 						return
@@ -170,7 +173,7 @@ func (h *slowHost) await(t *testing.T, prefix string) {
 func TestREPLOnTerminal(t *testing.T) {
 	dir := t.TempDir()
 	hist := filepath.Join(t.TempDir(), "history")
-	slow := startSlowHost(t)
+	slow := startSlowHost(t, "L")
 	r := startInilua(t, hist)
 	r.out.Expect(t, ":help for help")
 	r.out.Expect(t, "> ")
@@ -306,6 +309,18 @@ func TestREPLHelpNamesEveryMethod(t *testing.T) {
 		t.Fatal(err)
 	}
 	L := rt.State()
+	// and every value type of f:get/f:set
+	types, ok := L.GetField(L.GetGlobal("ini"), "types").(*lua.LTable)
+	if !ok || types.Len() == 0 {
+		t.Fatal("ini.types is not a list")
+	}
+	line := apiHelp[strings.Index(apiHelp, "types:"):]
+	line = line[:strings.IndexByte(line, '\n')]
+	for i := 1; i <= types.Len(); i++ {
+		if name := types.RawGetInt(i).String(); !slices.Contains(strings.Fields(line), name) {
+			t.Errorf(":help does not list the value type %s: %q", name, line)
+		}
+	}
 	for _, obj := range []string{"f", "s"} {
 		for _, m := range rt.Methods(L.GetGlobal(obj)) {
 			if !strings.Contains(apiHelp, ":"+m+"(") {
@@ -330,4 +345,23 @@ func TestDescribeQuotesNames(t *testing.T) {
 	if want := `<application "\001bin" (ini, 1 key) of INI file (new)>`; !ok || got != want {
 		t.Errorf("Describe = %q, %v; want %q", got, ok, want)
 	}
+}
+
+// TestREPLAfterScriptLeavesMuteHost: with -i, leaving the REPL gives up
+// on a host that never answers the closing Q after closeTimeout instead of
+// waiting for the session's own timeout, as the REPL without a script does.
+func TestREPLAfterScriptLeavesMuteHost(t *testing.T) {
+	mute := startSlowHost(t, "Q")
+	script := filepath.Join(t.TempDir(), "s.lua")
+	if err := os.WriteFile(script, []byte("h = iniserve.connect("+luaQuote(mute.addr)+")\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := startInilua(t, "", "-i", script)
+	r.out.Expect(t, "> ")
+	r.send("\x04")
+	if code := r.wait(); code != 1 {
+		t.Errorf("exit status %d, want 1 (closing failed)", code)
+	}
+	mute.await(t, "Q")
+	r.out.Expect(t, "closing sessions: gave up after 1s")
 }

@@ -1,0 +1,296 @@
+package batch
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/inilua/inilua/client"
+	"github.com/inilua/inilua/ini"
+)
+
+// TestRunCheckEveryWrite: in --check, no kind of write reaches a host or
+// the local disk: not a directory, a move, a removal, a new (even empty)
+// INI or TNI file, a push, an event; the backup directory is not created.
+// The script still sees its own writes, and CHECK is true.
+func TestRunCheckEveryWrite(t *testing.T) {
+	hosts, dirs, events := testHosts(t, 2)
+	before := []map[string][]byte{snapshot(t, dirs[0]), snapshot(t, dirs[1])}
+	local := t.TempDir()
+	backup := filepath.Join(t.TempDir(), "backup")
+	code := []byte(`local s = ...
+assert(CHECK == true, "CHECK is not true in --check")
+s:mkdir("C:\\NEWDIR")
+s:move("C:\\OS2\\APPS.INI", "C:\\OS2\\APPS.OLD")
+assert(s:remove("C:\\MAILSRV\\DOMAIN2.INI"))
+local e = s:open("C:\\MAILSRV\\EMPTY.INI")          -- a new file, only read
+assert(#e:apps() == 0)
+local n = s:open("C:\\MAILSRV\\NEW.INI")            -- a new file, written
+n:set("A", "k", "v", "string0")
+assert(n:get("A", "k", "string0") == "v", "the script does not see its own write")
+local f = s:open("C:\\MAILSRV\\MAILSRV.INI")
+f:delete("MailServer")
+f:set("$SYS", "TimeOut", 1, "u32")
+s:push("C:\\MAILSRV\\COPY.TNI", f)
+s:post(ARGS.sem)
+s:notify(ARGS.sem)
+local l = s:fetch("C:\\MAILSRV\\DOMAIN1.INI")
+l:save(ARGS.dir .. "/local.INI")
+`)
+	var out bytes.Buffer
+	results, err := Run(context.Background(), hosts, Options{
+		Script: "w.lua", Code: code, Args: []string{"sem=" + SampleSemaphore, "dir=" + local},
+		Check: true, BackupDir: backup, Out: &out,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if r.Status != StatusChanged || len(r.Notified) != 1 {
+			t.Fatalf("%s: %s %q notified %v\n%s", r.Host.Name, r.Status, r.Err, r.Notified, out.String())
+		}
+	}
+	for i, d := range dirs {
+		after := snapshot(t, d)
+		if len(after) != len(before[i]) {
+			t.Errorf("host%d: %d files after --check, %d before", i+1, len(after), len(before[i]))
+		}
+		for name, data := range before[i] {
+			if !bytes.Equal(data, after[name]) {
+				t.Errorf("host%d: %s changed in --check", i+1, name)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(d, "NEWDIR")); !os.IsNotExist(err) {
+			t.Errorf("host%d: --check made a directory: %v", i+1, err)
+		}
+		if ev := events.get(i); len(ev) != 0 {
+			t.Errorf("host%d: events posted in --check: %v", i+1, ev)
+		}
+	}
+	if entries, _ := os.ReadDir(local); len(entries) != 0 {
+		t.Errorf("--check wrote local files: %v", entries)
+	}
+	if _, err := os.Stat(backup); !os.IsNotExist(err) {
+		t.Errorf("--check created the backup directory: %v", err)
+	}
+}
+
+// TestNotifyOnlyAfterSuccessfulChange: s:notify posts nothing when the
+// script changed nothing, or changed something and then failed; it posts
+// once when the script changed something and succeeded, however often it
+// was called.
+func TestNotifyOnlyAfterSuccessfulChange(t *testing.T) {
+	hosts, _, events := testHosts(t, 3)
+	code := []byte(`local s = ...
+s:notify(ARGS.sem)
+s:notify(ARGS.sem)
+if HOST.name ~= "host1" then
+  s:open("C:\\OS2\\APPS.INI"):set("PM_Workplace", "TimeOut", 1, "u32")
+end
+s:notify(ARGS.sem)
+if HOST.name == "host3" then error("failed after the change") end`)
+	results, err := Run(context.Background(), hosts, Options{Script: "n.lua", Code: code, Args: []string{"sem=" + SampleSemaphore}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := statuses(results), "host1=ok/0 host2=changed/1 host3=failed/1"; got != want {
+		t.Fatalf("%s, want %s", got, want)
+	}
+	for i, want := range []int{0, 1, 0} {
+		if got := len(events.get(i)); got != want {
+			t.Errorf("host%d: %d events posted, want %d", i+1, got, want)
+		}
+		if got := len(results[i].Notified); got != want {
+			t.Errorf("host%d: report says %d notified, want %d", i+1, got, want)
+		}
+	}
+}
+
+// TestBackupOnlyChangedHosts: a host that changed nothing leaves no
+// directory in the backup directory (nothing suggests a write happened).
+func TestBackupOnlyChangedHosts(t *testing.T) {
+	hosts, _, _ := testHosts(t, 3)
+	backup := filepath.Join(t.TempDir(), "backup")
+	results, err := Run(context.Background(), hosts, Options{
+		Script: "set-setting.lua", Code: script(t, "set-setting.lua"), Args: demoArgs, BackupDir: backup,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := statuses(results), "host1=changed/3 host2=changed/3 host3=ok/0"; got != want {
+		t.Fatalf("%s, want %s", got, want)
+	}
+	entries, err := os.ReadDir(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "host1 host2" {
+		t.Errorf("backup directory holds %v, want host1 host2", names)
+	}
+}
+
+// TestRestoreEmptyAndCreatedFiles: an existing empty INI file and an
+// existing empty TNI file come back byte-identical; files the script
+// created (INI and TNI) are removed.
+func TestRestoreEmptyAndCreatedFiles(t *testing.T) {
+	hosts, dirs, _ := testHosts(t, 1)
+	want := map[string][]byte{}
+	for _, name := range []string{"EMPTY.INI", "EMPTY.TNI"} {
+		data, err := ini.New().Marshal(ini.FormatForName(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dirs[0], "MAILSRV", name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want[name] = data
+	}
+	before := snapshot(t, dirs[0])
+	backup := filepath.Join(t.TempDir(), "backup")
+	code := []byte(`local s = ...
+for _, name in ipairs({"EMPTY.INI", "EMPTY.TNI", "NEW.INI", "NEW.TNI"}) do
+  s:open("C:\\MAILSRV\\" .. name):set("A", "k", "\1\2\0", "bytes")
+end`)
+	results, err := Run(context.Background(), hosts, Options{Script: "e.lua", Code: code, BackupDir: backup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := statuses(results); s != "host1=changed/4" {
+		t.Fatalf("%s %s", s, results[0].Err)
+	}
+	res, err := Restore(context.Background(), RestoreOptions{BackupDir: backup})
+	if err != nil || statuses(res) != "host1=changed/4" {
+		t.Fatalf("restore: %v %s %s", err, statuses(res), res[0].Err)
+	}
+	after := snapshot(t, dirs[0])
+	for name, data := range before {
+		if !bytes.Equal(data, after[name]) {
+			t.Errorf("%s not restored byte-identical:\n%q\nwant\n%q", name, after[name], data)
+		}
+	}
+	if len(after) != len(before) {
+		t.Errorf("%d files after restore, %d before (created files not removed?)", len(after), len(before))
+	}
+}
+
+// TestRestoreStop: after Stop (the first Ctrl-C), restore starts no
+// further host and a running host stops before its next file; a rerun
+// finishes the job.
+func TestRestoreStop(t *testing.T) {
+	hosts, dirs, _ := testHosts(t, 2)
+	orig := []map[string][]byte{snapshot(t, dirs[0]), snapshot(t, dirs[1])}
+	backup := filepath.Join(t.TempDir(), "backup")
+	if _, err := Run(context.Background(), hosts, Options{
+		Script: "set-setting.lua", Code: script(t, "set-setting.lua"), Args: demoArgs, BackupDir: backup,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var once sync.Once
+	dial := func(ctx context.Context, addr string, o client.Options) (*client.Session, error) {
+		once.Do(func() { close(stop) }) // Ctrl-C while the first host connects
+		return client.Dial(ctx, addr, o)
+	}
+	res, err := Restore(context.Background(), RestoreOptions{BackupDir: backup, Forks: 1, Stop: stop, Dial: dial})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := statuses(res), "host1=failed/0 host2=skipped/0"; got != want {
+		t.Fatalf("%s, want %s", got, want)
+	}
+	if !strings.Contains(res[0].Err, "interrupted after 0 of 3 files") || !strings.Contains(res[1].Err, "interrupted") {
+		t.Errorf("errors %q, %q", res[0].Err, res[1].Err)
+	}
+	res, err = Restore(context.Background(), RestoreOptions{BackupDir: backup})
+	if err != nil || statuses(res) != "host1=changed/3 host2=changed/3" {
+		t.Fatalf("rerun: %v %s", err, statuses(res))
+	}
+	for i, d := range dirs {
+		after := snapshot(t, d)
+		for name, data := range orig[i] {
+			if !bytes.Equal(data, after[name]) {
+				t.Errorf("host%d %s not restored", i+1, name)
+			}
+		}
+	}
+}
+
+// TestRenameAppFinishesInterruptedRun: a file left halfway by an
+// interrupted rename (the new application holding part of the old one)
+// is finished by a rerun without force=yes; unrelated applications of the
+// new name still need force=yes.
+func TestRenameAppFinishesInterruptedRun(t *testing.T) {
+	hosts, dirs, _ := testHosts(t, 1)
+	path := filepath.Join(dirs[0], "MAILSRV", "MAILSRV.INI")
+	orig := readINI(t, path)
+	half := readINI(t, path)
+	entries := orig.Application([]byte("MailServer")).Entries
+	for _, e := range entries[:len(entries)/2] {
+		if err := half.Put([]byte("MailService"), e.Key, e.Value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := half.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{`dir=C:\MAILSRV`, "mask=MAILSRV.INI", "from=MailServer", "to=MailService"}
+	results, err := Run(context.Background(), hosts, Options{Script: "rename-app.lua", Code: script(t, "rename-app.lua"), Args: args})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if results[0].Status != StatusChanged {
+		t.Fatalf("rerun after an interrupted rename: %s %s", results[0].Status, results[0].Err)
+	}
+	got := readINI(t, path)
+	if got.HasApplication([]byte("MailServer")) {
+		t.Error("old application still there")
+	}
+	for _, e := range entries {
+		if v, ok := got.Lookup([]byte("MailService"), e.Key); !ok || !bytes.Equal(v, e.Value) {
+			t.Errorf("MailService %s = %q, want %q", e.Key, v, e.Value)
+		}
+	}
+	// a conflicting value still needs force=yes
+	if err := got.Put([]byte("MailServer"), entries[0].Key, []byte("other")); err != nil {
+		t.Fatal(err)
+	}
+	data, _ = got.MarshalBinary()
+	os.WriteFile(path, data, 0o644)
+	results, _ = Run(context.Background(), hosts, Options{Script: "rename-app.lua", Code: script(t, "rename-app.lua"), Args: args})
+	if results[0].Status != StatusFailed || !strings.Contains(results[0].Err, "force=yes") {
+		t.Errorf("conflicting merge: %s %s", results[0].Status, results[0].Err)
+	}
+}
+
+// TestProgressBarShowsFailures: with a progress bar (a terminal), a failed
+// or unreachable host is shown as it finishes, not only in the recap.
+func TestProgressBarShowsFailures(t *testing.T) {
+	var out bytes.Buffer
+	p := newProgress(&out, true, 3)
+	h := func(name string) *Host { return &Host{Name: name} }
+	p.done(&Result{Host: h("a"), Status: StatusOK}, nil)
+	p.done(&Result{Host: h("b"), Status: StatusUnreachable, Err: "connection refused"}, nil)
+	p.done(&Result{Host: h("c"), Status: StatusFailed, Err: "s.lua:3: boom\nmore"}, []byte("c | hello\n"))
+	p.finish()
+	for _, want := range []string{"b: unreachable: connection refused\n", "c | hello\nc: failed: s.lua:3: boom more\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("progress output lacks %q:\n%q", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "a: ok") {
+		t.Errorf("an ok host is listed with a progress bar:\n%q", out.String())
+	}
+}

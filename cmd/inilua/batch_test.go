@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/inilua/inilua/batch"
+)
+
+// runCmd runs an inilua subcommand in-process and returns its exit
+// status, stdout and stderr.
+func runCmd(t *testing.T, run func(context.Context, []string, env) int, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	status := run(context.Background(), args, env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb})
+	return status, out.String(), errb.String()
+}
+
+// TestBatchUsageErrors: mistakes that would only show after a long run are
+// usage errors (exit status 1) before any host is contacted, and the
+// message names the file (and line) at fault.
+func TestBatchUsageErrors(t *testing.T) {
+	hosts, dirs := sampleHosts(t, 1)
+	dir := t.TempDir()
+	inv := filepath.Join(dir, "hosts.txt")
+	os.WriteFile(inv, []byte(hosts[0].InventoryLine()+"\n"), 0o644)
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte("# ok\nh1 addr=127.0.0.1:1\nh2 role\n"), 0o644)
+	script := filepath.Join(dir, "s.lua")
+	os.WriteFile(script, []byte(`local s = ... s:open("C:\\OS2\\APPS.INI"):set("X", "k", "v")`), 0o644)
+	before, _ := os.ReadFile(filepath.Join(dirs[0], "OS2", "APPS.INI"))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--inventory", inv, "--report", filepath.Join(dir, "nodir", "r.json"), script}, "nodir does not exist"},
+		{[]string{"--inventory", inv, "--retry-file", filepath.Join(dir, "nodir", "r.retry"), script}, "nodir does not exist"},
+		{[]string{"--inventory", bad, script}, bad + ":3: \"role\" is not key=value"},
+		{[]string{"--inventory", inv, "--limit", "nothing", script}, "no hosts selected"},
+		{[]string{"--inventory", inv, script, "novalue"}, `argument "novalue" is not name=value`},
+		{[]string{"--inventory", inv, "--max-fail", "5x", script}, "not a count or a percentage"},
+	} {
+		status, _, stderr := runCmd(t, runBatch, tc.args...)
+		if status != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("batch %v: status %d, stderr %q; want 1 and %q", tc.args, status, stderr, tc.want)
+		}
+	}
+	if now, _ := os.ReadFile(filepath.Join(dirs[0], "OS2", "APPS.INI")); !bytes.Equal(now, before) {
+		t.Error("a usage error ran the script")
+	}
+	status, _, stderr := runCmd(t, runRestore, "--backup-dir", dir, "--report", filepath.Join(dir, "nodir", "r.json"))
+	if status != exitUsage || !strings.Contains(stderr, "nodir does not exist") {
+		t.Errorf("restore with a report in a missing directory: %d %q", status, stderr)
+	}
+	// a directory without backups, or a --limit that selects none of them,
+	// is an error, not an empty success
+	status, _, stderr = runCmd(t, runRestore, "--backup-dir", dir)
+	if status != exitUsage || !strings.Contains(stderr, "no backups in "+dir) {
+		t.Errorf("restore of a directory without backups: %d %q", status, stderr)
+	}
+	backup := filepath.Join(dir, "backup")
+	if status, out, stderr := runCmd(t, runBatch, "--inventory", inv, "--backup-dir", backup, script); status != exitOK {
+		t.Fatalf("batch: %d\n%s%s", status, out, stderr)
+	}
+	status, _, stderr = runCmd(t, runRestore, "--backup-dir", backup, "--inventory", inv, "--limit", "nothing")
+	if status != exitUsage || !strings.Contains(stderr, "no backups in "+backup) {
+		t.Errorf("restore --limit matching nothing: %d %q", status, stderr)
+	}
+	status, out, _ := runCmd(t, runRestore, "--backup-dir", backup, "--inventory", inv)
+	if status != exitOK || !strings.Contains(out, "ok=0 changed=1") {
+		t.Errorf("restore: %d\n%s", status, out)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dirs[0], "OS2", "APPS.INI")); !bytes.Equal(now, before) {
+		t.Error("restore did not put APPS.INI back")
+	}
+}
+
+// TestBatchNoRetryFileInCwd: without --report or --retry-file, a run with
+// failures writes no retry file (nor anything else) into the current
+// directory.
+func TestBatchNoRetryFileInCwd(t *testing.T) {
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "s.lua")
+	os.WriteFile(script, []byte(`error("boom")`), 0o644)
+	hosts, _ := sampleHosts(t, 1)
+	status, out, _ := runCmd(t, runBatch, "--hosts", hosts[0].Address+",127.0.0.1:1", "--timeout", "5s", script)
+	if status != exitHosts || !strings.Contains(out, "ok=0 changed=0 failed=1 unreachable=1 skipped=0") {
+		t.Fatalf("status %d\n%s", status, out)
+	}
+	if entries, _ := os.ReadDir(cwd); len(entries) != 0 {
+		t.Errorf("the run wrote into the current directory: %v", entries)
+	}
+}
+
+// sampleHosts serves n sample hosts in-process (batch.LocalServers).
+func sampleHosts(t *testing.T, n int) ([]*batch.Host, []string) {
+	t.Helper()
+	var dirs []string
+	for i := range n {
+		d := filepath.Join(t.TempDir(), "host")
+		if err := batch.WriteSampleHost(d, i); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, d)
+	}
+	hosts, shutdown, err := batch.LocalServers(dirs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(shutdown)
+	return hosts, dirs
+}
