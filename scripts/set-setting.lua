@@ -18,7 +18,8 @@
 --   type    how to encode value (default string0):
 --             string0  text plus the terminating NUL most OS/2 programs use
 --             string   text as is;  hex  bytes as hex digits (0A1B...)
---             u8, u16, u32, i32  little-endian integers of 1, 2, 4, 4 bytes
+--             u8, u16, u32  unsigned little-endian integers of 1, 2, 4 bytes
+--             i8, i16, i32  signed ones
 --   create  "yes": also add the key to files that lack the application;
 --           by default only files that already have the application are
 --           touched, so unrelated files in the directory are left alone
@@ -28,7 +29,7 @@
 -- A file that already holds the value is not written (and not counted as a
 -- change), so running the script twice changes nothing the second time.
 -- Try it first with --check --diff: nothing is written, and the messages
--- say "would set".
+-- say "would be set".
 
 local s = ...
 assert(s, "run me with: inilua batch ... set-setting.lua dir=... app=... key=... value=...")
@@ -49,7 +50,7 @@ local value = need("value")
 local create = ARGS.create == "yes"
 
 -- Integer types take a Lua number; the others take the text.
-if vtype == "u8" or vtype == "u16" or vtype == "u32" or vtype == "i32" then
+if vtype:match("^[ui]%d+$") then -- u8 u16 u32 i8 i16 i32
   value = tonumber(value) or error("set-setting.lua: value=" .. ARGS.value .. " is not a number", 0)
 end
 
