@@ -14,7 +14,7 @@ func FuzzParseInventory(f *testing.F) {
 	for _, seed := range []string{
 		sampleInventory,
 		"a\n", "[g]\nb addr=h:1 x=\"q\\\"uote\" # c\n", "[::1]:5 v=1\n", "x addr=[fe80::1]:3560\n",
-		"a x=1\na x=2\n", "[g1]\na\n[g2]\nb\na\n", "[\n", "a \"\n", "a x=\"\\xff\\x00\"\n", "# only\n\n\t\n",
+		"a x=1\na x=2\n", "[g1]\na\n[g2]\nb\na\n", "[m]\nA\n[e]\nA\nB\n[m]\nB\n", "[\n", "a \"\n", "a x=\"\\xff\\x00\"\n", "# only\n\n\t\n",
 	} {
 		f.Add(seed)
 	}

@@ -353,7 +353,8 @@ func (h *Host) InventoryLine() string {
 }
 
 // WriteInventory writes hosts to w as an inventory that ParseInventory
-// reads back to the same hosts, names, addresses, variables and groups:
+// reads back to the same hosts, names, addresses, variables and groups
+// (a host's groups in the order of the headers):
 // first the hosts without a group, then, under one [group] header per
 // group (in the order first seen), a line per member: the host's
 // InventoryLine at its first appearance, its name alone after that.

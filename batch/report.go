@@ -171,13 +171,15 @@ func WriteReport(w io.Writer, results []*Result, check bool) error {
 	return enc.Encode(rep)
 }
 
-// WriteReportFile writes the JSON report to path atomically.
+// WriteReportFile writes the JSON report to path atomically, readable by
+// its owner only (mode 0600, like the backups): the old and new values may
+// be secrets such as the passwords INI files hold.
 func WriteReportFile(path string, results []*Result, check bool) error {
 	var buf bytes.Buffer
 	if err := WriteReport(&buf, results, check); err != nil {
 		return err
 	}
-	if err := ini.WriteFile(path, buf.Bytes(), ini.SaveOptions{Perm: 0o644}); err != nil {
+	if err := ini.WriteFile(path, buf.Bytes(), ini.SaveOptions{Perm: 0o600}); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil

@@ -294,3 +294,34 @@ func TestProgressBarShowsFailures(t *testing.T) {
 		t.Errorf("an ok host is listed with a progress bar:\n%q", out.String())
 	}
 }
+
+// TestReportFileMode: the report (old and new values, possibly secrets)
+// and the backups are readable by their owner only.
+func TestReportFileMode(t *testing.T) {
+	hosts, _, _ := testHosts(t, 1)
+	dir := t.TempDir()
+	backup := filepath.Join(dir, "backup")
+	results, err := Run(context.Background(), hosts, Options{
+		Script: "set-setting.lua", Code: script(t, "set-setting.lua"), Args: demoArgs, BackupDir: backup,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(dir, "run.json")
+	if err := WriteReportFile(report, results, false); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := ReadBackupIndex(filepath.Join(backup, "host1"))
+	if err != nil || len(idx.Files) == 0 {
+		t.Fatalf("backup index: %v %+v", err, idx)
+	}
+	for _, p := range []string{report, filepath.Join(backup, "host1", IndexFile), filepath.Join(backup, "host1", idx.Files[0].Backup)} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s has mode %v, want no access for group and others", p, fi.Mode().Perm())
+		}
+	}
+}

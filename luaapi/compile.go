@@ -2,6 +2,7 @@ package luaapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -27,7 +28,7 @@ func Compile(code, chunkname string) (*lua.FunctionProto, error) {
 	}
 	chunk, err := parse.Parse(strings.NewReader(code), chunkname)
 	if err != nil {
-		return nil, err // names chunkname and the line
+		return nil, LuaSyntaxError(err, code) // names chunkname and the line
 	}
 	proto, err := lua.Compile(chunk, chunkname)
 	if err != nil {
@@ -51,4 +52,34 @@ func CompileFile(path string) (*lua.FunctionProto, error) {
 func (r *Runtime) DoProto(ctx context.Context, proto *lua.FunctionProto, script string, args []string, first []lua.LValue) error {
 	_, err := r.Call(ctx, r.ls.NewFunctionFromProto(proto), r.setArgs(script, args, first)...)
 	return err
+}
+
+// SyntaxError is a gopher-lua *parse.Error worded the way the lua
+// interpreter words syntax errors: "chunk:LINE: MESSAGE near 'TOKEN'", or
+// "chunk:LINE: MESSAGE near <eof>" at the end of the input.
+type SyntaxError struct {
+	Msg string       // the lua-style message
+	Err *parse.Error // the parser's error
+}
+
+// Error returns the lua-style message.
+func (e *SyntaxError) Error() string { return e.Msg }
+
+// Unwrap returns the parser's error, so IsIncomplete still applies.
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+// LuaSyntaxError rewrites err as a *SyntaxError when it is a *parse.Error
+// (directly or wrapped) and returns any other error unchanged. code is the
+// source that failed to parse: gopher-lua gives no line for an error at
+// the end of the input, so its last line is named then.
+func LuaSyntaxError(err error, code string) error {
+	var pe *parse.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	line, near := pe.Pos.Line, "'"+pe.Token+"'"
+	if line == parse.EOF {
+		line, near = strings.Count(strings.TrimRight(code, "\n"), "\n")+1, "<eof>"
+	}
+	return &SyntaxError{Msg: fmt.Sprintf("%s:%d: %s near %s", pe.Pos.Source, line, pe.Message, near), Err: pe}
 }

@@ -133,11 +133,24 @@ func (r *Runtime) iniOpen(L *lua.LState) int {
 		f, err = ini.Parse(path, data, format)
 		if err != nil {
 			// the *ini.FormatError names the file and offset or line
-			r.raise(L, &Error{Op: "open", Err: err})
+			r.raise(L, &Error{Op: "open", Err: notBinaryHint(path, data, format, err)})
 		}
 	}
 	L.Push(r.fileValue(r.newFile(f, f, path, format, nil, nil)))
 	return 1
+}
+
+// notBinaryHint explains a parse error of a file whose name says binary INI
+// (not .TNI) but whose content was read as TNI text because it lacks the
+// FF FF FF FF signature: without it, a corrupt X.INI reports a TNI syntax
+// error at line 1, which reads as if the wrong file had been opened. err is
+// wrapped (%w), so the *ini.FormatError stays reachable with errors.As.
+func notBinaryHint(path string, data []byte, format ini.Format, err error) error {
+	if format != ini.FormatTNI || ini.FormatForName(path) != ini.FormatINI {
+		return err
+	}
+	return fmt.Errorf("%s: not a binary INI file (starts with % X, not FF FF FF FF), so it was read as TNI text: %w",
+		path, data[:min(4, len(data))], err)
 }
 
 // iniNew is ini.new(): an empty local file without a path.

@@ -510,3 +510,31 @@ func TestParseName(t *testing.T) {
 		t.Errorf("output %q, want prefix %q", out, want)
 	}
 }
+
+// TestOpenCorruptBinaryNamedINI: a corrupt X.INI without the FF FF FF FF
+// signature is read as TNI text (content decides); the error must say so,
+// not only report a TNI syntax error at line 1, and must still wrap the
+// *ini.FormatError. A .TNI name keeps the plain TNI error.
+func TestOpenCorruptBinaryNamedINI(t *testing.T) {
+	dir := t.TempDir()
+	garbage := []byte("\x80\x0d\x4f\xdd\x01\x02")
+	os.WriteFile(filepath.Join(dir, "RAND.INI"), garbage, 0o644)
+	os.WriteFile(filepath.Join(dir, "RAND.TNI"), garbage, 0o644)
+	_, err := run(t, fmt.Sprintf("ini.open(%q)", filepath.Join(dir, "RAND.INI")), Options{})
+	if err == nil {
+		t.Fatal("ini.open of a corrupt RAND.INI succeeded")
+	}
+	for _, want := range []string{"RAND.INI: not a binary INI file (starts with 80 0D 4F DD, not FF FF FF FF), so it was read as TNI text: ", "RAND.INI:1: CR byte not followed by LF"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	var fe *ini.FormatError
+	if !errors.As(err, &fe) || fe.Line != 1 {
+		t.Errorf("error %v does not wrap the *ini.FormatError of line 1", err)
+	}
+	_, err = run(t, fmt.Sprintf("ini.open(%q)", filepath.Join(dir, "RAND.TNI")), Options{})
+	if err == nil || strings.Contains(err.Error(), "not a binary INI file") || !strings.Contains(err.Error(), "RAND.TNI:1: CR byte not followed by LF") {
+		t.Errorf("RAND.TNI: error %v, want the plain TNI error", err)
+	}
+}

@@ -2,9 +2,9 @@ package repl
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
+	"github.com/inilua/inilua/luaapi"
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/ast"
 	"github.com/yuin/gopher-lua/parse"
@@ -30,7 +30,7 @@ func IsIncomplete(err error) bool {
 // a leading "=" means "return "; with printResults, "return <text>" is tried
 // first so that an expression prints its value; otherwise the text is
 // compiled as statements. It returns errIncomplete when more lines are
-// needed, or the syntax error (a *SyntaxError). firstLine is the line number of the text's
+// needed, or the syntax error (a *luaapi.SyntaxError). firstLine is the line number of the text's
 // first line in error messages (1 at the prompt). Top-level local
 // declarations become global assignments (see localsToGlobals).
 func compile(L *lua.LState, text string, printResults bool, firstLine int) (*lua.LFunction, error) {
@@ -52,7 +52,7 @@ func compile(L *lua.LState, text string, printResults bool, firstLine int) (*lua
 		if IsIncomplete(err) || exprIncomplete {
 			return nil, errIncomplete
 		}
-		return nil, LuaSyntaxError(err, pad+text)
+		return nil, luaapi.LuaSyntaxError(err, pad+text)
 	}
 	return build(L, localsToGlobals(chunk))
 }
@@ -102,34 +102,4 @@ func localsToGlobals(chunk []ast.Stmt) []ast.Stmt {
 		out[i] = as
 	}
 	return out
-}
-
-// SyntaxError is a gopher-lua *parse.Error worded the way the lua
-// interpreter words syntax errors: "chunk:LINE: MESSAGE near 'TOKEN'", or
-// "chunk:LINE: MESSAGE near <eof>" at the end of the input.
-type SyntaxError struct {
-	Msg string       // the lua-style message
-	Err *parse.Error // the parser's error
-}
-
-// Error returns the lua-style message.
-func (e *SyntaxError) Error() string { return e.Msg }
-
-// Unwrap returns the parser's error, so IsIncomplete still applies.
-func (e *SyntaxError) Unwrap() error { return e.Err }
-
-// LuaSyntaxError rewrites err as a *SyntaxError when it is a *parse.Error
-// (directly or wrapped) and returns any other error unchanged. code is the
-// source that failed to parse: gopher-lua gives no line for an error at
-// the end of the input, so its last line is named then.
-func LuaSyntaxError(err error, code string) error {
-	var pe *parse.Error
-	if !errors.As(err, &pe) {
-		return err
-	}
-	line, near := pe.Pos.Line, "'"+pe.Token+"'"
-	if line == parse.EOF {
-		line, near = strings.Count(strings.TrimRight(code, "\n"), "\n")+1, "<eof>"
-	}
-	return &SyntaxError{Msg: fmt.Sprintf("%s:%d: %s near %s", pe.Pos.Source, line, pe.Message, near), Err: pe}
 }

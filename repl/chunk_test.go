@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/inilua/inilua/luaapi"
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
 )
 
-// TestLuaSyntaxError: syntax errors read as the lua interpreter's do, and
+// TestLuaSyntaxError: syntax errors (luaapi.LuaSyntaxError) read as the lua interpreter's do, and
 // still unwrap to the parser's error.
 func TestLuaSyntaxError(t *testing.T) {
 	L := lua.NewState()
@@ -26,11 +27,11 @@ func TestLuaSyntaxError(t *testing.T) {
 	}
 	code := "function f()\n  x = 1\n"
 	_, err = parse.Parse(strings.NewReader(code), "s.lua")
-	if got := LuaSyntaxError(err, code).Error(); got != "s.lua:2: syntax error near <eof>" {
+	if got := luaapi.LuaSyntaxError(err, code).Error(); got != "s.lua:2: syntax error near <eof>" {
 		t.Errorf("at end of input: %q", got)
 	}
 	other := errors.New("not a syntax error")
-	if LuaSyntaxError(other, "") != other {
+	if luaapi.LuaSyntaxError(other, "") != other {
 		t.Error("another error was rewritten")
 	}
 }

@@ -23,10 +23,12 @@
 -- settings from NAME.TNI (GenINI lets programs use either), export with
 -- out= instead, or run with --backup-dir so inilua restore can undo it.
 -- Rerunning rewrites only what changed since. Try it first with --check:
--- nothing is written, on the host or locally. A file that cannot be exported
--- (one INIServe cannot send whole, such as an empty application name; a
--- name TNI cannot carry; on the host also a name holding CR or LF) is
--- skipped with a message naming it and the reason.
+-- nothing is written, on the host or locally.
+--
+-- A file that cannot be exported (one INIServe cannot send whole, such as
+-- an empty application name; a name TNI cannot carry; on the host also a
+-- name holding CR or LF) is skipped with a message naming it and the
+-- reason.
 
 local s = ...
 assert(s, "run me with: inilua batch ... export-tni.lua dir=...")

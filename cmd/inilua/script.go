@@ -11,7 +11,6 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/inilua/inilua/luaapi"
-	"github.com/inilua/inilua/repl"
 )
 
 // newRuntime creates the Lua runtime for a script or REPL run, with the
@@ -112,11 +111,11 @@ func runMain(ctx context.Context, rt *luaapi.Runtime, o cliOptions, stdin io.Rea
 
 // runChunk compiles code (named chunkname in messages; a first line
 // starting with # is skipped) and runs it with args as "...". Syntax
-// errors are worded as lua words them (repl.SyntaxError).
+// errors are worded as lua words them (luaapi.SyntaxError).
 func runChunk(ctx context.Context, rt *luaapi.Runtime, code, chunkname string, args []lua.LValue) error {
 	proto, err := luaapi.Compile(code, chunkname)
 	if err != nil {
-		return repl.LuaSyntaxError(err, code)
+		return err
 	}
 	_, err = rt.Call(ctx, rt.State().NewFunctionFromProto(proto), args...)
 	return err
