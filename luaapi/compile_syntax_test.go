@@ -2,6 +2,7 @@ package luaapi
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/yuin/gopher-lua/parse"
@@ -22,5 +23,54 @@ func TestCompileSyntaxError(t *testing.T) {
 	_, err = Compile("#!/usr/bin/env inilua\nfunction f()\n", "t.lua")
 	if err == nil || err.Error() != "t.lua:2: syntax error near <eof>" {
 		t.Fatalf("at EOF: err = %v", err)
+	}
+}
+
+// f:nosuch() names the missing method instead of gopher-lua's "attempt to
+// call a non-function object".
+func TestCallMissingMethod(t *testing.T) {
+	rt, err := New(t.Context(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	err = rt.DoString(t.Context(), `local f = ini.new(); f:nosuch(1)`, "m.lua")
+	if err == nil || !strings.Contains(err.Error(), `attempt to call application view "nosuch": INI files have no method of that name (methods: `) ||
+		!strings.Contains(err.Error(), "save") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// error{...} with a table is reported as lua.c reports it, and a table
+// with __tostring through it.
+func TestErrorObjectMessage(t *testing.T) {
+	rt, err := New(t.Context(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	err = rt.DoString(t.Context(), `error({code = 1})`, "e.lua")
+	if err == nil || err.Error() != "(error object is a table value)" {
+		t.Fatalf("table: err = %q", err)
+	}
+	err = rt.DoString(t.Context(), `error(setmetatable({}, {__tostring = function() return "custom" end}))`, "e.lua")
+	if err == nil || err.Error() != "custom" {
+		t.Fatalf("__tostring: err = %q", err)
+	}
+}
+
+// A __tostring that fails does not take the host down.
+func TestErrorObjectBadToString(t *testing.T) {
+	rt, err := New(t.Context(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	err = rt.DoString(t.Context(), `error(setmetatable({}, {__tostring = function() error("boom") end}))`, "e.lua")
+	if err == nil || err.Error() != "(error object is a table value)" {
+		t.Fatalf("err = %q", err)
+	}
+	if err := rt.DoString(t.Context(), `x = 1`, "ok.lua"); err != nil {
+		t.Fatalf("runtime unusable afterwards: %v", err)
 	}
 }

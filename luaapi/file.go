@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -381,6 +383,15 @@ func (r *Runtime) initTypes() {
 	r.appMT.RawSetString("__pairs", L.NewFunction(r.appPairs))
 	r.appMT.RawSetString("__tostring", L.NewFunction(r.appString))
 	r.appMT.RawSetString("__metatable", lua.LString("application view"))
+	// Calling an application view is always a mistake, typically f:nosuch()
+	// for a method that does not exist (f.nosuch is the application
+	// "nosuch"): say so instead of "attempt to call a non-function object".
+	r.appMT.RawSetString("__call", L.NewFunction(func(L *lua.LState) int {
+		a := checkApp(L, 1)
+		L.RaiseError("attempt to call application view %q: INI files have no method of that name (methods: %s)",
+			a.name, strings.Join(slices.Sorted(maps.Keys(r.fileMethods)), ", "))
+		return 0
+	}))
 	r.initSessionType()
 }
 

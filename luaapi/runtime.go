@@ -225,8 +225,22 @@ func (r *Runtime) scriptError(ctx context.Context, err error) error {
 	se := &ScriptError{Msg: err.Error()}
 	var ae *lua.ApiError
 	if errors.As(err, &ae) {
-		if ae.Object != nil {
-			se.Msg = ae.Object.String()
+		switch obj := ae.Object.(type) {
+		case nil:
+		case lua.LString, lua.LNumber:
+			se.Msg = obj.String()
+		default:
+			// as lua.c does: a table (or other) error object has no
+			// useful text unless it says how to print itself
+			se.Msg = fmt.Sprintf("(error object is a %s value)", obj.Type())
+			if fn, ok := r.ls.GetMetaField(obj, "__tostring").(*lua.LFunction); ok {
+				if r.ls.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, obj) == nil {
+					if s, ok := r.ls.Get(-1).(lua.LString); ok {
+						se.Msg = string(s)
+					}
+					r.ls.Pop(1)
+				}
+			}
 		}
 		se.Traceback = ae.StackTrace
 	}
