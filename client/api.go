@@ -96,7 +96,10 @@ func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 	if dt <= 0 {
 		dt = DefaultDialTimeout
 	}
-	dctx, cancel := context.WithTimeout(ctx, dt)
+	// the cause names the limit, so a silent server reads "no greeting or
+	// login reply within 30s (dial timeout)", not "context deadline exceeded"
+	dctx, cancel := context.WithTimeoutCause(ctx, dt,
+		fmt.Errorf("no greeting or login reply within %v (dial timeout): %w", dt, context.DeadlineExceeded))
 	defer cancel()
 	d := net.Dialer{}
 	conn, err := d.DialContext(dctx, "tcp", s.addr)

@@ -5,11 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/inilua/inilua/ini"
 	"github.com/inilua/inilua/server"
@@ -663,4 +667,54 @@ func TestConcurrentUse(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// TestDialTimeoutNamesLimit: a server that accepts but never replies (to
+// the greeting or to P) makes Dial fail after DialTimeout with an error
+// naming the limit, still wrapping context.DeadlineExceeded and
+// ErrConnectionLost, not a bare "context deadline exceeded".
+func TestDialTimeoutNamesLimit(t *testing.T) {
+	for _, greet := range []bool{false, true} {
+		addr := silentServer(t, greet)
+		_, err := Dial(bg, addr, Options{Password: "pw", DialTimeout: 100 * time.Millisecond})
+		mustErrIs(t, err, context.DeadlineExceeded)
+		mustErrIs(t, err, ErrConnectionLost)
+		if !strings.Contains(err.Error(), "no greeting or login reply within 100ms (dial timeout)") {
+			t.Errorf("greeting %v: error %q does not name the dial timeout", greet, err)
+		}
+	}
+}
+
+// silentServer accepts connections, sends the greeting when greet is true,
+// then reads and never replies; the connections close with the test.
+func silentServer(t *testing.T, greet bool) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { l.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				stop := context.AfterFunc(t.Context(), func() { c.Close() })
+				defer stop()
+				if greet {
+					io.WriteString(c, "+\r\n")
+				}
+				io.Copy(io.Discard, c)
+			}()
+		}
+	}()
+	return l.Addr().String()
 }
