@@ -491,8 +491,16 @@ func (s *Session) fail(ctx context.Context, i int, err error) error {
 	case errors.As(err, &m):
 		err = fmt.Errorf("%w: %s: command %s: %w (%w)", ErrMalformedReply, s.addr, cmd, err, ErrConnectionLost)
 	case errors.As(err, &ne) && ne.Timeout() && s.ctxBound:
-		// the context's deadline, a moment before its timer fires
-		err = fmt.Errorf("%w: %s: command %s aborted: %w", ErrConnectionLost, s.addr, cmd, context.DeadlineExceeded)
+		// the context's deadline, a moment before its timer fires: wait for
+		// the timer (bounded, for a context whose Done never closes) so that
+		// a cause set with context.WithDeadlineCause names the limit
+		cause := error(context.DeadlineExceeded)
+		select {
+		case <-ctx.Done():
+			cause = context.Cause(ctx)
+		case <-time.After(time.Second):
+		}
+		err = fmt.Errorf("%w: %s: command %s aborted: %w", ErrConnectionLost, s.addr, cmd, cause)
 	case errors.As(err, &ne) && ne.Timeout():
 		err = fmt.Errorf("%w: %s: command %s: no reply within %v: %w", ErrConnectionLost, s.addr, cmd, s.timeout, os.ErrDeadlineExceeded)
 	case errors.Is(err, io.EOF):

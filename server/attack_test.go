@@ -447,3 +447,31 @@ func TestAcceptOutOfDescriptors(t *testing.T) {
 		t.Fatalf("Serve: %v", err)
 	}
 }
+
+// TestLoginTimeout: a connection that does not log in is closed after
+// LoginTimeout although the idle timeout is long, so idle unauthenticated
+// connections cannot hold every session slot; a logged-in session then
+// follows the idle timeout only, even with no idle timeout at all.
+func TestLoginTimeout(t *testing.T) {
+	ts := startServer(t, func(s *Server) {
+		s.LoginTimeout = 300 * time.Millisecond
+		s.IdleTimeout = -1 // none
+	})
+	c := dial(t, ts.addr)
+	c.line()
+	c.expect("Awrong", "-Not logged in wrong") // activity does not extend it
+	if !c.closed() {
+		t.Fatal("not closed")
+	}
+
+	// logged in before the login timeout: still served after it passed
+	c = dial(t, ts.addr).login()
+	c.conn.SetReadDeadline(time.Now().Add(900 * time.Millisecond))
+	if _, err := c.r.ReadByte(); err == nil {
+		t.Fatal("unexpected data from the server")
+	} else if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+		t.Fatalf("logged-in session ended: %v", err)
+	}
+	c.conn.SetDeadline(time.Now().Add(30 * time.Second))
+	c.expect("A", "+")
+}

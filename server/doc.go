@@ -70,6 +70,9 @@
 // empty X would delete the current directory); before a correct P a line
 // may hold at most 4096 bytes (then `-Command too long` and close), so
 // unauthenticated clients cannot make the server buffer MaxLine bytes;
+// a session that has not logged in LoginTimeout (60 s) after connecting
+// is closed, so idle unauthenticated connections cannot hold every
+// session slot;
 // names containing CR or LF are not listed by L (they cannot be sent);
 // after ServerPort changes, `^` and SIGHUP reload everything else but the
 // port takes effect at the next start.

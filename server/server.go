@@ -27,6 +27,9 @@ const (
 	// Server.IdleTimeout nor the configuration file's $SYS TimeOut is set
 	// (§2).
 	DefaultIdleTimeout = 900 * time.Second
+	// DefaultLoginTimeout is how long a connection may stay without a
+	// correct P when Server.LoginTimeout is 0.
+	DefaultLoginTimeout = 60 * time.Second
 	// DefaultMaxTNIValue is the largest value, in bytes, a W may create in a
 	// TNI file when Server.MaxTNIValue is 0 (8 MiB, §8).
 	DefaultMaxTNIValue = 8 << 20
@@ -95,6 +98,12 @@ type Server struct {
 	// (§2). 0: the configuration file's $SYS TimeOut (seconds; 0 there
 	// means none), else DefaultIdleTimeout. Negative: no idle timeout.
 	IdleTimeout time.Duration
+	// LoginTimeout closes a session that has not logged in (correct P)
+	// this long after connecting, whatever the idle timeout, so that idle
+	// unauthenticated connections cannot hold every session slot (a safety
+	// addition: the reference applies only TimeOut). 0 means
+	// DefaultLoginTimeout (60 s); negative: no login timeout.
+	LoginTimeout time.Duration
 	// MaxTNIValue is the largest value in bytes a W may create in a TNI
 	// file; 0 means DefaultMaxTNIValue (8 MiB).
 	MaxTNIValue int
@@ -489,6 +498,16 @@ func (s *Server) Reload() error {
 }
 
 // idleTimeout returns the idle timeout in force (0: none).
+func (s *Server) loginTimeout() time.Duration {
+	switch {
+	case s.LoginTimeout > 0:
+		return s.LoginTimeout
+	case s.LoginTimeout < 0:
+		return 0
+	}
+	return DefaultLoginTimeout
+}
+
 func (s *Server) idleTimeout() time.Duration {
 	if s.IdleTimeout > 0 {
 		return s.IdleTimeout

@@ -46,6 +46,8 @@ type session struct {
 
 	timeout     time.Duration // idle timeout in force (0: none)
 	deadlineSet time.Time     // when the read deadline was last pushed
+	loginBy     time.Time     // close if not logged in by then; zero: no limit
+	loginLimit  bool          // the read deadline is currently loginBy's
 	slow        bool          // the last command may have taken long
 	commands    int
 	endReason   string
@@ -83,6 +85,9 @@ func newSession(s *Server, c net.Conn, id uint64, loopback bool, timeout time.Du
 	}
 	ss.r = bufio.NewReaderSize(seqReader{ss}, 64<<10)
 	ss.lines = wire.LineReader{R: ss.r, Max: ss.maxParam + 1}
+	if lt := s.loginTimeout(); lt > 0 {
+		ss.loginBy = time.Now().Add(lt)
+	}
 	return ss
 }
 
@@ -150,6 +155,22 @@ func (ss *session) run() {
 				return
 			}
 		}
+		switch {
+		case !ss.loggedIn && !ss.loginBy.IsZero():
+			// not logged in: the login deadline, or the idle one if sooner
+			d := ss.loginBy
+			if ss.timeout > 0 && time.Now().Add(ss.timeout).Before(d) {
+				d = time.Now().Add(ss.timeout)
+			}
+			ss.conn.SetReadDeadline(d)
+			ss.loginLimit = true
+			ss.deadlineSet = time.Time{} // the idle deadline is set anew after login
+		case ss.loginLimit:
+			ss.loginLimit = false
+			if ss.timeout == 0 {
+				ss.conn.SetReadDeadline(time.Time{})
+			}
+		}
 		if ss.srv.closing.Load() {
 			ss.endReason = "server shutdown"
 			return
@@ -185,6 +206,9 @@ func (ss *session) readError(err error) {
 		gracefulClose(ss.conn)
 	case ss.srv.closing.Load():
 		ss.endReason = "server shutdown"
+	case errors.As(err, &ne) && ne.Timeout() && ss.loginLimit && !time.Now().Before(ss.loginBy):
+		ss.endReason = "login timeout"
+		ss.log.Info("no login in time; closing", "timeout", ss.srv.loginTimeout())
 	case errors.As(err, &ne) && ne.Timeout():
 		ss.endReason = "idle timeout"
 		ss.log.Info("idle timeout; closing", "timeout", ss.timeout)

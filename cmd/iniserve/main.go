@@ -19,6 +19,8 @@
 //	                       at every P); overrides $SYS Password
 //	--timeout DURATION     idle timeout (e.g. 15m; 0 = none; default: $SYS TimeOut,
 //	                       else 900 s)
+//	--login-timeout D      close a session not logged in D after connecting
+//	                       (default 60s; 0 = none)
 //	--max-sessions N       concurrent sessions (default 256)
 //	--read-only            refuse W, D, M, R and X
 //	--event NAME=COMMAND   run COMMAND with /bin/sh -c when a client posts the
@@ -78,6 +80,7 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 		forceTNI        = fs.Bool("T", false, "use the .TNI configuration file")
 		pwFile          = fs.String("password-file", "", "read the password from the first line of `FILE` (re-read at every P)")
 		timeout         = fs.Duration("timeout", 0, "idle `DURATION` before a session is closed (0 = none; default: $SYS TimeOut, else 900s)")
+		loginTimeout    = fs.Duration("login-timeout", server.DefaultLoginTimeout, "close a session that has not logged in this long after connecting (0 = none)")
 		maxSessions     = fs.Int("max-sessions", server.DefaultMaxSessions, "maximum concurrent sessions")
 		readOnly        = fs.Bool("read-only", false, "refuse W, D, M, R and X")
 		eventTimeout    = fs.Duration("event-timeout", server.DefaultEventTimeout, "how long an event command may run")
@@ -120,6 +123,7 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 		PasswordFile: *pwFile,
 		ReadOnly:     *readOnly,
 		MaxSessions:  *maxSessions,
+		LoginTimeout: *loginTimeout,
 		Logger:       slog.New(handler),
 	}
 	switch {
@@ -129,6 +133,9 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 		srv.ConfigFormat = ini.ForceINI
 	case *forceTNI:
 		srv.ConfigFormat = ini.ForceTNI
+	}
+	if *loginTimeout <= 0 {
+		srv.LoginTimeout = -1 // none
 	}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "timeout" {
