@@ -386,7 +386,6 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		argsT.RawSetString(k, lua.LString(v))
 	}
 	L.SetGlobal("ARGS", argsT)
-	L.SetGlobal("CHECK", lua.LBool(r.opts.Check))
 	argT := L.NewTable()
 	argT.RawSetInt(0, lua.LString(r.opts.Script))
 	vals := []lua.LValue{rt.WrapSession(sess, h.Name)}

@@ -2,6 +2,7 @@ package luaapi
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -72,5 +73,23 @@ func TestErrorObjectBadToString(t *testing.T) {
 	}
 	if err := rt.DoString(t.Context(), `x = 1`, "ok.lua"); err != nil {
 		t.Fatalf("runtime unusable afterwards: %v", err)
+	}
+}
+
+// CHECK is true in check mode (for every runner: script, REPL, batch).
+func TestCheckGlobal(t *testing.T) {
+	for _, check := range []bool{false, true} {
+		var out strings.Builder
+		rt, err := New(t.Context(), Options{CheckMode: check, Stdout: &out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rt.DoString(t.Context(), `print(CHECK)`, "c.lua"); err != nil {
+			t.Fatal(err)
+		}
+		rt.Close()
+		if want := fmt.Sprintln(check); out.String() != want {
+			t.Errorf("CheckMode %v: CHECK printed %q", check, out.String())
+		}
 	}
 }

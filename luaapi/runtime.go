@@ -96,7 +96,8 @@ type Runtime struct {
 // New returns a Runtime with a fresh Lua state: the Lua 5.1 standard
 // library (or the safe subset), the ini and iniserve modules as globals and
 // through require, a pairs that honours __pairs, print and io.write routed
-// to opts.Stdout, and os.exit that ends the script instead of the process.
+// to opts.Stdout, os.exit that ends the script instead of the process, and
+// the global CHECK (true when opts.CheckMode is set).
 // ctx becomes the default context of calls that are given none; the
 // runtime does not keep using it after Close.
 func New(ctx context.Context, opts Options) (*Runtime, error) {
@@ -128,6 +129,9 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	r.initTypes()
 	r.register("ini", r.iniModule())
 	r.register("iniserve", r.iniserveModule())
+	// CHECK tells a script it runs as a dry run (nothing is written), so it
+	// can say "would change" instead of "changed".
+	L.SetGlobal("CHECK", lua.LBool(opts.CheckMode))
 	return r, nil
 }
 

@@ -54,8 +54,12 @@ func (s *Server) postEvent(ctx context.Context, name string) error {
 	}
 	cmd := exec.CommandContext(ctx, ev.Command[0], ev.Command[1:]...)
 	cmd.Env = append(os.Environ(), "INISERVE_EVENT="+name)
+	killGroupOnCancel(cmd)
 	cmd.WaitDelay = time.Second
 	out, err := cmd.CombinedOutput()
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("event %s: %q did not finish within %v (killed): %w", name, ev.Command, timeout, ctx.Err())
+	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("event %s: %w", name, ctx.Err())
 	}
