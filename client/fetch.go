@@ -29,11 +29,7 @@ func (s *Session) Fetch(ctx context.Context, name string) (*ini.File, error) {
 		return nil, err
 	}
 	ref := s.ref(name)
-	f, err := s.fetch(ctx, &ref)
-	if err != nil {
-		return nil, fmt.Errorf("%s: fetch: %w", name, err)
-	}
-	return f, nil
+	return s.fetch(ctx, &ref) // errors name the command that failed
 }
 
 // fetch downloads ref's file, with the simulated changes in check mode.
