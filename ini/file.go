@@ -26,6 +26,11 @@ var ErrNotFound = errors.New("not found")
 // (spec §2.5, §7.3 recommended).
 var ErrInvalidName = errors.New("invalid name")
 
+// ErrReadOnly is returned (wrapped) by the save functions when the target
+// file exists without write permission for its owner (the Unix form of the
+// OS/2 read-only attribute): it is refused, not replaced.
+var ErrReadOnly = errors.New("read-only file")
+
 // Profile is the one interface that joins local and remote INI files: a
 // *File satisfies it, and so does a remote file of package client. Callers
 // (the Lua API) build on Profile so that local and remote files behave alike.

@@ -152,8 +152,8 @@ func WriteFile(path string, data []byte, opts SaveOptions) error {
 // replaced, the link itself stays; the target must stay inside root
 // (absolute links and links leading out of root are refused). A target that
 // exists but is not a regular file, has no write permission for its owner,
-// or cannot be opened for writing is refused with an error and left
-// untouched. A missing target is created with opts.Perm. With opts.Backup
+// or cannot be opened for writing is refused with an error (wrapping
+// ErrReadOnly for a missing write permission) and left untouched. A missing target is created with opts.Perm. With opts.Backup
 // the old contents are first saved as NAME.BAK (see SaveOptions.Backup).
 // Errors name the file and wrap the underlying *fs.PathError or
 // *os.LinkError.
@@ -178,7 +178,7 @@ func writeRoot(root *os.Root, name string, data []byte, opts SaveOptions) error 
 	case !old.Mode().IsRegular():
 		return fmt.Errorf("%s is not a regular file (%v)", target, old.Mode().Type())
 	case old.Mode().Perm()&0o200 == 0:
-		return fmt.Errorf("%s is read-only (mode %v); refusing to replace it", target, old.Mode().Perm())
+		return fmt.Errorf("%s: %w (mode %v); refusing to replace it", target, ErrReadOnly, old.Mode().Perm())
 	}
 	perm := opts.Perm
 	if perm == 0 {

@@ -291,8 +291,8 @@ func TestSaveRefusesReadOnly(t *testing.T) {
 	f, _ := saveSample(t, "new")
 	for _, opts := range []SaveOptions{{}, {InPlace: true}, {Backup: true}} {
 		err := f.Save(path, opts)
-		if err == nil || !strings.Contains(err.Error(), "read-only") {
-			t.Errorf("%+v: error %v, want read-only refusal", opts, err)
+		if err == nil || !strings.Contains(err.Error(), "read-only") || !errors.Is(err, ErrReadOnly) {
+			t.Errorf("%+v: error %v, want read-only refusal wrapping ErrReadOnly", opts, err)
 		}
 	}
 	wantFile(t, path, []byte("keep me"))

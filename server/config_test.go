@@ -1,10 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"encoding/binary"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,4 +103,60 @@ func TestConfigServerPort(t *testing.T) {
 	if got := l.Addr().(*net.TCPAddr).Port; got != port {
 		t.Errorf("listening on port %d, want %d from ServerPort", got, port)
 	}
+}
+
+// TestReloadFailureLog: a failed reload tells the operator what it means:
+// with the password taken from the configuration file, logins fail until
+// the file is fixed (P re-reads it), so "keeping the previous settings"
+// alone would mislead; with a password given otherwise it is the whole story.
+func TestReloadFailureLog(t *testing.T) {
+	for _, fromFile := range []bool{true, false} {
+		stem := filepath.Join(t.TempDir(), "INIServe")
+		writeConfig(t, stem+".INI", "pw1", 600, -1)
+		var log lockedBuffer
+		ts := startServer(t, func(s *Server) {
+			if fromFile {
+				s.Password = nil
+			}
+			s.ConfigFile = stem
+			s.Logger = slog.New(slog.NewTextHandler(&log, nil))
+		})
+		os.WriteFile(stem+".INI", []byte("garbage"), 0o666)
+		if err := ts.srv.Reload(); err == nil {
+			t.Fatal("Reload of a broken file succeeded")
+		}
+		c := dial(t, ts.addr)
+		c.line()
+		pw, want := "Psecret", "+"
+		if fromFile {
+			pw, want = "Ppw1", "-*"
+		}
+		c.expect(pw, want)
+		says := strings.Contains(log.String(), "logins fail until the file is fixed")
+		if says != fromFile {
+			t.Errorf("password from the file %v: log %q; want the login warning %v", fromFile, log.String(), fromFile)
+		}
+		if !strings.Contains(log.String(), "reload failed") {
+			t.Errorf("log %q does not report the failed reload", log.String())
+		}
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that server goroutines may log into while
+// the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

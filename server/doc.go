@@ -74,6 +74,11 @@
 // is closed, so idle unauthenticated connections cannot hold every
 // session slot;
 // names containing CR or LF are not listed by L (they cannot be sent);
+// a refused W or D says why after the `-` when the client can act on it
+// (`-Write failed: file is read-only`, `: value too large`,
+// `: invalid name`), never naming host paths;
+// an E command that outlives its timeout is killed with its whole process
+// group (on Unix), so its children do not linger;
 // after ServerPort changes, `^` and SIGHUP reload everything else but the
 // port takes effect at the next start.
 package server

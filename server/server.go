@@ -475,15 +475,22 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Sessions() int { return int(s.active.Load()) }
 
 // Reload re-reads the configuration file (§10; the `^` command and SIGHUP
-// call it). On error the previous settings stay in force and the error is
-// returned.
+// call it). On error the previous settings (TimeOut) stay in force and the
+// error is returned; a password from the file is not cached, so P, which
+// re-reads the file, fails until the file is fixed (not so with Password or
+// PasswordFile set).
 func (s *Server) Reload() error {
 	if err := s.init(); err != nil {
 		return err
 	}
 	cfg, err := s.readSettings()
 	if err != nil {
-		s.log.Error("reload failed; keeping the previous settings", "err", err)
+		msg := "reload failed; keeping the previous settings"
+		if s.Password == nil && s.PasswordFile == "" {
+			// the password is not cached: P re-reads this file (§4)
+			msg = "reload failed; keeping the previous TimeOut, but logins fail until the file is fixed (P re-reads the password from it)"
+		}
+		s.log.Error(msg, "err", err)
 		return err
 	}
 	s.mu.Lock()

@@ -224,6 +224,28 @@ func (ss *session) readError(err error) {
 func (ss *session) ok() { ss.w.WriteString("+" + wire.CRLF) }
 
 // fail writes '-' and msg (cleaned so that it can never break the line).
+// errValueTooLarge is wrapped by a W whose value would exceed the file
+// format's largest value (§8).
+var errValueTooLarge = errors.New("value too large")
+
+// updateFailure is the reply text for a W or D (msg: "Write failed",
+// "Delete failed") that failed with err: msg, plus the reason when it is
+// one the client can act on. Clients look only at the "-" (§1); the text
+// never holds a host path (the log has the full error).
+func updateFailure(msg string, err error) string {
+	switch {
+	case errors.Is(err, ini.ErrReadOnly):
+		return msg + ": file is read-only"
+	case errors.Is(err, errValueTooLarge):
+		return msg + ": value too large"
+	case errors.Is(err, ini.ErrInvalidName):
+		return msg + ": invalid name"
+	case errors.Is(err, ini.ErrTooLong):
+		return msg + ": file too large for the binary INI format"
+	}
+	return msg
+}
+
 func (ss *session) fail(msg string) {
 	ss.w.WriteByte('-')
 	ss.w.Write(wire.Clean([]byte(msg), 200))
@@ -556,7 +578,7 @@ func (ss *session) cmdW(hexdata []byte) {
 			size = uint64(len(old))
 		}
 		if size > uint64(maxLen) {
-			return false, fmt.Errorf("value of %d bytes exceeds the limit of %d", size, maxLen)
+			return false, fmt.Errorf("value of %d bytes exceeds the limit of %d: %w", size, maxLen, errValueTooLarge)
 		}
 		nv := make([]byte, size)
 		copy(nv, old[:min(uint64(len(old)), offset)])
@@ -579,7 +601,7 @@ func (ss *session) cmdW(hexdata []byte) {
 	})
 	if err != nil {
 		ss.itemLog().Warn("write failed", "err", err)
-		ss.fail("Write failed")
+		ss.fail(updateFailure("Write failed", err))
 		return
 	}
 	ss.itemLog().Info("change", "op", "W", "old_size", oldSize, "new_size", newSize)
@@ -617,7 +639,7 @@ func (ss *session) cmdD() {
 	})
 	if err != nil {
 		ss.itemLog().Warn("delete failed", "err", err)
-		ss.fail("Delete failed")
+		ss.fail(updateFailure("Delete failed", err))
 		return
 	}
 	if oldSize >= 0 {
