@@ -132,7 +132,9 @@ func interrupts(ctx context.Context, stderr io.Writer, firstStop string) (stopCh
 	signal.Notify(sig, os.Interrupt)
 	stop := make(chan struct{})
 	done := make(chan struct{})
+	exited := make(chan struct{})
 	go func() {
+		defer close(exited)
 		// Stages count the signals received here; main's context is
 		// cancelled by the same first signal, and also starts stage one
 		// when it is cancelled for another reason.
@@ -164,7 +166,10 @@ func interrupts(ctx context.Context, stderr io.Writer, firstStop string) (stopCh
 			}
 		}
 	}()
-	return stop, hard, func() { signal.Stop(sig); close(done); cancel() }
+	// release waits for the goroutine: once it returns, a later
+	// cancellation of ctx (main's stop() on the way out) cannot be taken
+	// for an interruption.
+	return stop, hard, func() { signal.Stop(sig); close(done); <-exited; cancel() }
 }
 
 // stopRunning is the first Ctrl-C's message for batch and demo runs.
