@@ -393,8 +393,12 @@ func runDemo(ctx context.Context, args []string, e env) int {
 		}
 		return exitUsage
 	}
-	if fs.NArg() > 0 || *n < 1 || *n > 1000 {
-		fs.Usage()
+	switch {
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "inilua demo: unexpected argument %q (try inilua demo --help)\n", fs.Arg(0))
+		return exitUsage
+	case *n < 1 || *n > 1000:
+		fmt.Fprintf(stderr, "inilua demo: --hosts %d: must be 1..1000\n", *n)
 		return exitUsage
 	}
 	dir, err := os.MkdirTemp("", "inilua-demo-")
