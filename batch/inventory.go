@@ -66,7 +66,9 @@ var reservedNames = []string{"name", "address", "groups", "vars"}
 //	[group]            hosts below belong to group until the next header
 //	name [addr=host[:port]] [key=value ...]
 //
-// Values may be double-quoted Go strings ("a b", "x\ty"). A host listed
+// Values may be double-quoted Go strings ("a b", "x\ty"). A UTF-8 byte
+// order mark at the start and a last line holding only a Ctrl-Z (end of
+// file on DOS and OS/2) are accepted; text after such a line is an error. A host listed
 // again (under another group) keeps one entry: its groups are merged, later
 // variables override earlier ones, and a different addr is an error.
 // Errors name the file and line.
@@ -76,14 +78,25 @@ func ParseInventory(name, dir string, r io.Reader) ([]*Host, error) {
 	group := ""
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	lineNo := 0
+	lineNo, eofLine := 0, 0
 	for sc.Scan() {
 		lineNo++
-		line := strings.TrimSpace(stripComment(sc.Text()))
+		text := sc.Text()
+		if lineNo == 1 {
+			text = strings.TrimPrefix(text, "\uFEFF") // a byte order mark from an editor
+		}
+		if strings.TrimSpace(text) == "\x1a" && eofLine == 0 {
+			eofLine = lineNo // a DOS / OS/2 end-of-file byte
+			continue
+		}
+		line := strings.TrimSpace(stripComment(text))
 		if line == "" {
 			continue
 		}
 		where := fmt.Sprintf("%s:%d", name, lineNo)
+		if eofLine > 0 {
+			return nil, fmt.Errorf("%s: text after the end-of-file byte (Ctrl-Z) on line %d", where, eofLine)
+		}
 		if strings.HasPrefix(line, "[") && (strings.HasSuffix(line, "]") || !strings.Contains(line, "]:")) {
 			if !strings.HasSuffix(line, "]") {
 				return nil, fmt.Errorf("%s: group header %q lacks the closing ]", where, line)

@@ -285,3 +285,19 @@ func sameSet(a, b []string) bool {
 	slices.Sort(b)
 	return slices.Equal(a, b)
 }
+
+// A byte order mark (editors add one) and a final DOS/OS/2 Ctrl-Z line are
+// accepted; text after the Ctrl-Z is an error, never silently dropped.
+func TestParseInventoryBOMAndCtrlZ(t *testing.T) {
+	hosts, err := ParseInventory("inv", "", strings.NewReader("\uFEFFh1\r\nh2\r\n\x1a\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hosts) != 2 || hosts[0].Name != "h1" || hosts[1].Name != "h2" {
+		t.Fatalf("hosts %+v", hosts)
+	}
+	_, err = ParseInventory("inv", "", strings.NewReader("h1\n\x1a\nh2\n"))
+	if err == nil || !strings.Contains(err.Error(), "inv:3: text after the end-of-file byte (Ctrl-Z) on line 2") {
+		t.Fatalf("err = %v", err)
+	}
+}

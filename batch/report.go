@@ -259,18 +259,32 @@ func WriteRecap(w io.Writer, results []*Result, check bool) error {
 //
 //	HOST FILE [application] key: old -> new
 //
+// Names are rendered by ShowName.
 // Values are rendered by ShowValue: text quoted (Go syntax, so a trailing
 // NUL shows as \x00), anything else (including a number whose bytes
 // happen to be code-page characters) as hex (with the number for 1, 2 and 4
 // bytes), (absent) for a missing value.
 func WriteDiff(w io.Writer, r *Result) error {
 	for _, c := range r.Changes {
-		if _, err := fmt.Fprintf(w, "%s %s [%s] %s: %s -> %s\n", r.Host.Name, c.File,
-			c.Application, c.Key, ShowValue(c.Old), ShowValue(c.New)); err != nil {
+		if _, err := fmt.Fprintf(w, "%s %s [%s] %s: %s -> %s\n", r.Host.Name, ShowName(c.File),
+			ShowName(c.Application), ShowName(c.Key), ShowValue(c.Old), ShowValue(c.New)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ShowName renders a file, application or key name for the diff: as it is
+// when every byte is printable (ASCII 0x20-0x7E or a code-page byte 0x80 and
+// above), else quoted with Go escapes, so that a name holding control bytes
+// (CR LF, an escape sequence) can never garble the terminal or fake a line.
+func ShowName(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7F {
+			return fmt.Sprintf("%q", s)
+		}
+	}
+	return s
 }
 
 // ShowValue renders a value for the diff: (absent) for nil, a quoted string

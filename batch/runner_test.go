@@ -770,3 +770,21 @@ func TestBackupBeforeRemove(t *testing.T) {
 		t.Errorf("not restored byte-identical: %v", err)
 	}
 }
+
+// Names with control bytes are quoted in the diff, so an escape sequence
+// or CR LF in an application or key name cannot reach the terminal raw.
+func TestWriteDiffQuotesNames(t *testing.T) {
+	r := &Result{Host: &Host{Name: "h1"}, Changes: []Change{
+		{File: "C:\\X.INI", Application: "plain app", Key: "k\x1b[31m", Old: nil, New: []byte("v")},
+		{File: "C:\\X.INI", Application: "a\r\nb", Key: "M\x81nchen", Old: []byte("v"), New: nil},
+	}}
+	var buf bytes.Buffer
+	if err := WriteDiff(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	want := "h1 C:\\X.INI [plain app] \"k\\x1b[31m\": (absent) -> \"v\"\n" +
+		"h1 C:\\X.INI [\"a\\r\\nb\"] M\x81nchen: \"v\" -> (absent)\n"
+	if buf.String() != want {
+		t.Fatalf("diff:\n%q\nwant\n%q", buf.String(), want)
+	}
+}
