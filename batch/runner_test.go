@@ -377,6 +377,19 @@ func TestRunExportTNI(t *testing.T) {
 			t.Errorf("local export changed %s on the host", name)
 		}
 	}
+	if _, err := os.Stat(filepath.Join(out, ".export-tni-probe")); !os.IsNotExist(err) {
+		t.Errorf("the writability probe was left behind: %v", err)
+	}
+	// out= naming a missing directory fails once, saying what to do
+	results, err = Run(context.Background(), hosts[1:], Options{
+		Script: "export-tni.lua", Code: script(t, "export-tni.lua"), Args: []string{`dir=C:\MAILSRV`, "out=" + filepath.Join(out, "missing")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if results[0].Status != StatusFailed || !strings.Contains(results[0].Err, "is not a writable directory (create it first)") {
+		t.Fatalf("missing out dir: %s %q", results[0].Status, results[0].Err)
+	}
 	// restore removes the TNI files the first run created
 	if _, err := Restore(context.Background(), RestoreOptions{BackupDir: backup}); err != nil {
 		t.Fatal(err)

@@ -38,6 +38,19 @@ local out = ARGS.out
 local maxDepth = tonumber(ARGS.depth or "8") or error("export-tni.lua: depth=" .. ARGS.depth .. " is not a number", 0)
 local exported, skipped = 0, 0
 
+-- out= must be a writable local directory: say so once, before any host
+-- work, instead of failing on every file (--check writes nothing locally,
+-- so it does not probe)
+if out and not CHECK then
+  local probe = out .. "/.export-tni-probe"
+  local f = io.open(probe, "w")
+  if not f then
+    error(("export-tni.lua: out=%s is not a writable directory (create it first)"):format(out), 0)
+  end
+  f:close()
+  os.remove(probe)
+end
+
 -- badName returns why a name cannot be exported, or nil. The protocol
 -- sends names on one line, so a name holding a line break cannot be
 -- written through INIServe; an empty name cannot be stored at all.
