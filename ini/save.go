@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -265,6 +266,27 @@ func replace(root *os.Root, target string, old fs.FileInfo, perm fs.FileMode,
 		return err
 	}
 	return syncDir(root, target)
+}
+
+// IsTempName reports whether name (a base name, no directory) has the form
+// of the temporary files WriteFile and WriteFileRoot create:
+// ".NAME.<16 hex digits>.tmp". Such a file is left behind only when the
+// process dies during a save; the server does not list them.
+func IsTempName(name string) bool {
+	const suffix = 16 + len(".tmp")
+	if len(name) < 1+1+1+suffix || name[0] != '.' || !strings.HasSuffix(name, ".tmp") {
+		return false
+	}
+	hexPart := name[len(name)-suffix : len(name)-len(".tmp")]
+	if name[len(name)-suffix-1] != '.' {
+		return false
+	}
+	for i := 0; i < len(hexPart); i++ {
+		if c := hexPart[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // createTemp creates ".NAME.<random>.tmp" next to target with O_EXCL.

@@ -441,3 +441,26 @@ func TestSaveWriteFailureLeavesNoTrace(t *testing.T) {
 	}
 	wantNames(t, dir, "X.INI", "X.INI.BAK")
 }
+
+// IsTempName recognises exactly the names createTemp makes.
+func TestIsTempName(t *testing.T) {
+	root, err := os.OpenRoot(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	f, name, err := createTemp(root, "WEASEL.INI", 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if !IsTempName(name) {
+		t.Errorf("IsTempName(%q) = false for a name createTemp made", name)
+	}
+	for _, n := range []string{"WEASEL.INI", ".WEASEL.INI.tmp", ".x.0123456789abcdeg.tmp", "x.0123456789abcdef.tmp",
+		".x.0123456789ABCDEF.tmp", "..0123456789abcdef.tmp"} {
+		if IsTempName(n) {
+			t.Errorf("IsTempName(%q) = true", n)
+		}
+	}
+}

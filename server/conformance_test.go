@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -194,6 +195,54 @@ func TestDriveWithoutVolume(t *testing.T) {
 		c.expect("L"+p, "+")
 		if got := c.line(); got != "" {
 			t.Fatalf("L%s lists %q", p, got)
+		}
+	}
+}
+
+// TestInvalidNewNames: F (then W), M and R refuse to create entries whose
+// names OS/2 could not hold (wildcards, reserved characters, device names),
+// while existing host files with such names stay usable.
+func TestInvalidNewNames(t *testing.T) {
+	ts := startServer(t, nil)
+	vol := ts.dirs['C']
+	os.WriteFile(filepath.Join(vol, "file1"), []byte("x"), 0o666)
+	os.WriteFile(filepath.Join(vol, "odd?name.INI"), nil, 0o666) // made on the host
+	c := dial(t, ts.addr).login()
+	c.expect(`CC:`, "+")
+	for _, name := range []string{`*.INI`, `a?b.INI`, `x|y.INI`, `CON`, `con.ini`, `COM1.INI`, `LPT9`, `CLOCK$`, "a\x01b"} {
+		c.expect("F"+name, "-Invalid file name")
+		c.expect("M"+name, "-Invalid directory name")
+		c.expect("Afile1", "+")
+		c.expect("R"+name, "-Invalid file name")
+	}
+	c.expect(`Fodd?name.INI`, "+") // exists: usable
+	c.expect(`Fcom10.INI`, "+")    // not a device name
+	c.expect(`Fconsole.INI`, "+")
+	c.expect(`Mconsole`, "+")
+	entries, _ := os.ReadDir(vol)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"console", "file1", "odd?name.INI"}; !slices.Equal(names, want) {
+		t.Fatalf("volume holds %q, want %q", names, want)
+	}
+}
+
+// TestTempFilesNotListed: the temporary file of a save interrupted by a
+// crash (".NAME.<hex>.tmp") is not listed by L.
+func TestTempFilesNotListed(t *testing.T) {
+	ts := startServer(t, nil)
+	vol := ts.dirs['C']
+	os.WriteFile(filepath.Join(vol, "A.INI"), nil, 0o666)
+	os.WriteFile(filepath.Join(vol, ".A.INI.0123456789abcdef.tmp"), []byte("half"), 0o666)
+	os.WriteFile(filepath.Join(vol, ".hidden"), nil, 0o666)
+	c := dial(t, ts.addr).login()
+	c.expect(`CC:`, "+")
+	c.expect(`L`, "+")
+	for _, want := range []string{"../", ".hidden", "A.INI", ""} {
+		if got := c.line(); got != want {
+			t.Fatalf("listing line %q, want %q", got, want)
 		}
 	}
 }

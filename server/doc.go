@@ -73,7 +73,11 @@
 // a session that has not logged in LoginTimeout (60 s) after connecting
 // is closed, so idle unauthenticated connections cannot hold every
 // session slot;
-// names containing CR or LF are not listed by L (they cannot be sent);
+// names containing CR or LF are not listed by L (they cannot be sent),
+// nor are the temporary files of saves interrupted by a crash
+// (".NAME.<hex>.tmp"); F, M and R refuse to create entries whose names
+// OS/2 could not hold (control bytes, < > : " / \ | ? *, device names such
+// as CON or LPT1);
 // a refused W or D says why after the `-` when the client can act on it
 // (`-Write failed: file is read-only`, `: value too large`,
 // `: invalid name`), never naming host paths;

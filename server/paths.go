@@ -7,6 +7,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/inilua/inilua/ini"
 )
 
 // volume is one drive letter mapped to a host directory.
@@ -307,6 +309,32 @@ func (v *volume) realPath(rel string) (string, error) {
 	return strings.Join(done, "/"), nil
 }
 
+// validNewName reports whether name may be given to a new file or
+// directory. OS/2 file systems (HPFS, JFS, FAT) refuse control bytes and
+// the characters < > : " / \ | ? *, and the names of devices (CON, NUL,
+// PRN, AUX, COM1-COM9, LPT1-LPT9, CLOCK$, KBD$, MOUSE$, SCREEN$, POINTER$,
+// with any extension) open the device instead of a file; so F, M and R
+// refuse such names for entries they would create, and a client can never
+// make an entry an OS/2 program could not open (a deliberate difference:
+// the reference passes the name to OS/2, which refuses it).
+func validNewName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c == 0x7F || strings.IndexByte(`<>:"/\|?*`, c) >= 0 {
+			return false
+		}
+	}
+	stem, _, _ := strings.Cut(strings.ToUpper(name), ".")
+	stem = strings.TrimRight(stem, " ")
+	switch stem {
+	case "CON", "NUL", "PRN", "AUX", "CLOCK$", "KBD$", "MOUSE$", "SCREEN$", "POINTER$":
+		return false
+	}
+	if len(stem) == 4 && (strings.HasPrefix(stem, "COM") || strings.HasPrefix(stem, "LPT")) && stem[3] >= '1' && stem[3] <= '9' {
+		return false
+	}
+	return name != ""
+}
+
 // target is a resolved path naming an entry in an existing directory: the
 // entry may not exist yet (then name is as typed).
 type target struct {
@@ -416,8 +444,8 @@ func (s *Server) listing(cur location, p string) []string {
 	isDir := make(map[string]bool, len(ents))
 	for _, e := range ents {
 		n := e.Name()
-		if strings.ContainsAny(n, "\r\n") || !whole && !maskMatch(last, n) {
-			continue
+		if strings.ContainsAny(n, "\r\n") || ini.IsTempName(n) || !whole && !maskMatch(last, n) {
+			continue // unsendable, a save's temporary file, or not matched
 		}
 		dirEntry := e.IsDir()
 		if e.Type()&fs.ModeSymlink != 0 {

@@ -428,6 +428,10 @@ func (ss *session) cmdF(p string) {
 		ss.fail("Not a file")
 		return
 	}
+	if !t.exists && !validNewName(t.name) {
+		ss.fail("Invalid file name")
+		return
+	}
 	rel, err := t.vol.realPath(t.rel())
 	if err != nil {
 		ss.fail("No such file or directory")
@@ -658,6 +662,10 @@ func (ss *session) cmdM(p string) {
 		ss.fail("Cannot create directory")
 		return
 	}
+	if !validNewName(t.name) {
+		ss.fail("Invalid directory name")
+		return
+	}
 	if err := t.vol.root.Mkdir(t.rel(), 0o777); err != nil {
 		ss.log.Info("mkdir failed", "path", t.display(), "err", err)
 		ss.fail("Cannot create directory")
@@ -683,6 +691,10 @@ func (ss *session) cmdR(p string) {
 	}
 	if dst.vol != src.vol {
 		ss.fail("Cannot move between drives")
+		return
+	}
+	if (!dst.exists || dst.rel() == src.rel()) && !validNewName(dst.typed) {
+		ss.fail("Invalid file name")
 		return
 	}
 	dstRel, dstShow := dst.rel(), dst.display()
