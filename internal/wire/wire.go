@@ -257,7 +257,3 @@ func Clean(b []byte, max int) []byte {
 	}
 	return out
 }
-
-// OK reports whether a reply line signals success: it starts with '+'.
-// Clients look only at the first character (spec §1).
-func OK(reply []byte) bool { return len(reply) > 0 && reply[0] == '+' }
