@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/wiretest"
 )
 
 func TestCheckMode(t *testing.T) {
@@ -201,7 +202,7 @@ func TestCheckModeOnTheWire(t *testing.T) {
 		must(t, err)
 		before[n] = data
 	}
-	proxy := startProxy(t, ts.addr, 0)
+	proxy := wiretest.StartProxy(t, ts.addr, 0)
 	s, err := Dial(bg, proxy.Addr(), Options{Password: "secret", CheckMode: true, ChunkSize: 16})
 	must(t, err)
 	defer s.Close()

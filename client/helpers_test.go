@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/wiretest"
 	"github.com/inilua/inilua/server"
 )
 
@@ -175,175 +175,15 @@ func (h *traceHandler) Handle(_ context.Context, r slog.Record) error {
 // writes what it likes to w and returns false to close the connection.
 func fakeServer(t testing.TB, handle func(line string, w io.Writer) bool) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		l.Close()
-		wg.Wait()
+	return wiretest.FakeHost(t, func() func(string, io.Writer) bool {
+		return func(line string, w io.Writer) bool {
+			if strings.HasPrefix(line, "P") {
+				io.WriteString(w, "+\r\n")
+				return true
+			}
+			return handle(line, w)
+		}
 	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				stop := context.AfterFunc(t.Context(), func() { c.Close() })
-				defer stop()
-				r := bufio.NewReader(c)
-				io.WriteString(c, "+\r\n")
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					line = strings.TrimRight(line, "\r\n")
-					if strings.HasPrefix(line, "P") {
-						io.WriteString(c, "+\r\n")
-						continue
-					}
-					if !handle(line, c) {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	return l.Addr().String()
-}
-
-// latencyProxy forwards TCP connections to target, delaying every chunk by
-// delay in each direction, and counts round trips: a burst of
-// client-to-server data that follows server-to-client data (or starts the
-// connection) is one round trip.
-type latencyProxy struct {
-	l      net.Listener
-	target string
-	delay  time.Duration
-
-	mu         sync.Mutex
-	trips      int
-	clientLast bool
-	received   bytes.Buffer // every byte the clients sent, as the server got it
-}
-
-func startProxy(t testing.TB, target string, delay time.Duration) *latencyProxy {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &latencyProxy{l: l, target: target, delay: delay}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		l.Close()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			wg.Add(2)
-			go func() { defer wg.Done(); p.pipe(c, s, true) }()
-			go func() { defer wg.Done(); p.pipe(s, c, false) }()
-		}
-	}()
-	return p
-}
-
-// RoundTrips returns the round trips counted since the last Reset.
-func (p *latencyProxy) RoundTrips() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.trips
-}
-
-// Reset sets the round-trip count to zero.
-func (p *latencyProxy) Reset() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.trips = 0
-	p.clientLast = false
-}
-
-func (p *latencyProxy) Addr() string { return p.l.Addr().String() }
-
-// Received returns every command line the clients sent through the proxy
-// so far (the server's view of the wire, not the client's trace), without
-// CR LF.
-func (p *latencyProxy) Received() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	lines := strings.Split(p.received.String(), "\n")
-	out := lines[:0]
-	for _, l := range lines {
-		if l != "" {
-			out = append(out, strings.TrimSuffix(l, "\r"))
-		}
-	}
-	return out
-}
-
-type delayed struct {
-	data []byte
-	due  time.Time
-}
-
-// pipe copies src to dst with the delay, counting client bursts.
-func (p *latencyProxy) pipe(src, dst net.Conn, fromClient bool) {
-	q := make(chan delayed, 4096)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for d := range q {
-			time.Sleep(time.Until(d.due)) // injected latency, not synchronisation
-			if _, err := dst.Write(d.data); err != nil {
-				break
-			}
-		}
-		for range q {
-		}
-		dst.Close()
-		src.Close()
-	}()
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			p.mu.Lock()
-			if fromClient && !p.clientLast {
-				p.trips++
-			}
-			p.clientLast = fromClient
-			if fromClient {
-				p.received.Write(buf[:n])
-			}
-			p.mu.Unlock()
-			q <- delayed{bytes.Clone(buf[:n]), time.Now().Add(p.delay)}
-		}
-		if err != nil {
-			break
-		}
-	}
-	close(q)
-	<-done
 }
 
 // mustErrIs fails unless errors.Is(err, target).

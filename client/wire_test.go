@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/wiretest"
 	"github.com/inilua/inilua/server"
 )
 
@@ -24,7 +25,7 @@ func TestRoundTrips(t *testing.T) {
 	}
 	src.Put(b("big"), b("value"), pattern(100_000))
 	ts.writeFile(t, "f.tni", src)
-	p := startProxy(t, ts.addr, 25*time.Millisecond)
+	p := wiretest.StartProxy(t, ts.addr, 25*time.Millisecond)
 	s, err := Dial(bg, p.Addr(), Options{Password: "secret"})
 	must(t, err)
 	defer s.Close()

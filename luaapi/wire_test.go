@@ -1,115 +1,40 @@
 package luaapi
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/wiretest"
 )
 
-// recorder of the server's view: a TCP proxy to target that keeps every
-// byte the clients sent.
-type wireRecorder struct {
-	addr string
-	mu   sync.Mutex
-	got  bytes.Buffer
-}
-
-func recordWire(t *testing.T, target string) *wireRecorder {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &wireRecorder{addr: l.Addr().String()}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { l.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			wg.Add(2)
-			go func() { // server to client
-				defer wg.Done()
-				io.Copy(c, s)
-				c.Close()
-			}()
-			go func() { // client to server, recorded before it is passed on
-				defer wg.Done()
-				buf := make([]byte, 64<<10)
-				for {
-					n, err := c.Read(buf)
-					if n > 0 {
-						w.mu.Lock()
-						w.got.Write(buf[:n])
-						w.mu.Unlock()
-						if _, werr := s.Write(buf[:n]); werr != nil {
-							break
-						}
-					}
-					if err != nil {
-						break
-					}
-				}
-				s.Close()
-			}()
-		}
-	}()
-	return w
-}
-
-// lines returns the command lines received so far, without CR LF.
-func (w *wireRecorder) lines() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var out []string
-	for _, l := range strings.Split(w.got.String(), "\n") {
-		if l = strings.TrimSuffix(l, "\r"); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// runWire runs script with S a session connected through a wire recorder
+// runWire runs script with S a session connected through a recording proxy
 // (iniserve.connect, so the runtime's own options apply) and returns the
 // output and the lines the server received.
 func runWire(t *testing.T, files map[string]*ini.File, script string, opts Options) (string, []string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	writeFiles(t, dir, files)
-	w := recordWire(t, startServer(t, dir, `\SEM32\TEST`))
+	w := wiretest.StartProxy(t, startServer(t, dir, `\SEM32\TEST`), 0)
 	var out bytes.Buffer
 	opts.Stdout, opts.Stderr = &out, &out
 	rt, err := New(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt.State().SetGlobal("ADDR", lua.LString(w.addr))
+	rt.State().SetGlobal("ADDR", lua.LString(w.Addr()))
 	if err := rt.DoString(context.Background(), `S = iniserve.connect(ADDR); S:cd("C:\\")`+"\n"+script, "=script"); err != nil {
 		t.Fatalf("script: %v\noutput:\n%s", err, out.String())
 	}
 	if err := rt.Close(); err != nil {
 		t.Errorf("close: %v", err)
 	}
-	return out.String(), w.lines(), dir
+	return out.String(), w.Received(), dir
 }
 
 // TestCheckModeOnTheWire: in check mode the server never receives W, D, M,
@@ -247,35 +172,13 @@ func TestMissingVersusRefused(t *testing.T) {
 // newHandler is called once per connection.
 func fakeHost(t *testing.T, newHandler func() func(line string) (reply string, answer bool)) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
+	return wiretest.FakeHost(t, func() func(string, io.Writer) bool {
+		handle := newHandler()
+		return func(line string, w io.Writer) bool {
+			if reply, ok := handle(line); ok {
+				io.WriteString(w, reply+"\r\n")
 			}
-			go func() {
-				defer c.Close()
-				stop := context.AfterFunc(t.Context(), func() { c.Close() })
-				defer stop()
-				io.WriteString(c, "+\r\n")
-				handle := newHandler()
-				r := bufio.NewReader(c)
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if reply, ok := handle(strings.TrimRight(line, "\r\n")); ok {
-						io.WriteString(c, reply+"\r\n")
-					}
-				}
-			}()
+			return true
 		}
-	}()
-	return l.Addr().String()
+	})
 }

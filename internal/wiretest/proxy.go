@@ -1,0 +1,197 @@
+// Package wiretest holds test helpers for protocol tests over loopback
+// TCP, shared by the client and luaapi tests. It is imported only by
+// tests.
+package wiretest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Proxy forwards TCP connections to a target, delaying every chunk by a
+// fixed delay in each direction; it counts round trips (a burst of
+// client-to-server data that follows server-to-client data, or starts the
+// connection, is one round trip) and records every byte the clients send,
+// as the server receives it.
+type Proxy struct {
+	l      net.Listener
+	target string
+	delay  time.Duration
+
+	mu         sync.Mutex
+	trips      int
+	clientLast bool
+	received   bytes.Buffer // every byte the clients sent, as the server got it
+}
+
+// StartProxy listens on a loopback port and forwards each connection to
+// target with delay added in each direction (0: none). It stops when the
+// test ends.
+func StartProxy(t testing.TB, target string, delay time.Duration) *Proxy {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Proxy{l: l, target: target, delay: delay}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		l.Close()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			wg.Add(2)
+			go func() { defer wg.Done(); p.pipe(c, s, true) }()
+			go func() { defer wg.Done(); p.pipe(s, c, false) }()
+		}
+	}()
+	return p
+}
+
+// RoundTrips returns the round trips counted since the last Reset.
+func (p *Proxy) RoundTrips() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.trips
+}
+
+// Reset sets the round-trip count to zero.
+func (p *Proxy) Reset() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.trips = 0
+	p.clientLast = false
+}
+
+// Addr returns the proxy's address (host:port) for clients to dial.
+func (p *Proxy) Addr() string { return p.l.Addr().String() }
+
+// Received returns every command line the clients sent through the proxy
+// so far (the server's view of the wire, not the client's trace), without
+// CR LF.
+func (p *Proxy) Received() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	lines := strings.Split(p.received.String(), "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l != "" {
+			out = append(out, strings.TrimSuffix(l, "\r"))
+		}
+	}
+	return out
+}
+
+// delayed is a chunk of data and when it may be passed on.
+type delayed struct {
+	data []byte
+	due  time.Time
+}
+
+// pipe copies src to dst with the delay, counting client bursts.
+func (p *Proxy) pipe(src, dst net.Conn, fromClient bool) {
+	q := make(chan delayed, 4096)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for d := range q {
+			time.Sleep(time.Until(d.due)) // injected latency, not synchronisation
+			if _, err := dst.Write(d.data); err != nil {
+				break
+			}
+		}
+		for range q {
+		}
+		dst.Close()
+		src.Close()
+	}()
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			p.mu.Lock()
+			if fromClient && !p.clientLast {
+				p.trips++
+			}
+			p.clientLast = fromClient
+			if fromClient {
+				p.received.Write(buf[:n])
+			}
+			p.mu.Unlock()
+			q <- delayed{bytes.Clone(buf[:n]), time.Now().Add(p.delay)}
+		}
+		if err != nil {
+			break
+		}
+	}
+	close(q)
+	<-done
+}
+
+// FakeHost is a scripted INIServe host on loopback for misbehaviour tests:
+// for each connection it sends the greeting "+" CR LF, calls newConn once,
+// then calls the returned handler with every command line (without its
+// line end; P included). The handler writes what it likes to w and
+// returns false to close the connection. FakeHost returns the address;
+// the host stops when the test ends.
+func FakeHost(t testing.TB, newConn func() func(line string, w io.Writer) bool) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		l.Close()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				stop := context.AfterFunc(t.Context(), func() { c.Close() })
+				defer stop()
+				io.WriteString(c, "+\r\n")
+				handle := newConn()
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					if !handle(strings.TrimRight(line, "\r\n"), c) {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return l.Addr().String()
+}
