@@ -161,7 +161,7 @@ func (s *Session) login(ctx, dctx context.Context, conn net.Conn, dt time.Durati
 	s.b.ops = append(s.b.ops, op{kind: opPlain})
 	if err := s.run(dctx); err != nil {
 		conn.Close()
-		return fmt.Errorf("%s: waiting for the greeting %q (is it an INIServe server?): %w", s.addr, "+", err)
+		return fmt.Errorf("%s: %w", s.addr, err)
 	}
 	s.b.reset()
 	s.b.addString(opPlain, 'P', s.opts.Password)

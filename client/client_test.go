@@ -11,11 +11,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/wiretest"
 	"github.com/inilua/inilua/server"
 )
 
@@ -689,32 +689,11 @@ func TestDialTimeoutNamesLimit(t *testing.T) {
 // then reads and never replies; the connections close with the test.
 func silentServer(t *testing.T, greet bool) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { l.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				stop := context.AfterFunc(t.Context(), func() { c.Close() })
-				defer stop()
-				if greet {
-					io.WriteString(c, "+\r\n")
-				}
-				io.Copy(io.Discard, c)
-			}()
+	return wiretest.Listen(t, func(c net.Conn) {
+		defer c.Close()
+		if greet {
+			io.WriteString(c, "+\r\n")
 		}
-	}()
-	return l.Addr().String()
+		io.Copy(io.Discard, c)
+	}).Addr().String()
 }

@@ -36,34 +36,18 @@ type Proxy struct {
 // test ends.
 func StartProxy(t testing.TB, target string, delay time.Duration) *Proxy {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &Proxy{l: l, target: target, delay: delay}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		l.Close()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			wg.Add(2)
-			go func() { defer wg.Done(); p.pipe(c, s, true) }()
-			go func() { defer wg.Done(); p.pipe(s, c, false) }()
+	p := &Proxy{target: target, delay: delay}
+	p.l = Listen(t, func(c net.Conn) {
+		s, err := net.Dial("tcp", target)
+		if err != nil {
+			c.Close()
+			return
 		}
-	}()
+		done := make(chan struct{})
+		go func() { defer close(done); p.pipe(s, c, false) }()
+		p.pipe(c, s, true)
+		<-done
+	})
 	return p
 }
 
@@ -155,6 +139,30 @@ func (p *Proxy) pipe(src, dst net.Conn, fromClient bool) {
 // the host stops when the test ends.
 func FakeHost(t testing.TB, newConn func() func(line string, w io.Writer) bool) string {
 	t.Helper()
+	l := Listen(t, func(c net.Conn) {
+		defer c.Close()
+		io.WriteString(c, "+\r\n")
+		handle := newConn()
+		r := bufio.NewReader(c)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if !handle(strings.TrimRight(line, "\r\n"), c) {
+				return
+			}
+		}
+	})
+	return l.Addr().String()
+}
+
+// Listen listens on a loopback port and runs handle in a goroutine for
+// every connection. When the test ends, the listener and every connection
+// are closed and Listen's goroutines have returned before the test's later
+// cleanups run.
+func Listen(t testing.TB, handle func(c net.Conn)) net.Listener {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -175,23 +183,11 @@ func FakeHost(t testing.TB, newConn func() func(line string, w io.Writer) bool) 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				defer c.Close()
 				stop := context.AfterFunc(t.Context(), func() { c.Close() })
 				defer stop()
-				io.WriteString(c, "+\r\n")
-				handle := newConn()
-				r := bufio.NewReader(c)
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if !handle(strings.TrimRight(line, "\r\n"), c) {
-						return
-					}
-				}
+				handle(c)
 			}()
 		}
 	}()
-	return l.Addr().String()
+	return l
 }
