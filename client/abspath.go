@@ -6,12 +6,12 @@ package client
 // client cannot tell (the current directory is unknown after a failed C,
 // or name does not denote a file: empty, ".", "..", a path at the root
 // pseudo-directory). It sends nothing. The batch runner uses it to key
-// backups by absolute path. (Added by the batch runner, issue 7.)
+// backups by absolute path.
 func (s *Session) AbsPath(name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.st.cwdOK {
 		return ""
 	}
-	return s.st.cwd.file(name)
+	return fileAbs(s.st.cwd, name)
 }

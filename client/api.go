@@ -28,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/inilua/inilua/internal/os2path"
 	"github.com/inilua/inilua/internal/wire"
 )
 
@@ -232,8 +233,9 @@ func (s *Session) Chdir(ctx context.Context, path string) error {
 	}
 	s.st.gen++ // names given from now on are relative to another directory
 	err := s.simple(ctx, 'C', path)
-	if err == nil && s.st.cwdOK {
-		s.st.cwd, s.st.cwdOK = s.st.cwd.resolve(path)
+	if err == nil && (s.st.cwdOK || os2path.HasDrive(path)) {
+		// a path with a drive letter does not depend on where it starts
+		s.st.cwd, s.st.cwdOK = trackChdir(s.st.cwd, path)
 	}
 	return err
 }

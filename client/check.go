@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/os2path"
 )
 
 // Record is one state-changing command that a check-mode session kept from
@@ -163,7 +164,7 @@ func (s *Session) overlayFor(ctx context.Context, ref *fileRef) (*overlay, error
 	base := ref.name[strings.LastIndexAny(ref.name, `/\`)+1:]
 	ov := &overlay{missing: true, format: ref.fmt}
 	for _, e := range entries {
-		if foldEqual(e, base) {
+		if os2path.FoldEqual(e, base) {
 			ov.missing = false
 		}
 	}

@@ -395,47 +395,6 @@ func TestChdirKeepsOpenFile(t *testing.T) {
 	}
 }
 
-func TestResolve(t *testing.T) {
-	root := dir{}
-	c := dir{drive: 'C', comps: []string{"a", "b"}}
-	cases := []struct {
-		from dir
-		p    string
-		want string // "" = refused
-	}{
-		{root, "C:", `C:\`},
-		{root, `d:\x\y`, `D:\x\y`},
-		{root, "..", ""},
-		{root, "x", ""},
-		{root, `\x`, ""},
-		{root, ".", "pseudo"},
-		{c, "..", `C:\a`},
-		{c, `..\..\..`, "pseudo"},
-		{c, `..\..\..\x`, ""},
-		{c, `/etc`, `C:\etc`},
-		{c, `x/./y//z`, `C:\a\b\x\y\z`},
-	}
-	for _, tc := range cases {
-		got, ok := tc.from.resolve(tc.p)
-		s := "pseudo"
-		if got.drive != 0 {
-			s = string(got.drive) + `:\` + strings.Join(got.comps, `\`)
-		}
-		if !ok {
-			s = ""
-		}
-		if s != tc.want {
-			t.Errorf("resolve(%q) = %q, want %q", tc.p, s, tc.want)
-		}
-	}
-	if got := c.file(`..\f.ini`); got != `C:\a\f.ini` {
-		t.Errorf("file = %q", got)
-	}
-	if got := root.file(`f.ini`); got != "" {
-		t.Errorf("file at the pseudo-directory = %q", got)
-	}
-}
-
 // sameNames compares name lists: want is in file order, which a TNI file
 // keeps sorted by bytes (spec §4 "Order of names").
 func sameNames(got, want []string, file string) bool {

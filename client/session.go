@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/inilua/inilua/internal/os2path"
 	"github.com/inilua/inilua/internal/wire"
 )
 
@@ -52,9 +53,9 @@ type state struct {
 	olOK         bool
 	file         string // fileRef.key of the selected file
 	fileOK       bool
-	cwd          dir    // current directory, resolved lexically
-	cwdOK        bool   // cwd is known
-	gen          uint64 // incremented by every C sent
+	cwd          os2path.Dir // current directory, resolved lexically
+	cwdOK        bool        // cwd is known
+	gen          uint64      // incremented by every C sent
 }
 
 // forget marks every cached item unknown.
@@ -471,7 +472,7 @@ func (s *Session) cmdError(i int) *CommandError {
 	o := &s.b.ops[i]
 	e := &CommandError{Cmd: s.cmdText(i), Reply: o.reply}
 	switch {
-	case len(o.reply) >= 13 && foldEqual(o.reply[:13], "Not logged in"):
+	case len(o.reply) >= 13 && os2path.FoldEqual(o.reply[:13], "Not logged in"):
 		e.Err = ErrNotLoggedIn
 	case o.kind == opS || o.kind == opV:
 		e.Err = ErrNotFound

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"time"
+
+	"github.com/inilua/inilua/internal/os2path"
 )
 
 // errUnknownEvent is returned for an E name not in Server.Events.
@@ -19,7 +21,7 @@ func (s *Server) findEvent(name string) (Event, bool) {
 		return ev, true
 	}
 	for k, ev := range s.Events {
-		if foldEqual(k, name) {
+		if os2path.FoldEqual(k, name) {
 			return ev, true
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/os2path"
 )
 
 // volume is one drive letter mapped to a host directory.
@@ -52,114 +53,14 @@ func (l location) String() string {
 }
 
 // errPath is returned for a path that does not lead anywhere (§5).
-var errPath = errors.New("no such path")
+var errPath = os2path.ErrPath
 
-func isSep(c byte) bool { return c == '/' || c == '\\' }
-
-func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
-
-func upper(c byte) byte {
-	if c >= 'a' && c <= 'z' {
-		return c - ('a' - 'A')
-	}
-	return c
-}
-
-func lower(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + ('a' - 'A')
-	}
-	return c
-}
-
-// hasDrive reports whether p starts with a drive letter and colon.
-func hasDrive(p string) bool { return len(p) >= 2 && p[1] == ':' && isLetter(p[0]) }
-
-// lex resolves p against cur in OS/2 terms (§5), without touching the disk:
-// it returns the drive (0: the pseudo-directory) and the components below
-// the drive's root, as typed. ".." at a drive root leads to the
-// pseudo-directory; at the pseudo-directory only a drive ("X:") leads
-// anywhere, anything else fails with errPath.
+// lex resolves p against cur in OS/2 terms (§5, package os2path), without
+// touching the disk: it returns the drive (0: the pseudo-directory) and the
+// components below the drive's root, as typed.
 func lex(cur location, p string) (byte, []string, error) {
-	drive := cur.drive
-	var comps []string
-	switch {
-	case hasDrive(p):
-		drive = upper(p[0])
-		p = p[2:]
-	case p != "" && isSep(p[0]):
-		if drive == 0 {
-			return 0, nil, errPath
-		}
-	default:
-		comps = slices.Clone(cur.parts)
-	}
-	for p != "" {
-		i := 0
-		for i < len(p) && !isSep(p[i]) {
-			i++
-		}
-		seg := p[:i]
-		if i < len(p) {
-			i++
-		}
-		p = p[i:]
-		switch {
-		case seg == "" || seg == ".":
-		case seg == "..":
-			if drive == 0 {
-				return 0, nil, errPath
-			}
-			if len(comps) == 0 {
-				drive = 0
-			} else {
-				comps = comps[:len(comps)-1]
-			}
-		case drive == 0:
-			if len(seg) == 2 && hasDrive(seg) {
-				drive = upper(seg[0])
-				continue
-			}
-			return 0, nil, errPath
-		default:
-			if strings.IndexByte(seg, 0) >= 0 {
-				return 0, nil, errPath
-			}
-			comps = append(comps, seg)
-		}
-	}
-	return drive, comps, nil
-}
-
-// foldEqual reports whether a and b are equal with ASCII letters folded.
-func foldEqual(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if lower(a[i]) != lower(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// foldCompare orders names the way HPFS and JFS list them (§6): ASCII
-// letters folded to upper case (so "_" sorts after letters, as on HPFS),
-// other bytes as they are; names equal but for case are ordered by their
-// raw bytes.
-func foldCompare(a, b string) int {
-	n := min(len(a), len(b))
-	for i := 0; i < n; i++ {
-		x, y := upper(a[i]), upper(b[i])
-		if x != y {
-			return int(x) - int(y)
-		}
-	}
-	if len(a) != len(b) {
-		return len(a) - len(b)
-	}
-	return strings.Compare(a, b)
+	d, err := os2path.Lex(os2path.Dir{Drive: cur.drive, Comps: cur.parts}, p)
+	return d.Drive, d.Comps, err
 }
 
 // vol returns the volume of a drive letter, or nil.
@@ -201,14 +102,14 @@ func (v *volume) lookup(dir, name string) (string, fs.FileInfo, error) {
 	}
 	var cands []string
 	for _, n := range names {
-		if n != name && foldEqual(n, name) {
+		if n != name && os2path.FoldEqual(n, name) {
 			cands = append(cands, n)
 		}
 	}
 	if len(cands) == 0 {
 		return "", nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
 	}
-	slices.SortFunc(cands, foldCompare)
+	slices.SortFunc(cands, os2path.FoldCompare)
 	fi, err = v.root.Stat(join(dir, cands[0]))
 	if err != nil {
 		return "", nil, err
@@ -239,22 +140,6 @@ func (s *Server) resolveDir(drive byte, comps []string) (location, error) {
 		dir = join(dir, name)
 	}
 	return location{drive: drive, parts: parts}, nil
-}
-
-// namesEntry reports whether the last component of p (ignoring trailing
-// separators) is a name, not empty, "." or "..": a parameter of F, M, R or
-// X that names no entry must not act on the current directory or its
-// parent (an empty X would otherwise delete the current directory).
-func namesEntry(p string) bool {
-	for p != "" && isSep(p[len(p)-1]) {
-		p = p[:len(p)-1]
-	}
-	i := len(p)
-	for i > 0 && !isSep(p[i-1]) {
-		i--
-	}
-	last := p[i:]
-	return last != "" && last != "." && last != ".." && !(i == 0 && len(last) == 2 && hasDrive(last))
 }
 
 // realPath returns rel (volume-relative, existing directories) with every
@@ -356,22 +241,16 @@ func (t target) display() string { return t.dir.String() + t.name }
 // directory. It fails with errPath at the pseudo-directory, for a drive
 // without a volume, and for a path naming a volume's root.
 func (s *Server) resolveTarget(cur location, p string) (target, error) {
-	if !namesEntry(p) {
-		return target{}, errPath
-	}
-	drive, comps, err := lex(cur, p)
+	parent, base, err := os2path.Entry(os2path.Dir{Drive: cur.drive, Comps: cur.parts}, p)
 	if err != nil {
 		return target{}, err
 	}
-	if drive == 0 || len(comps) == 0 {
-		return target{}, errPath
-	}
-	dir, err := s.resolveDir(drive, comps[:len(comps)-1])
+	dir, err := s.resolveDir(parent.Drive, parent.Comps)
 	if err != nil {
 		return target{}, err
 	}
-	v := s.vol(drive)
-	t := target{vol: v, dir: dir, name: comps[len(comps)-1], typed: comps[len(comps)-1]}
+	v := s.vol(parent.Drive)
+	t := target{vol: v, dir: dir, name: base, typed: base}
 	name, fi, err := v.lookup(dir.rel(), t.name)
 	switch {
 	case err == nil:
@@ -386,18 +265,18 @@ func (s *Server) resolveTarget(cur location, p string) (target, error) {
 // (§6), without the leading "+" and the final empty line. Errors give an
 // empty listing.
 func (s *Server) listing(cur location, p string) []string {
-	if cur.drive == 0 && !hasDrive(p) {
+	if cur.drive == 0 && !os2path.HasDrive(p) {
 		return s.driveList()
 	}
-	if len(p) == 2 && hasDrive(p) {
-		if s.vol(upper(p[0])) != nil {
-			return []string{string(upper(p[0])) + ":/"}
+	if len(p) == 2 && os2path.HasDrive(p) {
+		if s.vol(os2path.Upper(p[0])) != nil {
+			return []string{string(os2path.Upper(p[0])) + ":/"}
 		}
 		return nil
 	}
 	// split into the directory part and the last component
 	i := len(p)
-	for i > 0 && !isSep(p[i-1]) && !(i == 2 && hasDrive(p)) {
+	for i > 0 && !os2path.IsSep(p[i-1]) && !(i == 2 && os2path.HasDrive(p)) {
 		i--
 	}
 	dirPart, last := p[:i], p[i:]
@@ -458,7 +337,7 @@ func (s *Server) listing(cur location, p string) []string {
 		names = append(names, n)
 		isDir[n] = dirEntry
 	}
-	slices.SortFunc(names, foldCompare)
+	slices.SortFunc(names, os2path.FoldCompare)
 	for _, n := range names {
 		if isDir[n] {
 			n += "/"
@@ -488,7 +367,7 @@ func maskMatch(mask, name string) bool {
 	star, mark := -1, 0
 	for ni < len(name) {
 		switch {
-		case mi < len(mask) && (mask[mi] == '?' || lower(mask[mi]) == lower(name[ni])):
+		case mi < len(mask) && (mask[mi] == '?' || os2path.Lower(mask[mi]) == os2path.Lower(name[ni])):
 			mi++
 			ni++
 		case mi < len(mask) && mask[mi] == '*':

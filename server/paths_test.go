@@ -4,55 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 )
 
-func TestLex(t *testing.T) {
-	c := location{drive: 'C', parts: []string{"a", "b"}}
-	tests := []struct {
-		cur   location
-		p     string
-		drive byte
-		comps string // joined with "/", "!" for an error
-	}{
-		{c, "x", 'C', "a/b/x"},
-		{c, `..\x`, 'C', "a/x"},
-		{c, `..\..\..`, 0, ""},
-		{c, `..\..\..\x`, 0, "!"},
-		{c, `..\..\..\..`, 0, "!"},
-		{c, `..\..\..\D:\y`, 'D', "y"},
-		{c, `\etc\passwd`, 'C', "etc/passwd"},
-		{c, `/etc/passwd`, 'C', "etc/passwd"},
-		{c, `d:`, 'D', ""},
-		{c, `D:foo\.\bar\`, 'D', "foo/bar"},
-		{c, `.`, 'C', "a/b"},
-		{location{}, `..`, 0, "!"},
-		{location{}, `.`, 0, ""},
-		{location{}, `x`, 0, "!"},
-		{location{}, `\x`, 0, "!"},
-		{location{}, `C:\x\..\..`, 0, ""},
-		{c, "a\x00b", 0, "!"},
-	}
-	for _, tt := range tests {
-		d, comps, err := lex(tt.cur, tt.p)
-		got := strings.Join(comps, "/")
-		if err != nil {
-			got, d = "!", 0
-		}
-		if d != tt.drive || got != tt.comps {
-			t.Errorf("lex(%v, %q) = %q %q, want %q %q", tt.cur, tt.p, d, got, tt.drive, tt.comps)
-		}
-	}
-}
-
-func TestFoldCompareAndMask(t *testing.T) {
-	names := []string{"b", "A", "a", "_x", "Zed", "help", "HELP", "é"}
-	slices.SortFunc(names, foldCompare)
-	want := []string{"A", "a", "b", "HELP", "help", "Zed", "_x", "é"}
-	if !slices.Equal(names, want) {
-		t.Errorf("sorted %q, want %q", names, want)
-	}
+func TestMaskMatch(t *testing.T) {
 	for _, tt := range []struct {
 		mask, name string
 		ok         bool

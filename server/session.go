@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/os2path"
 	"github.com/inilua/inilua/internal/wire"
 )
 
@@ -285,7 +286,7 @@ func (ss *session) hexReply(v []byte) {
 // handle executes one command line (not empty) and reports whether the
 // session ends.
 func (ss *session) handle(line []byte) bool {
-	c := upper(line[0])
+	c := os2path.Upper(line[0])
 	param := line[1:]
 	// commands that may wait (for the disk, a lock, an action or the
 	// password delay) make the session read the clock afterwards

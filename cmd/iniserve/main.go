@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/os2path"
 	"github.com/inilua/inilua/server"
 )
 
@@ -150,10 +151,10 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 	}
 	for _, v := range volumes {
 		letter, dir, ok := strings.Cut(v, "=")
-		if !ok || len(letter) != 1 || dir == "" || !isLetter(letter[0]) {
+		if !ok || len(letter) != 1 || dir == "" || !os2path.IsLetter(letter[0]) {
 			return usage("--volume %q: want a drive letter, '=' and a directory, e.g. C=/srv/os2/c", v)
 		}
-		d := upper(letter[0])
+		d := os2path.Upper(letter[0])
 		if _, dup := srv.Volumes[d]; dup {
 			return usage("--volume %q: drive %c given twice", v, d)
 		}
@@ -202,13 +203,4 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 			return 0
 		}
 	}
-}
-
-func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
-
-func upper(c byte) byte {
-	if c >= 'a' && c <= 'z' {
-		return c - ('a' - 'A')
-	}
-	return c
 }
