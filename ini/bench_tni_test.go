@@ -2,6 +2,7 @@ package ini
 
 import (
 	"bytes"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -105,6 +106,8 @@ func BenchmarkTNIRead(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			// The text size, so that B/op can be read as a multiple of it.
+			b.ReportMetric(float64(len(data)), "textB/op")
 		})
 	}
 }
@@ -127,6 +130,63 @@ func BenchmarkTNIWrite(b *testing.B) {
 				if _, err := f.MarshalTNI(nil); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// hexBenchText returns n bytes of hexadecimal text (n even) and the n/2
+// bytes it encodes, pseudo-random: the reference input of BenchmarkHexDecode
+// and BenchmarkHexEncode.
+func hexBenchText(n int) (text, raw []byte) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	raw = make([]byte, n/2)
+	for i := range raw {
+		raw[i] = byte(rng.Uint32())
+	}
+	return []byte(hex.EncodeToString(raw)), raw
+}
+
+// BenchmarkHexDecode is the reference of BenchmarkTNIRead: encoding/hex
+// Decode of as many text bytes as each TNI input has. MB/s counts text
+// bytes, as for TNIRead.
+func BenchmarkHexDecode(b *testing.B) {
+	inputs := tniBenchInputs(b)
+	for _, name := range []string{"largestReal", "generated4MiB"} {
+		data, ok := inputs[name]
+		if !ok {
+			continue
+		}
+		text, _ := hexBenchText(len(data) &^ 1)
+		dst := make([]byte, len(text)/2)
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := hex.Decode(dst, text); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHexEncode is the reference of BenchmarkTNIWrite: encoding/hex
+// Encode producing as many text bytes as each TNI input has. MB/s counts
+// text bytes, as for TNIWrite.
+func BenchmarkHexEncode(b *testing.B) {
+	inputs := tniBenchInputs(b)
+	for _, name := range []string{"largestReal", "generated4MiB"} {
+		data, ok := inputs[name]
+		if !ok {
+			continue
+		}
+		text, raw := hexBenchText(len(data) &^ 1)
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				hex.Encode(text, raw)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package luaapi
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"testing"
 
@@ -97,3 +98,79 @@ func BenchmarkNew(b *testing.B) {
 		rt.Close()
 	}
 }
+
+// accessScript reads (mode "read") or writes (mode "write") every key of
+// application "App" of t, t[app][key] each time, total accesses in all. t is a
+// file's table view or a plain Lua table of tables; the keys and values
+// are built once in a Lua array so that the loop times the access alone.
+const accessScript = `
+local t, mode, keys, vals, total = ...
+local app, n = "App", #keys
+while total > 0 do
+	local m = math.min(n, total)
+	total = total - m
+	if mode == "read" then
+		for i = 1, m do local v = t[app][keys[i]] end
+	else
+		for i = 1, m do t[app][keys[i]] = vals[i] end
+	end
+end
+`
+
+// benchAccess times accessScript on the table view of a local in-memory
+// file (view true) or on a plain table holding the same 1000 keys; ns/op
+// and allocs/op are per access (one op = one t[app][key]). Writes store
+// the value the key already holds, which the recorder compares and does
+// not record (so memory does not grow with b.N).
+func benchAccess(b *testing.B, mode string, view bool) {
+	rt, err := New(context.Background(), Options{Stdout: io.Discard, Stderr: io.Discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rt.Close()
+	fn, err := rt.Load(accessScript, "=access")
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 1000
+	L := rt.ls
+	keys, vals := L.CreateTable(n, 0), L.CreateTable(n, 0)
+	f := ini.New()
+	plain := L.CreateTable(0, n)
+	for i := range n {
+		k, v := fmt.Sprintf("Key%d", i), fmt.Sprintf("%08d", i)
+		keys.Append(lua.LString(k))
+		vals.Append(lua.LString(v))
+		plain.RawSetString(k, lua.LString(v))
+		if err := f.Put([]byte("App"), []byte(k), []byte(v)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var t lua.LValue
+	if view {
+		t = rt.fileValue(rt.newFile(f, f, "", ini.FormatINI, nil, nil))
+	} else {
+		top := L.CreateTable(0, 1)
+		top.RawSetString("App", plain)
+		t = top
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	if _, err := rt.Call(context.Background(), fn, t, lua.LString(mode), keys, vals, lua.LNumber(b.N)); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	if len(rt.Changes()) != 0 {
+		b.Fatalf("%d changes recorded, want none", len(rt.Changes()))
+	}
+}
+
+// BenchmarkViewRead reads t[app][key] through a local file's table view;
+// BenchmarkTableRead, its reference, reads a plain Lua table of tables.
+func BenchmarkViewRead(b *testing.B)  { benchAccess(b, "read", true) }
+func BenchmarkTableRead(b *testing.B) { benchAccess(b, "read", false) }
+
+// BenchmarkViewWrite writes t[app][key] through a local file's table view;
+// BenchmarkTableWrite, its reference, writes a plain Lua table of tables.
+func BenchmarkViewWrite(b *testing.B)  { benchAccess(b, "write", true) }
+func BenchmarkTableWrite(b *testing.B) { benchAccess(b, "write", false) }

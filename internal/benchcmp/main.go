@@ -1,0 +1,96 @@
+// Command benchcmp runs the project's speed and memory benchmarks beside
+// their limits and prints one table of ratios (docs/PERFORMANCE.md):
+//
+//	go run ./internal/benchcmp            # from the repository root
+//	go run ./internal/benchcmp -count 3 -benchtime 1s
+//
+// Each figure is divided by a reference measured in the same test process
+// just before or after it: binary INI read and write by memmove (copy of
+// the same bytes, a buffer filled with data), TNI read by encoding/hex
+// Decode and TNI write by encoding/hex Encode of as many text bytes, the
+// server's V of a 64 KiB value by hex.Encode of the value, the server's
+// A/K/V commands by a bare loopback line echo, and the Lua table view's
+// f[app][key] by a plain gopher-lua table. Absolute speeds vary with the
+// load of a shared machine by 2x or more; such ratios vary much less.
+//
+// Every package's benchmarks run once per round (go test -count 1, so a
+// figure and its reference are measured seconds apart), -count rounds in
+// all, and the table gives the median ratio over the rounds with every
+// round's value. Rows whose goal is missed are marked NO and make the exit
+// status 1; a row whose input is absent (the real INI file, without
+// ../shared) is left out. -raw FILE also writes the go test output.
+//
+// The benchmarks are ordinary go test benchmarks, so one can be profiled
+// on its own, e.g.
+//
+//	go test -run '^$' -bench 'TNIRead' -cpuprofile cpu.out ./ini
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+
+	"github.com/inilua/inilua/internal/version"
+)
+
+func main() {
+	count := flag.Int("count", 3, "rounds; the table gives the median of the rounds' ratios")
+	benchtime := flag.String("benchtime", "1s", "go test -benchtime for every benchmark")
+	raw := flag.String("raw", "", "also write the raw go test output to this file")
+	flag.Parse()
+	if *count < 1 || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "usage: go run ./internal/benchcmp [-count N] [-benchtime D] [-raw FILE]")
+		os.Exit(2)
+	}
+	var rawOut io.Writer = io.Discard
+	if *raw != "" {
+		f, err := os.Create(*raw)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchcmp:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		rawOut = f
+	}
+	missed, err := run(os.Stdout, os.Stderr, rawOut, *count, *benchtime)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchcmp:", err)
+		os.Exit(1)
+	}
+	if missed > 0 {
+		os.Exit(1)
+	}
+}
+
+// run runs count rounds of every package's benchmarks with go test,
+// reporting progress on progress, and prints the table on out. It returns
+// the number of goals missed.
+func run(out, progress, raw io.Writer, count int, benchtime string) (int, error) {
+	pkgs, pattern := benchmarks(rows)
+	runs := make([]map[string]map[string]result, count)
+	for i := range runs {
+		runs[i] = map[string]map[string]result{}
+		for _, p := range pkgs {
+			fmt.Fprintf(progress, "round %d/%d: %s\n", i+1, count, p)
+			cmd := exec.Command("go", "test", "-run", "^$", "-bench", pattern[p], "-benchmem",
+				"-benchtime", benchtime, "-count", "1", p)
+			var stdout bytes.Buffer
+			cmd.Stdout = io.MultiWriter(&stdout, raw)
+			cmd.Stderr = progress
+			if err := cmd.Run(); err != nil {
+				return 0, fmt.Errorf("go test %s: %w\n%s", p, err, stdout.Bytes())
+			}
+			res, err := parse(&stdout, p)
+			if err != nil {
+				return 0, err
+			}
+			runs[i][p] = res
+		}
+	}
+	fmt.Fprintf(out, "inilua %s\n\n", version.Get())
+	return table(out, rows, runs), nil
+}
