@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,12 +26,12 @@ type RestoreOptions struct {
 	Hosts []*Host
 	// Password is the password of hosts without their own.
 	Password string
-	// Forks, Timeout, Out, ProgressBar, Dial: as in Options.
+	// Forks, Timeout, Out, ProgressBar, DialContext: as in Options.
 	Forks       int
 	Timeout     time.Duration
 	Out         io.Writer
 	ProgressBar bool
-	Dial        DialFunc
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Stop, when closed (the first Ctrl-C), starts no further host (those
 	// are reported skipped) and stops each running host after the file it
 	// is restoring (failed, "interrupted": the files not reached are left
@@ -61,7 +62,7 @@ func Restore(ctx context.Context, opts RestoreOptions) ([]*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("restore: %w", err)
 	}
-	setDefaults(&opts.Forks, &opts.Timeout, &opts.Out, &opts.Dial)
+	setDefaults(&opts.Forks, &opts.Timeout, &opts.Out)
 	type job struct {
 		dir  string
 		idx  *BackupIndex
@@ -134,7 +135,9 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 		res.Status, res.Err = StatusFailed, err.Error()
 		return res
 	}
-	sess, err := opts.Dial(ctx, h.Address, client.Options{Password: pw, DialTimeout: opts.Timeout, CommandTimeout: opts.Timeout})
+	sess, err := client.Dial(ctx, h.Address, client.Options{
+		Password: pw, DialTimeout: opts.Timeout, CommandTimeout: opts.Timeout, DialContext: opts.DialContext,
+	})
 	if err != nil {
 		res.Status, res.Err = StatusUnreachable, err.Error()
 		return res

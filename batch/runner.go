@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -80,8 +81,10 @@ type Options struct {
 	// stops, reported failed "interrupted". Cancelling the ctx given to Run
 	// (the second Ctrl-C) also aborts the commands in progress.
 	Stop <-chan struct{}
-	// Dial connects to a host; nil: client.Dial.
-	Dial DialFunc
+	// DialContext, when not nil, opens the connection to each host and to
+	// the hosts a script connects to (a tunnel; see
+	// client.Options.DialContext); nil: a plain TCP connection.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Logger receives warnings of the Lua runtime and client; nil: warnings
 	// go to the host's output.
 	Logger *slog.Logger
@@ -151,7 +154,7 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 		}
 		args[k] = v
 	}
-	setDefaults(&opts.Forks, &opts.Timeout, &opts.Out, &opts.Dial)
+	setDefaults(&opts.Forks, &opts.Timeout, &opts.Out)
 	r := &runner{opts: opts, proto: proto, args: args, results: make([]*Result, len(hosts))}
 	if opts.BackupDir != "" && !opts.Check {
 		if err := os.MkdirAll(opts.BackupDir, 0o755); err != nil {
@@ -254,7 +257,7 @@ func schedule(ctx context.Context, total, size, forks int, stopCh <-chan struct{
 
 // setDefaults fills the zero values of the options Options and
 // RestoreOptions share.
-func setDefaults(forks *int, timeout *time.Duration, out *io.Writer, dial *DialFunc) {
+func setDefaults(forks *int, timeout *time.Duration, out *io.Writer) {
 	if *forks <= 0 {
 		*forks = DefaultForks
 	}
@@ -264,13 +267,7 @@ func setDefaults(forks *int, timeout *time.Duration, out *io.Writer, dial *DialF
 	if *out == nil {
 		*out = io.Discard
 	}
-	if *dial == nil {
-		*dial = client.Dial
-	}
 }
-
-// DialFunc connects to a host (client.Dial, or a test's replacement).
-type DialFunc = func(ctx context.Context, addr string, opts client.Options) (*client.Session, error)
 
 // skip marks hosts[from:] (none of them started) as skipped.
 func (r *runner) skip(hosts []*Host, from int, reason string) {
@@ -346,9 +343,9 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 	}
 	copts := client.Options{
 		Password: pw, DialTimeout: r.opts.Timeout, CommandTimeout: r.opts.Timeout,
-		CheckMode: r.opts.Check, Logger: logger,
+		CheckMode: r.opts.Check, Logger: logger, DialContext: r.opts.DialContext,
 	}
-	sess, err := r.opts.Dial(ctx, h.Address, copts)
+	sess, err := client.Dial(ctx, h.Address, copts)
 	if err != nil {
 		res.Status, res.Err = StatusUnreachable, err.Error()
 		return res
@@ -364,7 +361,7 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 	}
 	lopts := luaapi.Options{
 		Stdout: out, Stderr: out, CheckMode: r.opts.Check, Logger: logger,
-		Client: copts, Dial: r.opts.Dial,
+		Client: copts,
 	}
 	lopts.Client.Password = ""
 	if hb != nil {

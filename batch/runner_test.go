@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/inilua/inilua/client"
 	"github.com/inilua/inilua/ini"
 	"github.com/inilua/inilua/scripts"
 )
@@ -460,15 +459,16 @@ func TestRunStop(t *testing.T) {
 	hosts, _, _ := testHosts(t, 4)
 	stop := make(chan struct{})
 	var once sync.Once
-	dial := func(ctx context.Context, addr string, o client.Options) (*client.Session, error) {
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if addr == hosts[1].Address {
 			once.Do(func() { close(stop) }) // Ctrl-C while host2 is starting
 		}
-		return client.Dial(ctx, addr, o)
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
 	}
 	results, err := Run(context.Background(), hosts, Options{
 		Script: "set-setting.lua", Code: script(t, "set-setting.lua"), Args: demoArgs,
-		Forks: 1, Stop: stop, Dial: dial,
+		Forks: 1, Stop: stop, DialContext: dial,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,13 +3,13 @@ package batch
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/inilua/inilua/client"
 	"github.com/inilua/inilua/ini"
 )
 
@@ -196,11 +196,12 @@ func TestRestoreStop(t *testing.T) {
 	}
 	stop := make(chan struct{})
 	var once sync.Once
-	dial := func(ctx context.Context, addr string, o client.Options) (*client.Session, error) {
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		once.Do(func() { close(stop) }) // Ctrl-C while the first host connects
-		return client.Dial(ctx, addr, o)
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
 	}
-	res, err := Restore(context.Background(), RestoreOptions{BackupDir: backup, Forks: 1, Stop: stop, Dial: dial})
+	res, err := Restore(context.Background(), RestoreOptions{BackupDir: backup, Forks: 1, Stop: stop, DialContext: dial})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,8 +32,8 @@ import (
 	"github.com/inilua/inilua/internal/wire"
 )
 
-// Options configure Dial. The zero value is usable: no password, no TLS,
-// default timeouts.
+// Options configure Dial and NewSession. The zero value is usable: no
+// password, no TLS, default timeouts, a plain TCP connection.
 type Options struct {
 	// Password is sent with P after the greeting. It never appears in
 	// traces or errors (shown as ***). It cannot contain LF.
@@ -41,6 +41,11 @@ type Options struct {
 	// DialTimeout bounds connecting, the TLS handshake, the greeting and
 	// the login; 0 means DefaultDialTimeout (10 s).
 	DialTimeout time.Duration
+	// DialContext, when not nil, opens the connection for Dial instead of
+	// a net.Dialer: network is "tcp" and addr is host:port (the default
+	// port added). A tunnel (SSH, SOCKS) or a test's hook goes here; the
+	// connection it returns is then used as NewSession uses it.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	// CommandTimeout bounds the wait for each reply (and the writing of
 	// the commands before it); 0 means DefaultCommandTimeout (30 s). A
 	// pipelined window of many commands may take longer in all, as long as
@@ -71,8 +76,9 @@ type Options struct {
 	CheckMode bool
 }
 
-// Dial connects to addr (host or host:port; default port 3560), reads the
-// greeting and logs in with opts.Password.
+// Dial connects to addr (host or host:port; default port 3560) with
+// opts.DialContext or a net.Dialer, then does what NewSession does: TLS
+// when opts.TLS is set, the greeting, the login with opts.Password.
 //
 // Errors: ctx or DialTimeout expiring, a refused connection or TLS
 // handshake; a *CommandError wrapping ErrAuth when the password is refused
@@ -82,31 +88,87 @@ func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if strings.IndexByte(opts.Password, '\n') >= 0 {
-		return nil, errors.New("password contains LF, which the protocol cannot send")
+	if err := checkOptions(opts); err != nil {
+		return nil, err
 	}
-	if opts.ChunkSize < 0 {
-		return nil, fmt.Errorf("chunk size %d is negative", opts.ChunkSize)
-	}
-	if opts.ChunkSize > wire.DefaultMaxLine/4 {
-		return nil, fmt.Errorf("chunk size %d is over %d bytes", opts.ChunkSize, wire.DefaultMaxLine/4)
-	}
-	s := newSession(withPort(addr), opts)
-
-	dt := opts.DialTimeout
-	if dt <= 0 {
-		dt = DefaultDialTimeout
-	}
-	// the cause names the limit, so a silent server reads "no greeting or
-	// login reply within 30s (dial timeout)", not "context deadline exceeded"
-	dctx, cancel := context.WithTimeoutCause(ctx, dt,
-		fmt.Errorf("no greeting or login reply within %v (dial timeout): %w", dt, context.DeadlineExceeded))
+	addr = withPort(addr)
+	dctx, cancel := dialContext(ctx, opts)
 	defer cancel()
-	d := net.Dialer{}
-	conn, err := d.DialContext(dctx, "tcp", s.addr)
+	dial := opts.DialContext
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
+	conn, err := dial(dctx, "tcp", addr)
 	if err != nil {
 		return nil, err // names the address already
 	}
+	return start(ctx, dctx, conn, addr, opts)
+}
+
+// NewSession starts a session on conn, a connection already open to an
+// INIServe server (a tunnel, a pipe, a connection a caller dialled
+// itself): it wraps conn in TLS when opts.TLS is set (an empty ServerName
+// is set to the host of conn.RemoteAddr()), reads the greeting and logs in
+// with opts.Password, all within opts.DialTimeout. opts.DialContext is not
+// used. The session owns conn from then on: Close closes it, and so does a
+// failure here. Addr reports conn.RemoteAddr().
+//
+// Errors: as Dial's, without the connecting ones.
+func NewSession(ctx context.Context, conn net.Conn, opts Options) (*Session, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if conn == nil {
+		return nil, errors.New("NewSession: nil connection")
+	}
+	if err := checkOptions(opts); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	addr := "(connection)"
+	if ra := conn.RemoteAddr(); ra != nil {
+		addr = ra.String()
+	}
+	dctx, cancel := dialContext(ctx, opts)
+	defer cancel()
+	return start(ctx, dctx, conn, addr, opts)
+}
+
+// checkOptions refuses options no session can use.
+func checkOptions(opts Options) error {
+	if strings.IndexByte(opts.Password, '\n') >= 0 {
+		return errors.New("password contains LF, which the protocol cannot send")
+	}
+	if opts.ChunkSize < 0 {
+		return fmt.Errorf("chunk size %d is negative", opts.ChunkSize)
+	}
+	if opts.ChunkSize > wire.DefaultMaxLine/4 {
+		return fmt.Errorf("chunk size %d is over %d bytes", opts.ChunkSize, wire.DefaultMaxLine/4)
+	}
+	return nil
+}
+
+// dialTimeout returns opts.DialTimeout or its default.
+func dialTimeout(opts Options) time.Duration {
+	if opts.DialTimeout <= 0 {
+		return DefaultDialTimeout
+	}
+	return opts.DialTimeout
+}
+
+// dialContext returns ctx bounded by the dial timeout, whose cause names
+// the limit, so a silent server reads "no greeting or login reply within
+// 30s (dial timeout)", not "context deadline exceeded".
+func dialContext(ctx context.Context, opts Options) (context.Context, context.CancelFunc) {
+	dt := dialTimeout(opts)
+	return context.WithTimeoutCause(ctx, dt,
+		fmt.Errorf("no greeting or login reply within %v (dial timeout): %w", dt, context.DeadlineExceeded))
+}
+
+// start does TLS, the greeting and the login on conn; dctx bounds them.
+// conn is closed on failure.
+func start(ctx, dctx context.Context, conn net.Conn, addr string, opts Options) (*Session, error) {
+	s := newSession(addr, opts)
 	if opts.TLS != nil {
 		cfg := opts.TLS.Clone()
 		if cfg.ServerName == "" {
@@ -119,7 +181,7 @@ func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 		}
 		conn = tc
 	}
-	if err := s.login(ctx, dctx, conn, dt); err != nil {
+	if err := s.login(ctx, dctx, conn, dialTimeout(opts)); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -18,7 +18,8 @@ import (
 
 // Options configure a Runtime. The zero value is usable: output to the
 // process's stdout and stderr, full standard library, real writes, warnings
-// logged to stderr, client.Dial for connections.
+// logged to stderr, plain TCP connections (Client.DialContext for a
+// tunnel).
 type Options struct {
 	// Stdout receives print and io.write output; nil: os.Stdout.
 	Stdout io.Writer
@@ -37,11 +38,8 @@ type Options struct {
 	// level, the client's wire traces (passwords shown as ***). nil: a text
 	// logger on Stderr at level Warn.
 	Logger *slog.Logger
-	// Dial opens sessions for iniserve.connect and iniserve.serve. nil:
-	// client.Dial. opts already holds the password, check mode and logger.
-	Dial func(ctx context.Context, addr string, opts client.Options) (*client.Session, error)
 	// Client holds the defaults for sessions opened by iniserve.connect
-	// (timeouts, TLS, chunk size). Password, CheckMode and Logger are set
+	// (timeouts, TLS, chunk size, DialContext). Password, CheckMode and Logger are set
 	// by the runtime.
 	Client client.Options
 	// Backup, when set, is called before the first write (put, delete,
@@ -106,9 +104,6 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	}
 	if opts.Stderr == nil {
 		opts.Stderr = os.Stderr
-	}
-	if opts.Dial == nil {
-		opts.Dial = client.Dial
 	}
 	log := opts.Logger
 	if log == nil {

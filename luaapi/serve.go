@@ -11,6 +11,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/inilua/inilua/client"
 	"github.com/inilua/inilua/server"
 )
 
@@ -76,8 +77,9 @@ func (r *Runtime) iniserveServe(L *lua.LState) int {
 	copts.CheckMode = r.opts.CheckMode
 	copts.Logger = r.opts.Logger
 	copts.Password = password
+	copts.DialContext = nil // the server is in this process, not behind a tunnel
 	addr := l.Addr().String()
-	s, err := r.opts.Dial(r.ctx, addr, copts)
+	s, err := client.Dial(r.ctx, addr, copts)
 	if err != nil {
 		stop()
 		r.raise(L, &Error{Host: addr, File: dir, Op: "serve", Err: err})

@@ -488,7 +488,7 @@ func (r *Runtime) iniserveConnect(L *lua.LState) int {
 	if r.opts.Safe {
 		r.raise(L, &Error{Host: addr, Op: "connect", Err: ErrSafeMode})
 	}
-	s, err := r.opts.Dial(r.ctx, addr, copts)
+	s, err := client.Dial(r.ctx, addr, copts)
 	if err != nil {
 		r.raise(L, &Error{Host: addr, Op: "connect", Err: err})
 	}

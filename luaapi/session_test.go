@@ -13,7 +13,6 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/inilua/inilua/client"
 	"github.com/inilua/inilua/ini"
 )
 
@@ -247,10 +246,7 @@ func TestNotifyOwned(t *testing.T) {
 			dir := t.TempDir()
 			var posted atomic.Int32
 			var stderr bytes.Buffer
-			rt, err := New(context.Background(), Options{Stdout: &stderr, Stderr: &stderr, CheckMode: c.check,
-				Dial: func(ctx context.Context, addr string, o client.Options) (*client.Session, error) {
-					return client.Dial(ctx, addr, o)
-				}})
+			rt, err := New(context.Background(), Options{Stdout: &stderr, Stderr: &stderr, CheckMode: c.check})
 			if err != nil {
 				t.Fatal(err)
 			}
