@@ -84,5 +84,31 @@
 // an E command that outlives its timeout is killed with its whole process
 // group (on Unix), so its children do not linger;
 // after ServerPort changes, `^` and SIGHUP reload everything else but the
-// port takes effect at the next start.
+// port takes effect at the next start;
+// a value written in chunks is stored all at once (see below).
+//
+// # Values written in chunks
+//
+// A W with at least limit bytes (§8: N >= limit, the old bytes after it
+// are kept, so more chunks follow) is answered `+` at once but held by the
+// session ("staged"), not written; the W that ends the value (N < limit)
+// writes the staged chunks and itself with one save before its `+`. The
+// reference server writes every chunk when it arrives, so a client whose
+// connection drops after the first chunk leaves a torn value there; here
+// a session that ends without Q (connection closed or reset, idle timeout,
+// an empty line, server shutdown) drops its staged chunks and the value
+// stays as it was, and so does a refused chunk (the earlier chunks of the
+// value are dropped with it; the reference keeps them). The writing
+// session sees its staged chunks exactly as the reference would show them:
+// S, T and V of the item, and the application and key lists, include them,
+// byte for byte the same replies. Other sessions see the old value until
+// the last chunk. A client that ends a value with a full chunk (allowed by
+// the reference, which has nothing to wait for) finds it stored when it
+// sends any command other than O, A, K, S, T, V or W (E after saving, F,
+// Q, ...) or a W for another item; if that save fails the failure is
+// logged only, since the chunks were answered `+` already. So a successful
+// staged W is not on disk at its `+` (§7 asks that of every W); the W that
+// ends the value is. Replies are unchanged: a client cannot tell staging
+// from the reference's behaviour except through another session or a
+// broken connection.
 package server

@@ -63,6 +63,7 @@ type session struct {
 	offset      uint32
 	limit       uint32
 	maxParam    int
+	staged      *stagedValue // chunks of a value being written (staging.go); nil: none
 }
 
 // newSession returns the session for connection c with idle timeout
@@ -123,6 +124,8 @@ func (ss *session) run() {
 	start := time.Now()
 	ss.log.Info("session start")
 	defer func() {
+		// a Q commits them first: only a session that breaks off loses them
+		ss.dropStaged("session ended without Q: " + ss.endReason)
 		ss.w.Flush() // replies to commands pipelined before the end
 		ss.srv.cache.release(ss.file)
 		ss.cancel()
@@ -291,6 +294,9 @@ func (ss *session) handle(line []byte) bool {
 	// commands that may wait (for the disk, a lock, an action or the
 	// password delay) make the session read the clock afterwards
 	ss.slow = strings.IndexByte("PWDMRXE", c) >= 0
+	if ss.staged != nil && strings.IndexByte("OAKSTVW", c) < 0 {
+		ss.commitStaged()
+	}
 	if !ss.loggedIn && c != 'P' && c != 'Q' {
 		ss.w.WriteString("-Not logged in ")
 		ss.w.Write(wire.Clean(param, 64))
@@ -468,16 +474,20 @@ func (ss *session) item() ([]byte, error) {
 	f := e.file
 	if len(ss.app) == 0 {
 		names, _ := f.Applications()
-		return nameList(names, e.format), nil
+		return nameList(ss.stagedNames(names, nil), e.format), nil
 	}
 	if len(ss.key) == 0 {
 		names, err := f.Keys(ss.app)
-		if err != nil {
+		if err != nil && !(ss.staged != nil && ss.staged.file == e && bytes.Equal(ss.staged.app, ss.app)) {
 			return nil, errNoItem
 		}
-		return nameList(names, e.format), nil
+		return nameList(ss.stagedNames(names, ss.app), e.format), nil
 	}
 	v, ok := f.Lookup(ss.app, ss.key)
+	if ss.staged.stagedFor(e, ss.app, ss.key) {
+		// this session's own chunks, not yet on disk (staging.go)
+		return ss.staged.over(v), nil
+	}
 	if !ok {
 		return nil, errNoItem
 	}
@@ -547,12 +557,22 @@ func (ss *session) readOnly() bool {
 
 // itemLog returns the session's logger with the current file, application
 // and key (cleaned for a one-line log) attached.
-func (ss *session) itemLog() *slog.Logger {
-	return ss.log.With("file", ss.fileName, "application", string(wire.Clean(ss.app, 64)), "key", string(wire.Clean(ss.key, 64)))
+func (ss *session) itemLog() *slog.Logger { return ss.itemLogFor(ss.app, ss.key) }
+
+// itemLogFor returns the session's logger with the current file and the
+// item (app, key), cleaned for a one-line log, attached.
+func (ss *session) itemLogFor(app, key []byte) *slog.Logger {
+	return ss.log.With("file", ss.fileName, "application", string(wire.Clean(app, 64)), "key", string(wire.Clean(key, 64)))
 }
 
+// cmdW stores a chunk (§8). A W with at least limit bytes says that more
+// chunks follow: it is staged (staging.go) and answered '+' at once; the
+// W that ends the value (fewer than limit bytes) writes the staged chunks
+// and itself with one save before its '+'. A refused W drops the staged
+// chunks, so the value stays as it was before the first of them.
 func (ss *session) cmdW(hexdata []byte) {
 	if ss.readOnly() {
+		ss.dropStaged("refused W")
 		return
 	}
 	if ss.file == nil {
@@ -560,11 +580,16 @@ func (ss *session) cmdW(hexdata []byte) {
 		return
 	}
 	if len(ss.app) == 0 || len(ss.key) == 0 {
+		ss.dropStaged("refused W")
 		ss.fail("No application or key")
 		return
 	}
+	if ss.staged != nil && !ss.staged.stagedFor(ss.file, ss.app, ss.key) {
+		ss.commitStaged() // a W for another item: the last one is complete
+	}
 	data, err := wire.AppendUnhex(ss.wbuf[:0], hexdata)
 	if err != nil {
+		ss.dropStaged("refused W")
 		ss.fail("Bad hex data")
 		return
 	}
@@ -572,45 +597,69 @@ func (ss *session) cmdW(hexdata []byte) {
 	if cap(ss.wbuf) > 1<<20 {
 		ss.wbuf = nil // do not keep a big buffer for the session's life
 	}
-	maxLen := ss.maxValue()
-	offset, limit, n := uint64(ss.offset), uint64(ss.limit), uint64(len(data))
-	oldSize, newSize := -1, 0
-	err = ss.file.update(func(f *ini.File) (bool, error) {
-		old, had := f.Lookup(ss.app, ss.key)
-		end := offset + n
-		size := end
-		if n >= limit && uint64(len(old)) > end {
-			size = uint64(len(old))
+	w := wCmd{offset: uint64(ss.offset), limit: uint64(ss.limit), data: data, maxLen: ss.maxValue()}
+	if uint64(len(data)) >= w.limit {
+		if err := ss.stageW(&w); err != nil {
+			ss.dropStaged("refused W")
+			ss.itemLog().Warn("write failed", "err", err)
+			ss.fail(updateFailure("Write failed", err))
+			return
 		}
-		if size > uint64(maxLen) {
-			return false, fmt.Errorf("value of %d bytes exceeds the limit of %d: %w", size, maxLen, errValueTooLarge)
-		}
-		nv := make([]byte, size)
-		copy(nv, old[:min(uint64(len(old)), offset)])
-		copy(nv[offset:], data)
-		if size > end {
-			copy(nv[end:], old[end:])
-		}
-		if had {
-			oldSize = len(old)
-			if bytes.Equal(old, nv) {
-				newSize = len(nv)
-				return false, nil
-			}
-		}
-		newSize = len(nv)
-		if err := f.Put(ss.app, ss.key, nv); err != nil {
-			return false, err
-		}
-		return true, nil
-	})
+		ss.ok()
+		return
+	}
+	st := ss.staged
+	ss.staged = nil
+	oldSize, newSize, err := store(ss.file, ss.app, ss.key, st, &w)
 	if err != nil {
+		if st != nil {
+			ss.dropStaged("refused W")
+		}
 		ss.itemLog().Warn("write failed", "err", err)
 		ss.fail(updateFailure("Write failed", err))
 		return
 	}
-	ss.itemLog().Info("change", "op", "W", "old_size", oldSize, "new_size", newSize)
+	chunks := 1
+	if st != nil {
+		chunks += st.chunks
+	}
+	ss.itemLog().Info("change", "op", "W", "old_size", oldSize, "new_size", newSize, "chunks", chunks)
 	ss.ok()
+}
+
+// stageW stages a W that says more chunks follow, after the checks the
+// save would make: the names and the size the value would have now.
+func (ss *session) stageW(w *wCmd) error {
+	if err := ini.CheckName("application", ss.app); err != nil {
+		return err
+	}
+	if err := ini.CheckName("key", ss.key); err != nil {
+		return err
+	}
+	e := ss.file
+	e.mu.Lock()
+	err := e.load(ss.readSeq)
+	var cur int
+	if err == nil {
+		v, _ := e.file.Lookup(ss.app, ss.key)
+		cur = len(v)
+	}
+	e.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if ss.staged != nil {
+		cur = ss.staged.size(cur)
+	}
+	end := w.offset + uint64(len(w.data))
+	if size := max(uint64(cur), end); size > uint64(w.maxLen) {
+		return fmt.Errorf("value of %d bytes exceeds the limit of %d: %w", size, w.maxLen, errValueTooLarge)
+	}
+	if ss.staged == nil {
+		ss.staged = &stagedValue{file: e, app: bytes.Clone(ss.app), key: bytes.Clone(ss.key)}
+	}
+	ss.staged.add(w.offset, w.data)
+	return nil
 }
 
 func (ss *session) cmdD() {
