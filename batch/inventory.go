@@ -68,7 +68,8 @@ var reservedNames = []string{"name", "address", "groups", "vars"}
 //
 // Values may be double-quoted Go strings ("a b", "x\ty"). A UTF-8 byte
 // order mark at the start and a last line holding only a Ctrl-Z (end of
-// file on DOS and OS/2) are accepted; text after such a line is an error. A host listed
+// file on DOS and OS/2) are accepted; text after such a line is an error.
+// A key given twice on one line (addr= twice) is an error. A host listed
 // again (under another group) keeps one entry: its groups are merged, later
 // variables override earlier ones, and a different addr is an error.
 // Errors name the file and line.
@@ -115,11 +116,16 @@ func ParseInventory(name, dir string, r io.Reader) ([]*Host, error) {
 		if err := checkHostName(h.Name); err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
+		seen := map[string]bool{}
 		for _, f := range fields[1:] {
 			k, v, ok := strings.Cut(f, "=")
 			if !ok || k == "" {
 				return nil, fmt.Errorf("%s: %q is not key=value", where, f)
 			}
+			if seen[k] {
+				return nil, fmt.Errorf("%s: %s= given twice on one line", where, k)
+			}
+			seen[k] = true
 			if !validVarName(k) {
 				return nil, fmt.Errorf("%s: bad variable name %q (letters, digits, _ . - only)", where, k)
 			}

@@ -60,7 +60,7 @@ const RestorePrefix = "inilua-restore-"
 func Restore(ctx context.Context, opts RestoreOptions) ([]*Result, error) {
 	entries, err := os.ReadDir(opts.BackupDir)
 	if err != nil {
-		return nil, fmt.Errorf("restore: %w", err)
+		return nil, fmt.Errorf("backup directory: %w", err)
 	}
 	setDefaults(&opts.Forks, &opts.Timeout, &opts.Out)
 	type job struct {

@@ -98,13 +98,14 @@ type Threshold struct {
 	Set     bool
 }
 
-// ParseThreshold parses "N" or "P%" (N >= 0, 0 <= P <= 100).
+// ParseThreshold parses "N" or "P%" (N >= 0, 0 <= P <= 100). Any other
+// text is an error reading `"abc" is not N or P%`.
 func ParseThreshold(s string) (Threshold, error) {
 	t := Threshold{Set: true}
 	num := strings.TrimSuffix(s, "%")
 	t.Percent = num != s
 	if _, err := fmt.Sscanf(num, "%d", &t.N); err != nil || fmt.Sprint(t.N) != num || t.N < 0 || t.Percent && t.N > 100 {
-		return Threshold{}, fmt.Errorf("%q is not a count or a percentage (e.g. 5 or 10%%)", s)
+		return Threshold{}, fmt.Errorf("%q is not N or P%%", s)
 	}
 	return t, nil
 }

@@ -1,7 +1,7 @@
 // Command dumpini converts a binary OS/2 INI file to GenINI's TNI text
 // format, as GenINI's DumpINI does.
 //
-//	dumpini [-fmt FILE] [-o FILE] [--skip-unrepresentable] [NAME]
+//	dumpini [--fmt FILE] [-o FILE] [--skip-unrepresentable] [NAME]
 //
 // NAME is the INI file, with or without its .INI extension; without NAME the
 // first *.INI file of the current directory is converted. The output is

@@ -18,6 +18,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/inilua/inilua/batch"
+	"github.com/inilua/inilua/cmd/internal/cliflag"
 )
 
 // Exit statuses of the batch and restore subcommands (docs/batch.md).
@@ -93,15 +94,6 @@ func (hf *hostFlags) load() ([]*batch.Host, string, error) {
 		return nil, "", errors.New("--timeout must be positive")
 	}
 	return hosts, pw, nil
-}
-
-// newFlagSet returns a flag set that reports errors and prints usage (the
-// text, then the flags) on stderr.
-func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	return fs
 }
 
 // multiFlag is a repeatable string flag.
@@ -193,55 +185,64 @@ or was skipped, 1 usage error. Details: docs/batch.md.
 flags:
 `
 
+// batchConfig is what the flags of inilua batch set.
+type batchConfig struct {
+	hf              hostFlags
+	maxFail, serial thresholdFlag
+	check, diff     bool
+	backupDir       string
+	report, retry   string
+}
+
+// batchFlags builds the flag set of inilua batch, bound to c.
+func batchFlags(c *batchConfig) *flag.FlagSet {
+	fs := cliflag.New("inilua batch", batchUsage)
+	c.hf.register(fs)
+	fs.Var(&c.maxFail, "max-fail", "stop starting hosts once more than `N|P%` hosts failed or were unreachable")
+	fs.Var(&c.serial, "serial", "run in rolling batches of `N|P%` hosts; a batch starts only if the hosts so far stayed within --max-fail")
+	fs.BoolVar(&c.check, "check", false, "dry run: write nothing on any host; report what would change")
+	fs.BoolVar(&c.diff, "diff", false, "print each change: host file [application] key: old -> new")
+	fs.StringVar(&c.backupDir, "backup-dir", "", "save each remote file under `DIR`/<host>/ before its first change (undo with inilua restore)")
+	fs.StringVar(&c.report, "report", "", "write the JSON report to `FILE` (and the retry file beside it)")
+	fs.StringVar(&c.retry, "retry-file", "", "write the hosts that failed, were unreachable or skipped to `FILE` (inventory format)")
+	return fs
+}
+
 // runBatch is `inilua batch`; it returns the exit status.
 func runBatch(ctx context.Context, args []string, e env) int {
 	stdout, stderr := e.stdout, e.stderr
-	fs := newFlagSet("inilua batch", batchUsage, stderr)
-	var hf hostFlags
-	hf.register(fs)
-	var maxFail, serial thresholdFlag
-	fs.Var(&maxFail, "max-fail", "stop starting hosts once more than `N|P%` hosts failed or were unreachable")
-	fs.Var(&serial, "serial", "run in rolling batches of `N|P%` hosts; a batch starts only if the hosts so far stayed within --max-fail")
-	check := fs.Bool("check", false, "dry run: write nothing on any host; report what would change")
-	diff := fs.Bool("diff", false, "print each change: host file [application] key: old -> new")
-	backupDir := fs.String("backup-dir", "", "save each remote file under `DIR`/<host>/ before its first change (undo with inilua restore)")
-	report := fs.String("report", "", "write the JSON report to `FILE` (and the retry file beside it)")
-	retryFile := fs.String("retry-file", "", "write the hosts that failed, were unreachable or skipped to `FILE` (inventory format)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	var c batchConfig
+	fs := batchFlags(&c)
+	hf, maxFail, serial, check, diff, backupDir, report, retryFile := &c.hf, &c.maxFail, &c.serial, &c.check, &c.diff, &c.backupDir, &c.report, &c.retry
+	refuse := func(err error) int { return cliflag.Refuse(stderr, fs, err, exitUsage) }
+	if err := cliflag.Parse(fs, args, stdout); err != nil {
+		if errors.Is(err, cliflag.ErrHelp) {
 			return exitOK
 		}
-		return exitUsage
+		return refuse(err)
 	}
 	if fs.NArg() < 1 {
-		fmt.Fprintln(stderr, "inilua batch: no script given")
-		fs.Usage()
-		return exitUsage
+		return refuse(errors.New("no script given"))
 	}
 	script, scriptArgs := fs.Arg(0), fs.Args()[1:]
 	for _, a := range scriptArgs {
-		if k, _, ok := strings.Cut(a, "="); !ok || k == "" {
-			fmt.Fprintf(stderr, "inilua batch: argument %q is not name=value\n", a)
-			return exitUsage
+		if err := checkScriptArg(fs, a); err != nil {
+			return refuse(err)
 		}
 	}
 	hosts, pw, err := hf.load()
 	if err != nil {
-		fmt.Fprintln(stderr, "inilua batch:", err)
-		return exitUsage
+		return refuse(err)
 	}
 	if len(hosts) == 0 {
-		fmt.Fprintln(stderr, "inilua batch: no hosts selected (use --inventory or --hosts, check --limit)")
-		return exitUsage
+		return refuse(errors.New("no hosts selected (use --inventory or --hosts, check --limit)"))
 	}
 	code, err := os.ReadFile(script)
 	if err != nil {
-		fmt.Fprintln(stderr, "inilua batch:", err)
-		return exitUsage
+		return refuse(err)
 	}
 	if err := checkOutputDirs(*report, *retryFile); err != nil {
-		fmt.Fprintln(stderr, "inilua batch:", err)
-		return exitUsage
+		return refuse(err)
 	}
 
 	stopCh, hard, release := interrupts(ctx, stderr, stopRunning)
@@ -257,6 +258,22 @@ func runBatch(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	return finishRun(results, *check, *report, *retryFile, stdout, stderr)
+}
+
+// checkScriptArg checks one argument after the script name: name=value;
+// a flag there is refused with a hint, since flags go before the script.
+func checkScriptArg(fs *flag.FlagSet, a string) error {
+	if name, ok := strings.CutPrefix(a, "-"); ok {
+		name = strings.TrimPrefix(name, "-")
+		name, _, _ = strings.Cut(name, "=")
+		if fs.Lookup(name) != nil || name == "h" || name == "help" {
+			return fmt.Errorf("%s after the script: flags go before script.lua", a)
+		}
+	}
+	if k, _, ok := strings.Cut(a, "="); !ok || k == "" {
+		return fmt.Errorf("argument %q is not name=value", a)
+	}
+	return nil
 }
 
 // checkOutputDirs checks, before anything runs, that the directories the
@@ -310,37 +327,51 @@ is restored at the address recorded there. Exit status as for inilua batch.
 flags:
 `
 
+// restoreConfig is what the flags of inilua restore set.
+type restoreConfig struct {
+	hf        hostFlags
+	backupDir string
+	report    string
+}
+
+// restoreFlags builds the flag set of inilua restore, bound to c.
+func restoreFlags(c *restoreConfig) *flag.FlagSet {
+	fs := cliflag.New("inilua restore", restoreUsage)
+	c.hf.register(fs)
+	fs.StringVar(&c.backupDir, "backup-dir", "", "the `DIR` given to inilua batch --backup-dir")
+	fs.StringVar(&c.report, "report", "", "write the JSON report to `FILE`")
+	return fs
+}
+
 // runRestore is `inilua restore`; it returns the exit status.
 func runRestore(ctx context.Context, args []string, e env) int {
 	stdout, stderr := e.stdout, e.stderr
-	fs := newFlagSet("inilua restore", restoreUsage, stderr)
-	var hf hostFlags
-	hf.register(fs)
-	backupDir := fs.String("backup-dir", "", "the `DIR` given to inilua batch --backup-dir")
-	report := fs.String("report", "", "write the JSON report to `FILE`")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	var c restoreConfig
+	fs := restoreFlags(&c)
+	hf, backupDir, report := &c.hf, &c.backupDir, &c.report
+	refuse := func(err error) int { return cliflag.Refuse(stderr, fs, err, exitUsage) }
+	if err := cliflag.Parse(fs, args, stdout); err != nil {
+		if errors.Is(err, cliflag.ErrHelp) {
 			return exitOK
 		}
-		return exitUsage
+		return refuse(err)
 	}
-	if *backupDir == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "inilua restore: --backup-dir is required and no other arguments are taken")
-		fs.Usage()
-		return exitUsage
+	switch {
+	case fs.NArg() > 0:
+		return refuse(fmt.Errorf("unexpected argument %q (restore takes only flags)", fs.Arg(0)))
+	case *backupDir == "":
+		return refuse(errors.New("--backup-dir is required"))
 	}
 	hosts, pw, err := hf.load()
 	if err == nil {
 		err = checkOutputDirs(*report, "")
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "inilua restore:", err)
-		return exitUsage
+		return refuse(err)
 	}
 	if len(hf.inventory) == 0 && hf.hosts == "" {
 		if hf.limit != "" {
-			fmt.Fprintln(stderr, "inilua restore: --limit needs --inventory or --hosts")
-			return exitUsage
+			return refuse(errors.New("--limit needs --inventory or --hosts"))
 		}
 		hosts = nil // every host of the backup directory
 	} else if hosts == nil {
@@ -381,25 +412,31 @@ outside the temporary directory is touched; it is removed at the end unless
 flags:
 `
 
+// demoFlags builds the flag set of inilua demo, bound to keep and hosts.
+func demoFlags(keep *bool, hosts *int) *flag.FlagSet {
+	fs := cliflag.New("inilua demo", demoUsage)
+	fs.BoolVar(keep, "keep", false, "keep the temporary directory (its path is printed) with the backups and report.json")
+	fs.IntVar(hosts, "hosts", 3, "number of sample hosts (1..1000)")
+	return fs
+}
+
 // runDemo is `inilua demo`; it returns the exit status.
 func runDemo(ctx context.Context, args []string, e env) int {
 	stdout, stderr := e.stdout, e.stderr
-	fs := newFlagSet("inilua demo", demoUsage, stderr)
-	keep := fs.Bool("keep", false, "keep the temporary directory (its path is printed) with the backups and report.json")
-	n := fs.Int("hosts", 3, "number of sample hosts (1..1000)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	keep, n := new(bool), new(int)
+	fs := demoFlags(keep, n)
+	refuse := func(err error) int { return cliflag.Refuse(stderr, fs, err, exitUsage) }
+	if err := cliflag.Parse(fs, args, stdout); err != nil {
+		if errors.Is(err, cliflag.ErrHelp) {
 			return exitOK
 		}
-		return exitUsage
+		return refuse(err)
 	}
 	switch {
 	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "inilua demo: unexpected argument %q (try inilua demo --help)\n", fs.Arg(0))
-		return exitUsage
+		return refuse(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	case *n < 1 || *n > 1000:
-		fmt.Fprintf(stderr, "inilua demo: --hosts %d: must be 1..1000\n", *n)
-		return exitUsage
+		return refuse(fmt.Errorf("--hosts %d: must be 1..1000", *n))
 	}
 	dir, err := os.MkdirTemp("", "inilua-demo-")
 	if err != nil {

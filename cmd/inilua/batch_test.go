@@ -42,7 +42,7 @@ func TestBatchUsageErrors(t *testing.T) {
 		{[]string{"--inventory", bad, script}, bad + ":3: \"role\" is not key=value"},
 		{[]string{"--inventory", inv, "--limit", "nothing", script}, "no hosts selected"},
 		{[]string{"--inventory", inv, script, "novalue"}, `argument "novalue" is not name=value`},
-		{[]string{"--inventory", inv, "--max-fail", "5x", script}, "not a count or a percentage"},
+		{[]string{"--inventory", inv, "--max-fail", "5x", script}, `--max-fail: "5x" is not N or P%`},
 	} {
 		status, _, stderr := runCmd(t, runBatch, tc.args...)
 		if status != exitUsage || !strings.Contains(stderr, tc.want) {

@@ -33,11 +33,14 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"strings"
+
+	"github.com/inilua/inilua/cmd/internal/cliflag"
 )
 
 // env is what a run of inilua works with, so tests can replace the
@@ -87,11 +90,14 @@ func run(ctx context.Context, args []string, e env) int {
 	o, err := parseArgs(args)
 	switch {
 	case errors.Is(err, errHelp):
-		fmt.Fprint(e.stdout, usage)
+		fs := scriptFlags()
+		fs.SetOutput(e.stdout)
+		fs.Usage()
+		fmt.Fprint(e.stdout, usageTail)
 		return 0
 	case err != nil:
 		fmt.Fprintf(e.stderr, "inilua: %v\n", err)
-		fmt.Fprintln(e.stderr, "usage: inilua [-e CODE] [-i] [--check] [--safe] [script.lua [args...]] (inilua -h for help)")
+		fmt.Fprintln(e.stderr, "usage: inilua [-e CODE] [-i] [--check] [--safe] [script.lua [args...]]; run 'inilua -h' for the options")
 		return 1
 	}
 	if o.script == "" && len(o.exec) == 0 {
@@ -100,26 +106,35 @@ func run(ctx context.Context, args []string, e env) int {
 	return runScript(ctx, o, args, e)
 }
 
-// usage is printed by inilua -h.
-const usage = `usage:
+// scriptFlags returns the options of a script or REPL run as a flag set,
+// for the usage text (and man pages, completion). They are parsed by
+// parseArgs, the way lua parses them, not by this flag set.
+func scriptFlags() *flag.FlagSet {
+	fs := cliflag.New("inilua", usageHead)
+	fs.Func("e", "run `CODE` first (may be repeated)", func(string) error { return nil })
+	fs.Bool("i", false, "enter the REPL after running the script")
+	fs.Bool("check", false, "dry run: record changes, write nothing (sessions in check mode, f:save() does not write)")
+	fs.Bool("safe", false, "safe mode for untrusted scripts (docs/lua-api.md)")
+	return fs
+}
+
+// usageHead and usageTail surround the options in inilua -h.
+const (
+	usageHead = `usage:
   inilua [options] [script.lua [args...]]   run a script (like lua)
   inilua [options]                          interactive REPL (docs/repl.md)
   inilua batch [flags] script.lua [name=value ...]   run on many hosts (-h for its flags)
   inilua restore --backup-dir DIR [flags]   put backed-up files back
   inilua demo                               the batch runner on sample hosts
 
-Options (before the script name):
-  -e CODE   run CODE first (may be repeated)
-  -i        enter the REPL after running the script
-  --check   dry run: record changes, write nothing
-  --safe    safe mode for untrusted scripts (docs/lua-api.md)
-  -h        this help
-  --        end of options
-  -         read the script from standard input
-
+Options (before the script name; -h this help, -- ends the options,
+- reads the script from standard input):
+`
+	usageTail = `
 The script gets its arguments in arg (arg[0] is the script) and as "...".
 Exit status: 0, the code given to os.exit, or 1 when the script fails.
 `
+)
 
 // errHelp is returned by parseArgs for -h, -help and --help.
 var errHelp = errors.New("help requested")

@@ -10,7 +10,8 @@
 //
 //	--listen ADDR          address to listen on (default: ":" + $SYS ServerPort of
 //	                       the configuration file, else :3560)
-//	--volume C=DIR         map drive C: to directory DIR (repeatable; default C=.)
+//	--volume C=DIR         map drive C: to the existing directory DIR (repeatable;
+//	                       default C=.)
 //	--config FILE          configuration file INIServe.INI / INIServe.TNI; a name
 //	                       without .INI/.TNI is a stem chosen by the GenINI rules
 //	                       (default INIServe, in the working directory)
@@ -25,14 +26,17 @@
 //	--read-only            refuse W, D, M, R and X
 //	--event NAME=COMMAND   run COMMAND with /bin/sh -c when a client posts the
 //	                       event semaphore NAME with E (repeatable)
-//	--event-timeout D      how long an event command may run (default 10s)
+//	--event-timeout D      how long an event command may run (default 10s; > 0)
 //	--log-format text|json log line format on standard error (default text)
 //
 // It prints "iniserve: listening on ADDR" on standard output once it
 // accepts sessions. SIGTERM and SIGINT shut it down gracefully (sessions
 // finish their current command; after 30 s the rest are closed); SIGHUP
-// reloads the configuration file. Exit status: 0 after a signal, 1 on a
-// runtime error, 2 on bad flags.
+// reloads the configuration file. Exit status: 0 after a signal, 1 when it
+// cannot start or fails while serving. Every mistake in the command line is
+// refused before the server starts, with one line naming the flag (an
+// unparsable or negative duration, an unreadable --password-file, a
+// --volume directory that does not exist) and a hint to run -h.
 package main
 
 import (
@@ -48,6 +52,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/inilua/inilua/cmd/internal/cliflag"
 	"github.com/inilua/inilua/ini"
 	"github.com/inilua/inilua/internal/os2path"
 	"github.com/inilua/inilua/server"
@@ -68,80 +73,128 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 // shutdownGrace is how long a shutdown waits for sessions.
 const shutdownGrace = 30 * time.Second
 
+// config is what the flags of iniserve set.
+type config struct {
+	volumes, events listFlag
+	listen          string
+	configFile      string
+	forceINI        bool
+	forceTNI        bool
+	pwFile          string
+	timeout         time.Duration
+	loginTimeout    time.Duration
+	maxSessions     int
+	readOnly        bool
+	eventTimeout    time.Duration
+	logFormat       string
+}
+
+const synopsis = `usage: iniserve [flags]
+
+Serves OS/2 INI and TNI files in host directories (volumes, mapped to drive
+letters) over the INIServe protocol. Prints "iniserve: listening on ADDR"
+once it accepts sessions. SIGHUP reloads the configuration file; SIGTERM
+and SIGINT shut down gracefully. Exit status: 0 after a signal, 1 when it
+cannot start (a bad flag, an unreadable --password-file, a volume directory
+that does not exist, the address in use) or fails while serving.
+
+flags:
+`
+
+// flags builds the flag set of iniserve, bound to c.
+func flags(c *config) *flag.FlagSet {
+	fs := cliflag.New("iniserve", synopsis)
+	fs.StringVar(&c.listen, "listen", "", "`ADDR` to listen on (default: \":\" + $SYS ServerPort of the configuration file, else :3560)")
+	fs.StringVar(&c.configFile, "config", "INIServe", "configuration `FILE`; without .INI/.TNI a stem chosen by the GenINI rules")
+	fs.BoolVar(&c.forceINI, "I", false, "use the .INI configuration file")
+	fs.BoolVar(&c.forceTNI, "T", false, "use the .TNI configuration file")
+	fs.StringVar(&c.pwFile, "password-file", "", "read the password from the first line of `FILE` (re-read at every P); must be readable at startup")
+	fs.DurationVar(&c.timeout, "timeout", 0, "idle `DURATION` before a session is closed (0 = none; default: $SYS TimeOut, else 900s)")
+	fs.DurationVar(&c.loginTimeout, "login-timeout", server.DefaultLoginTimeout, "close a session that has not logged in this `DURATION` after connecting (0 = none)")
+	fs.IntVar(&c.maxSessions, "max-sessions", server.DefaultMaxSessions, "maximum concurrent sessions")
+	fs.BoolVar(&c.readOnly, "read-only", false, "refuse W, D, M, R and X")
+	fs.DurationVar(&c.eventTimeout, "event-timeout", server.DefaultEventTimeout, "how long (`DURATION`) an event command may run")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.Var(&c.volumes, "volume", "map a drive to an existing directory, `C=DIR` (repeatable; default C=.)")
+	fs.Var(&c.events, "event", "run a shell command when a client posts an event semaphore, `NAME=COMMAND` (repeatable)")
+	return fs
+}
+
 // run is main without the process: it parses args, serves until a
 // terminating signal arrives on sig, and returns the exit status.
 func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
-	fs := flag.NewFlagSet("iniserve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var (
-		volumes, events listFlag
-		listen          = fs.String("listen", "", "`ADDR` to listen on (default: \":\" + $SYS ServerPort of the configuration file, else :3560)")
-		config          = fs.String("config", "INIServe", "configuration `FILE`; without .INI/.TNI a stem chosen by the GenINI rules")
-		forceINI        = fs.Bool("I", false, "use the .INI configuration file")
-		forceTNI        = fs.Bool("T", false, "use the .TNI configuration file")
-		pwFile          = fs.String("password-file", "", "read the password from the first line of `FILE` (re-read at every P)")
-		timeout         = fs.Duration("timeout", 0, "idle `DURATION` before a session is closed (0 = none; default: $SYS TimeOut, else 900s)")
-		loginTimeout    = fs.Duration("login-timeout", server.DefaultLoginTimeout, "close a session that has not logged in this long after connecting (0 = none)")
-		maxSessions     = fs.Int("max-sessions", server.DefaultMaxSessions, "maximum concurrent sessions")
-		readOnly        = fs.Bool("read-only", false, "refuse W, D, M, R and X")
-		eventTimeout    = fs.Duration("event-timeout", server.DefaultEventTimeout, "how long an event command may run")
-		logFormat       = fs.String("log-format", "text", "log format: text or json")
-	)
-	fs.Var(&volumes, "volume", "map a drive to a directory, `C=DIR` (repeatable; default C=.)")
-	fs.Var(&events, "event", "run a shell command when a client posts an event semaphore, `NAME=COMMAND` (repeatable)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: iniserve [flags]\n\nServe OS/2 INI and TNI files over the INIServe protocol.\n\nFlags:\n")
-		fs.PrintDefaults()
+	var c config
+	fs := flags(&c)
+	usage := func(format string, a ...any) int {
+		return cliflag.Refuse(stderr, fs, fmt.Errorf(format, a...), 1)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	if err := cliflag.Parse(fs, args, stdout); err != nil {
+		if errors.Is(err, cliflag.ErrHelp) {
 			return 0
 		}
-		return 2
+		return usage("%v", err)
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "iniserve: unexpected argument %q\n", fs.Arg(0))
-		return 2
+		return usage("unexpected argument %q", fs.Arg(0))
 	}
-	usage := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "iniserve: "+format+"\n", a...)
-		return 2
+	volumes, events := c.volumes, c.events
+	for _, d := range []struct {
+		name     string
+		v        time.Duration
+		positive bool
+	}{{"timeout", c.timeout, false}, {"login-timeout", c.loginTimeout, false}, {"event-timeout", c.eventTimeout, true}} {
+		switch {
+		case d.v < 0:
+			return usage("--%s: %v is negative (0 = none)", d.name, d.v)
+		case d.positive && d.v == 0:
+			return usage("--%s: must be more than 0", d.name)
+		}
+	}
+	if c.maxSessions < 1 {
+		return usage("--max-sessions: %d is not at least 1", c.maxSessions)
+	}
+	if c.pwFile != "" {
+		f, err := os.Open(c.pwFile)
+		if err != nil {
+			return usage("--password-file: %v", err)
+		}
+		f.Close()
 	}
 
 	var handler slog.Handler
-	switch *logFormat {
+	switch c.logFormat {
 	case "text":
 		handler = slog.NewTextHandler(stderr, nil)
 	case "json":
 		handler = slog.NewJSONHandler(stderr, nil)
 	default:
-		return usage("--log-format must be text or json, not %q", *logFormat)
+		return usage("--log-format: %q is not text or json", c.logFormat)
 	}
 	srv := &server.Server{
-		Addr:         *listen,
+		Addr:         c.listen,
 		Volumes:      map[byte]string{},
-		ConfigFile:   *config,
-		PasswordFile: *pwFile,
-		ReadOnly:     *readOnly,
-		MaxSessions:  *maxSessions,
-		LoginTimeout: *loginTimeout,
+		ConfigFile:   c.configFile,
+		PasswordFile: c.pwFile,
+		ReadOnly:     c.readOnly,
+		MaxSessions:  c.maxSessions,
+		LoginTimeout: c.loginTimeout,
 		Logger:       slog.New(handler),
 	}
 	switch {
-	case *forceINI && *forceTNI:
+	case c.forceINI && c.forceTNI:
 		return usage("-I and -T exclude each other")
-	case *forceINI:
+	case c.forceINI:
 		srv.ConfigFormat = ini.ForceINI
-	case *forceTNI:
+	case c.forceTNI:
 		srv.ConfigFormat = ini.ForceTNI
 	}
-	if *loginTimeout <= 0 {
+	if c.loginTimeout <= 0 {
 		srv.LoginTimeout = -1 // none
 	}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "timeout" {
-			srv.IdleTimeout = *timeout
-			if *timeout <= 0 {
+			srv.IdleTimeout = c.timeout
+			if c.timeout <= 0 {
 				srv.IdleTimeout = -1 // none
 			}
 		}
@@ -158,6 +211,11 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 		if _, dup := srv.Volumes[d]; dup {
 			return usage("--volume %q: drive %c given twice", v, d)
 		}
+		if fi, err := os.Stat(dir); err != nil {
+			return usage("--volume %q: %v", v, err)
+		} else if !fi.IsDir() {
+			return usage("--volume %q: %s is not a directory", v, dir)
+		}
 		srv.Volumes[d] = dir
 	}
 	if len(events) > 0 {
@@ -167,7 +225,7 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 			if !ok || name == "" || cmd == "" {
 				return usage("--event %q: want NAME=COMMAND", e)
 			}
-			srv.Events[name] = server.Event{Command: []string{"/bin/sh", "-c", cmd}, Timeout: *eventTimeout}
+			srv.Events[name] = server.Event{Command: []string{"/bin/sh", "-c", cmd}, Timeout: c.eventTimeout}
 		}
 	}
 

@@ -39,15 +39,40 @@ func TestHelpAndBadFlags(t *testing.T) {
 	if code := run([]string{"--help"}, &out, &errb, nil); code != 0 {
 		t.Errorf("--help: exit %d", code)
 	}
-	for _, f := range []string{"-listen", "-volume", "-config", "-I", "-T", "-password-file", "-timeout", "-max-sessions", "-read-only", "-event", "-log-format"} {
-		if !strings.Contains(errb.String(), f+" ") && !strings.Contains(errb.String(), f+"\t") && !strings.Contains(errb.String(), f+"\n") {
-			t.Errorf("--help does not mention %s:\n%s", f, errb.String())
+	for _, f := range []string{"--listen", "--volume", "--config", "-I", "-T", "--password-file", "--timeout", "--login-timeout", "--max-sessions", "--read-only", "--event", "--event-timeout", "--log-format"} {
+		if !strings.Contains(out.String(), "\n  "+f+" ") && !strings.Contains(out.String(), "\n  "+f+"\n") {
+			t.Errorf("--help does not mention %s:\n%s", f, out.String())
 		}
 	}
-	for _, args := range [][]string{{"--volume", "CC=/x"}, {"--volume", "C"}, {"--log-format", "xml"}, {"-I", "-T"}, {"--event", "noequals"}, {"extra"}} {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--volume", "CC=/x"}, `--volume "CC=/x": want a drive letter`},
+		{[]string{"--volume", "C"}, `--volume "C": want a drive letter`},
+		{[]string{"--volume", "C=" + filepath.Join(dir, "nodir")}, `--volume "C=` + filepath.Join(dir, "nodir") + `": stat ` + filepath.Join(dir, "nodir") + `: no such file or directory`},
+		{[]string{"--volume", "C=" + file}, `--volume "C=` + file + `": ` + file + " is not a directory"},
+		{[]string{"--log-format", "xml"}, `--log-format: "xml" is not text or json`},
+		{[]string{"-I", "-T"}, "-I and -T exclude each other"},
+		{[]string{"--event", "noequals"}, `--event "noequals": want NAME=COMMAND`},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"--password-file", filepath.Join(dir, "nopw")}, "--password-file: open " + filepath.Join(dir, "nopw") + ": no such file or directory"},
+		{[]string{"--timeout", "-5s"}, "--timeout: -5s is negative (0 = none)"},
+		{[]string{"--login-timeout", "-1m"}, "--login-timeout: -1m0s is negative (0 = none)"},
+		{[]string{"--event-timeout", "0"}, "--event-timeout: must be more than 0"},
+		{[]string{"--timeout", "soon"}, `--timeout: "soon" is not a duration (e.g. 30s, 5m, 1h)`},
+		{[]string{"--max-sessions", "0"}, "--max-sessions: 0 is not at least 1"},
+		{[]string{"--nope"}, "unknown flag --nope"},
+	} {
 		errb.Reset()
-		if code := run(args, &out, &errb, nil); code != 2 {
-			t.Errorf("%q: exit %d, want 2 (%s)", args, code, errb.String())
+		code := run(append(c.args, "--listen", "127.0.0.1:0", "--config", filepath.Join(dir, "none")), &out, &errb, nil)
+		want := "iniserve: " + c.want
+		if lines := strings.Split(strings.TrimSuffix(errb.String(), "\n"), "\n"); code != 1 || len(lines) != 2 ||
+			!strings.HasPrefix(lines[0], want) || lines[1] != "run 'iniserve -h' for the flags" {
+			t.Errorf("%q: exit %d, stderr %q; want 1 and %q", c.args, code, errb.String(), want)
 		}
 	}
 }

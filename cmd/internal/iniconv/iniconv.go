@@ -46,6 +46,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/inilua/inilua/cmd/internal/cliflag"
 	"github.com/inilua/inilua/ini"
 )
 
@@ -79,7 +80,7 @@ var (
 // -help) and stderr, and returns the exit status (ExitOK, ExitFailure,
 // ExitUsage or ExitSkipped).
 //
-//	dumpini [-fmt FILE] [-o FILE] [--skip-unrepresentable] [NAME]
+//	dumpini [--fmt FILE] [-o FILE] [--skip-unrepresentable] [NAME]
 func Dumpini(args []string, stdout, stderr io.Writer) int {
 	return dumpCmd.run(args, stdout, stderr)
 }
@@ -94,57 +95,59 @@ func Loadini(args []string, stdout, stderr io.Writer) int {
 	return loadCmd.run(args, stdout, stderr)
 }
 
-func (c command) run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	var usage strings.Builder
-	fs.SetOutput(&usage)
-	out := fs.String("o", "", "write the output to `FILE` instead of NAME"+c.outExt)
-	inPlace := fs.Bool("in-place", false,
-		"overwrite the existing output file in place instead of replacing it\n(not atomic; for a file bind-mounted alone into a container)")
-	var fmtFile *string
-	var skip *bool
+// DumpiniFlags returns the flag set of dumpini (for documentation and
+// completion; Dumpini builds its own).
+func DumpiniFlags() *flag.FlagSet { return dumpCmd.flags(new(job)) }
+
+// LoadiniFlags returns the flag set of loadini (for documentation and
+// completion; Loadini builds its own).
+func LoadiniFlags() *flag.FlagSet { return loadCmd.flags(new(job)) }
+
+// flags builds the command's flag set, bound to the fields of j.
+func (c command) flags(j *job) *flag.FlagSet {
+	var head strings.Builder
+	flags := "[-o FILE] [--in-place] [NAME]"
 	if c.outFmt == ini.FormatTNI {
-		fmtFile = fs.String("fmt", "", "use the format file `FILE` (GenINI FMT codes) instead of NAME.FMT")
-		skip = fs.Bool("skip-unrepresentable", false,
+		flags = "[--fmt FILE] [-o FILE] [--skip-unrepresentable] [--in-place] [NAME]"
+	}
+	fmt.Fprintf(&head, "usage: %s %s\n\n%s: %s.\n\n", c.name, flags, c.name, c.summary)
+	fmt.Fprintf(&head, "NAME is the input, with or without its %s extension; without NAME the\n"+
+		"first *%s file of the current directory (any case, sorted by name) is used.\n"+
+		"The output is NAME%s; an existing output is kept as NAME%s.BAK.\n", c.inExt, c.inExt, c.outExt, c.outExt)
+	if c.outFmt == ini.FormatTNI {
+		fmt.Fprintf(&head, "The format file NAME.FMT is used when it exists.\n")
+	}
+	fmt.Fprintf(&head, "Exit status: 0 done, 1 failed (nothing written), 2 usage error")
+	if c.outFmt == ini.FormatTNI {
+		fmt.Fprintf(&head, ", 3 written\nwithout the names listed on stderr (--skip-unrepresentable)")
+	}
+	fmt.Fprintf(&head, ".\n\nFlags:\n")
+	fs := cliflag.New(c.name, head.String())
+	fs.StringVar(&j.out, "o", "", "write the output to `FILE` instead of NAME"+c.outExt)
+	fs.BoolVar(&j.inPlace, "in-place", false,
+		"overwrite the existing output file in place instead of replacing it\n(not atomic; for a file bind-mounted alone into a container)")
+	if c.outFmt == ini.FormatTNI {
+		fs.StringVar(&j.fmt, "fmt", "", "use the format file `FILE` (GenINI FMT codes) instead of NAME.FMT")
+		fs.BoolVar(&j.skip, "skip-unrepresentable", false,
 			"write the TNI file without the applications and keys TNI cannot hold,\nlist them on stderr and exit with status 3")
 	}
-	fs.Usage = func() {
-		flags := "[-o FILE] [--in-place] [NAME]"
-		if c.outFmt == ini.FormatTNI {
-			flags = "[-fmt FILE] [-o FILE] [--skip-unrepresentable] [--in-place] [NAME]"
-		}
-		fmt.Fprintf(fs.Output(), "usage: %s %s\n\n%s: %s.\n\n", c.name, flags, c.name, c.summary)
-		fmt.Fprintf(fs.Output(), "NAME is the input, with or without its %s extension; without NAME the\n"+
-			"first *%s file of the current directory (any case, sorted by name) is used.\n"+
-			"The output is NAME%s; an existing output is kept as NAME%s.BAK.\n", c.inExt, c.inExt, c.outExt, c.outExt)
-		if c.outFmt == ini.FormatTNI {
-			fmt.Fprintf(fs.Output(), "The format file NAME.FMT is used when it exists.\n")
-		}
-		fmt.Fprintf(fs.Output(), "Exit status: 0 done, 1 failed (nothing written), 2 usage error")
-		if c.outFmt == ini.FormatTNI {
-			fmt.Fprintf(fs.Output(), ", 3 written\nwithout the names listed on stderr (--skip-unrepresentable)")
-		}
-		fmt.Fprintf(fs.Output(), ".\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			io.WriteString(stdout, usage.String())
+	return fs
+}
+
+func (c command) run(args []string, stdout, stderr io.Writer) int {
+	job := job{cmd: c}
+	fs := c.flags(&job)
+	if err := cliflag.Parse(fs, args, stdout); err != nil {
+		if errors.Is(err, cliflag.ErrHelp) {
 			return ExitOK
 		}
-		fmt.Fprintf(stderr, "%s: %v (see %s -help)\n", c.name, err, c.name)
-		return ExitUsage
+		return cliflag.Refuse(stderr, fs, err, ExitUsage)
 	}
 	if fs.NArg() > 1 {
-		fmt.Fprintf(stderr, "%s: too many arguments: %s (see %s -help)\n", c.name, strings.Join(fs.Args(), " "), c.name)
-		return ExitUsage
+		return cliflag.Refuse(stderr, fs, fmt.Errorf("too many arguments: %s (flags go before NAME)", strings.Join(fs.Args(), " ")), ExitUsage)
 	}
-	job := job{cmd: c, out: *out, inPlace: *inPlace}
 	if fs.NArg() == 1 {
 		job.name = fs.Arg(0)
-	}
-	if fmtFile != nil {
-		job.fmt, job.skip = *fmtFile, *skip
 	}
 	status, err := job.do(stderr)
 	if err != nil {
