@@ -143,7 +143,7 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 		opts.Code = code
 	}
 	// compiled once: every host's Lua state runs the same prototype
-	proto, err := luaapi.Compile(string(opts.Code), opts.Script)
+	prog, err := luaapi.Compile(string(opts.Code), opts.Script)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 		args[k] = v
 	}
 	setDefaults(&opts.Forks, &opts.Timeout, &opts.Out)
-	r := &runner{opts: opts, proto: proto, args: args, results: make([]*Result, len(hosts))}
+	r := &runner{opts: opts, prog: prog, args: args, results: make([]*Result, len(hosts))}
 	if opts.BackupDir != "" && !opts.Check {
 		if err := os.MkdirAll(opts.BackupDir, 0o755); err != nil {
 			return nil, fmt.Errorf("backup: %w", err)
@@ -165,7 +165,8 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 	}
 	r.progress = newProgress(opts.Out, opts.ProgressBar, len(hosts))
 	// soft is cancelled by Stop (or ctx): running scripts stop between Lua
-	// instructions, while their network calls keep using ctx.
+	// instructions (luaapi.Options.Stop), while their network calls keep
+	// using ctx.
 	soft, cancelSoft := context.WithCancel(ctx)
 	defer cancelSoft()
 	if opts.Stop != nil {
@@ -185,7 +186,7 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 
 type runner struct {
 	opts       Options
-	proto      *lua.FunctionProto
+	prog       *luaapi.Program
 	args       map[string]string
 	backups    *BackupStore
 	progress   *progress
@@ -363,6 +364,9 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 	lopts := luaapi.Options{
 		Stdout: out, Stderr: out, CheckMode: r.opts.Check, Logger: logger,
 		Client: copts,
+		// after Stop, the VM stops at its next instruction, while the API
+		// call in progress finishes its command (network calls use ctx)
+		Stop: r.soft.Done(),
 	}
 	lopts.Client.Password = ""
 	if hb != nil {
@@ -377,38 +381,15 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 	}
 	defer rt.Close()
 
-	L := rt.State()
-	L.SetGlobal("HOST", hostTable(L, h))
-	argsT := L.NewTable()
-	for k, v := range r.args {
-		argsT.RawSetString(k, lua.LString(v))
+	if err := r.setGlobals(rt, h); err != nil {
+		res.Status, res.Err = StatusFailed, err.Error()
+		return res
 	}
-	L.SetGlobal("ARGS", argsT)
-	argT := L.NewTable()
-	argT.RawSetInt(0, lua.LString(r.opts.Script))
 	vals := []lua.LValue{rt.WrapSession(sess, h.Name)}
-	for i, a := range r.opts.Args {
-		argT.RawSetInt(i+1, lua.LString(a))
+	for _, a := range r.opts.Args {
 		vals = append(vals, lua.LString(a))
 	}
-	L.SetGlobal("arg", argT)
-	// The script runs inside a Go function that gives the Lua VM the soft
-	// context: after Stop, the VM stops at its next instruction, while the
-	// API call in progress finishes its command (luaapi makes network
-	// calls with the context of Call, ctx).
-	scriptFn := L.NewFunctionFromProto(r.proto)
-	wrapper := L.NewFunction(func(L *lua.LState) int {
-		L.SetContext(r.soft)
-		defer L.SetContext(ctx)
-		top := L.GetTop()
-		L.Push(scriptFn)
-		for i := 1; i <= top; i++ {
-			L.Push(L.Get(i))
-		}
-		L.Call(top, lua.MultRet)
-		return L.GetTop() - top
-	})
-	_, err = rt.Call(ctx, wrapper, vals...)
+	_, err = rt.Run(ctx, r.prog, vals...)
 	var exit *luaapi.ExitError
 	if errors.As(err, &exit) && exit.Code == 0 {
 		err = nil
@@ -506,24 +487,29 @@ func remoteName(ctx context.Context, sess *client.Session, remote string) (strin
 	return "", nil
 }
 
-// hostTable builds the HOST global: name, address, groups (array), vars
-// (table of all inventory variables) and each variable also as a field.
-func hostTable(L *lua.LState, h *Host) *lua.LTable {
-	t := L.NewTable()
-	vars := L.NewTable()
+// setGlobals sets the globals of a host's script: HOST (name, address,
+// groups (array), vars (table of all inventory variables) and each
+// variable also as a field), ARGS (name -> value) and arg (arg[0] the
+// script, arg[1..n] the name=value arguments).
+func (r *runner) setGlobals(rt *luaapi.Runtime, h *Host) error {
+	vars := map[string]any{}
+	host := map[string]any{}
 	for _, k := range h.VarOrder {
-		t.RawSetString(k, lua.LString(h.Vars[k]))
-		vars.RawSetString(k, lua.LString(h.Vars[k]))
+		host[k] = h.Vars[k]
+		vars[k] = h.Vars[k]
 	}
-	t.RawSetString("name", lua.LString(h.Name))
-	t.RawSetString("address", lua.LString(h.Address))
-	groups := L.NewTable()
-	for _, g := range h.Groups {
-		groups.Append(lua.LString(g))
+	host["name"] = h.Name
+	host["address"] = h.Address
+	host["groups"] = append([]string{}, h.Groups...)
+	host["vars"] = vars
+	if err := rt.SetGlobal("HOST", host); err != nil {
+		return err
 	}
-	t.RawSetString("groups", groups)
-	t.RawSetString("vars", vars)
-	return t
+	if err := rt.SetGlobal("ARGS", r.args); err != nil {
+		return err
+	}
+	rt.SetArg(append([]string{r.opts.Script}, r.opts.Args...), 0)
+	return nil
 }
 
 // capWriter keeps the first max bytes written and notes the truncation.

@@ -42,13 +42,13 @@ func benchKeys(b *testing.B, n int, open func(rt *Runtime) lua.LValue) {
 		b.Fatal(err)
 	}
 	defer rt.Close()
-	fn, err := rt.Load(benchScript, "=bench")
+	prog, err := Compile(benchScript, "=bench")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := rt.Call(context.Background(), fn, open(rt), lua.LNumber(n)); err != nil {
+		if _, err := rt.Run(context.Background(), prog, open(rt), lua.LNumber(n)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -4,20 +4,32 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
 )
 
-// Compile parses and compiles a script once, so that many runtimes (one
-// per host in a batch run) can run it without parsing it again: the
-// returned *lua.FunctionProto is immutable and may be shared between
-// goroutines. chunkname names the chunk in messages (a script's path, as
-// DoFile uses). A first line starting with # is skipped. Errors: a
-// *parse.Error (naming chunkname and the line) or a compile error.
-func Compile(code, chunkname string) (*lua.FunctionProto, error) {
+// Program is a compiled script, ready to run with Runtime.Run. It is
+// immutable and may be shared between goroutines and runtimes (a batch run
+// compiles its script once and runs it on every host).
+type Program struct {
+	proto *lua.FunctionProto
+	name  string
+}
+
+// Name returns the chunk name the program was compiled with (the name its
+// messages and tracebacks use).
+func (p *Program) Name() string { return p.name }
+
+// Compile parses and compiles a script once, so that many runtimes can run
+// it without parsing it again. chunkname names the chunk in messages and
+// tracebacks (a script's path, "stdin", "(command line)"; gopher-lua shows
+// it as given, without the "=" and "@" conventions of C Lua). A first line
+// starting with # is skipped (line numbers are kept). Errors: a
+// *SyntaxError worded as lua words it (naming chunkname and the line), or a
+// compile error naming chunkname.
+func Compile(code, chunkname string) (*Program, error) {
 	if strings.HasPrefix(code, "#") {
 		// keep line numbers: blank the line, not remove it
 		if i := strings.IndexByte(code, '\n'); i >= 0 {
@@ -34,24 +46,31 @@ func Compile(code, chunkname string) (*lua.FunctionProto, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", chunkname, err)
 	}
-	return proto, nil
+	return &Program{proto: proto, name: chunkname}, nil
 }
 
-// CompileFile reads and compiles the script at path (see Compile).
-func CompileFile(path string) (*lua.FunctionProto, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
+// Run runs prog in this runtime with args as its "..." and returns the
+// values it returned. It is the one way to run a script: the command line,
+// the batch runner (args: the host's session, then the name=value strings)
+// and -e chunks all use it; set the global arg first with SetArg where the
+// script expects one.
+//
+// ctx carries the script's deadline and its interruption (Ctrl-C): when it
+// is done, the Lua VM stops at its next instruction, a network call in
+// progress is abandoned, and a long library call (string.gsub, find, match,
+// gmatch) stops at its next check; Options.Stop stops the Lua code but lets
+// an API call in progress finish its command. Errors as for Call:
+// *ExitError when the script called os.exit, *ScriptError for a Lua error
+// (Cause context.DeadlineExceeded when ctx's deadline passed,
+// context.Canceled when ctx or Options.Stop stopped it).
+func (r *Runtime) Run(ctx context.Context, prog *Program, args ...lua.LValue) ([]lua.LValue, error) {
+	if prog == nil {
+		return nil, errors.New("luaapi: Run: nil Program")
 	}
-	return Compile(string(data), path)
-}
-
-// DoProto runs a compiled script as DoFileWith does: the global arg holds
-// arg[0] = script and arg[1..n] = args; "..." receives first, then args.
-// Errors as for Call.
-func (r *Runtime) DoProto(ctx context.Context, proto *lua.FunctionProto, script string, args []string, first []lua.LValue) error {
-	_, err := r.Call(ctx, r.ls.NewFunctionFromProto(proto), r.setArgs(script, args, first)...)
-	return err
+	if r.closed {
+		return nil, errors.New("luaapi: runtime is closed")
+	}
+	return r.Call(ctx, r.ls.NewFunctionFromProto(prog.proto), args...)
 }
 
 // SyntaxError is a gopher-lua *parse.Error worded the way the lua

@@ -35,7 +35,7 @@ func TestCallMissingMethod(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	err = rt.DoString(t.Context(), `local f = ini.new(); f:nosuch(1)`, "m.lua")
+	err = runCode(t.Context(), rt, `local f = ini.new(); f:nosuch(1)`, "m.lua")
 	if err == nil || !strings.Contains(err.Error(), `attempt to call application view "nosuch": INI files have no method of that name (methods: `) ||
 		!strings.Contains(err.Error(), "save") {
 		t.Fatalf("err = %v", err)
@@ -50,11 +50,11 @@ func TestErrorObjectMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	err = rt.DoString(t.Context(), `error({code = 1})`, "e.lua")
+	err = runCode(t.Context(), rt, `error({code = 1})`, "e.lua")
 	if err == nil || err.Error() != "(error object is a table value)" {
 		t.Fatalf("table: err = %q", err)
 	}
-	err = rt.DoString(t.Context(), `error(setmetatable({}, {__tostring = function() return "custom" end}))`, "e.lua")
+	err = runCode(t.Context(), rt, `error(setmetatable({}, {__tostring = function() return "custom" end}))`, "e.lua")
 	if err == nil || err.Error() != "custom" {
 		t.Fatalf("__tostring: err = %q", err)
 	}
@@ -67,11 +67,11 @@ func TestErrorObjectBadToString(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	err = rt.DoString(t.Context(), `error(setmetatable({}, {__tostring = function() error("boom") end}))`, "e.lua")
+	err = runCode(t.Context(), rt, `error(setmetatable({}, {__tostring = function() error("boom") end}))`, "e.lua")
 	if err == nil || err.Error() != "(error object is a table value)" {
 		t.Fatalf("err = %q", err)
 	}
-	if err := rt.DoString(t.Context(), `x = 1`, "ok.lua"); err != nil {
+	if err := runCode(t.Context(), rt, `x = 1`, "ok.lua"); err != nil {
 		t.Fatalf("runtime unusable afterwards: %v", err)
 	}
 }
@@ -84,7 +84,7 @@ func TestCheckGlobal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := rt.DoString(t.Context(), `print(CHECK)`, "c.lua"); err != nil {
+		if err := runCode(t.Context(), rt, `print(CHECK)`, "c.lua"); err != nil {
 			t.Fatal(err)
 		}
 		rt.Close()

@@ -8,31 +8,33 @@
 //
 //	rt, err := luaapi.New(ctx, luaapi.Options{Stdout: w, CheckMode: check})
 //	defer rt.Close()                       // closes sessions and embedded servers the script opened
-//	err = rt.DoFile(ctx, "script.lua", args) // arg table and ... like lua
-//	err = rt.DoFileWith(ctx, path, args, []lua.LValue{rt.WrapSession(sess, "host1")})
-//	err = rt.DoString(ctx, code, "(command line)")
-//	proto, err := luaapi.Compile(code, "script.lua") // once; shareable between goroutines
-//	err = rt.DoProto(ctx, proto, "script.lua", args, first) // like DoFileWith, no re-parse
-//	fn, err := rt.Load(code, "stdin")      // syntax errors: *lua.ApiError, Cause *parse.Error
-//	vals, err := rt.Call(ctx, fn)          // results, for a REPL to print
+//	prog, err := luaapi.Compile(code, "script.lua") // once; shareable between goroutines and runtimes
+//	rt.SetArg([]string{"script.lua", "a"}, 0)       // the global arg, numbered like lua's
+//	rt.SetGlobal("HOST", map[string]any{"name": "h1"}) // Go values as Lua globals
+//	vals, err := rt.Run(ctx, prog, rt.WrapSession(sess, "host1"), lua.LString("a")) // "..." = args
+//	vals, err = rt.Call(ctx, fn)           // a function value (REPL statements, callbacks)
 //	rt.Changes()                           // []Change: every value changed, every host and file
 //	rt.Notifications()                     // []Notification: s:notify requests
 //	luaapi.ViewOf(v)                       // describe a file, application view or session (no I/O)
 //	rt.Names(ctx, v, arg)                  // application/key names, or a session's listing (completion)
 //	rt.Methods(v)                          // method names of a file, view or session (completion)
 //
-// Errors from Call, DoString and DoFile: *ExitError when the script called
+// Run is the one way to run a script: the command line, -e chunks and the
+// batch runner compile a Program and Run it. Errors from Run and Call:
+// *ExitError when the script called
 // os.exit (the process is never ended by the runtime), *ScriptError for a
 // Lua error, whose Cause is the *Error of the API call that failed (host,
 // file, application, key, operation, and the client's *client.CommandError
 // with the server's reply) or ctx.Err() when ctx was cancelled or its
-// deadline passed.
+// deadline passed. Compile returns a *SyntaxError worded as lua words it.
 //
-// Context: the ctx given to Call is set on the Lua state (the VM stops
-// between instructions when it is done) and is the context of every network
-// call made by the script, so cancelling it interrupts a script waiting on a
-// slow host. Go functions added by callers that wait must use
-// Runtime.Context().
+// Context: the ctx given to Run or Call is set on the Lua state (the VM
+// stops between instructions when it is done) and is the context of
+// every network call made by the script, so cancelling it interrupts a
+// script waiting on a slow host and a deadline on it bounds the whole
+// script (the batch runner's --script-timeout). Options.Stop stops only
+// the Lua code, letting the command in progress finish. Go functions added
+// by callers that wait must use Runtime.Context().
 //
 // One Runtime per goroutine: a gopher-lua state is not safe for concurrent
 // use. A batch runner creates one Runtime per host.

@@ -73,7 +73,7 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// ExitError is returned by Runtime.Call, DoString and DoFile when the script
+// ExitError is returned by Runtime.Run and Runtime.Call when the script
 // called os.exit. Code is the exit status (os.exit(true) is 0,
 // os.exit(false) is 1, os.exit() is 0). os.exit does not end the process:
 // the caller decides (cmd/inilua exits with Code after closing the runtime).

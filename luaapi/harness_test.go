@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	lua "github.com/yuin/gopher-lua"
-
 	"github.com/inilua/inilua/client"
 	"github.com/inilua/inilua/ini"
 	"github.com/inilua/inilua/server"
@@ -153,21 +151,20 @@ func runScript(t *testing.T, m mode, files map[string]*ini.File, script string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	L := rt.State()
-	L.SetGlobal("DIR", lua.LString(dir))
+	rt.SetGlobal("DIR", dir)
 	var host string
 	if m == remote {
 		addr := startServer(t, dir, `\SEM32\TEST`)
 		s := dial(t, addr, opts.CheckMode)
 		host = s.Addr()
-		L.SetGlobal("S", rt.WrapSession(s, ""))
-		if err := rt.DoString(context.Background(), `
+		rt.SetGlobal("S", rt.WrapSession(s, ""))
+		if err := runCode(context.Background(), rt, `
 			function OPEN(name) return S:open(name) end
 			function SAVE(f) f:save() end`, "=harness"); err != nil {
 			t.Fatal(err)
 		}
 	} else {
-		if err := rt.DoString(context.Background(), `
+		if err := runCode(context.Background(), rt, `
 			function OPEN(name) return ini.open(DIR.."/"..name, {create = true}) end
 			function SAVE(f) f:save() end`, "=harness"); err != nil {
 			t.Fatal(err)
@@ -175,7 +172,7 @@ func runScript(t *testing.T, m mode, files map[string]*ini.File, script string, 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	runErr := rt.DoString(ctx, script, "=script")
+	runErr := runCode(ctx, rt, script, "=script")
 	res := runResult{err: runErr, changes: rt.Changes(), dir: dir}
 	if err := rt.Close(); err != nil {
 		t.Errorf("close: %v", err)

@@ -52,6 +52,12 @@ type Options struct {
 	// current content. A non-nil error cancels the write and is raised in
 	// the script.
 	Backup func(ctx context.Context, host, file string, fetch func(context.Context) (*ini.File, error)) error
+	// Stop, when closed, stops the Lua code of the call in progress (Run,
+	// Call) at its next instruction or library-call check, while an API
+	// call in progress finishes the command on the wire (the batch
+	// runner's first Ctrl-C). The call then fails with a *ScriptError whose
+	// Cause is context.Canceled. nil: only the call's ctx stops it.
+	Stop <-chan struct{}
 }
 
 // Notification is a request made by s:notify(semaphore): post the event
@@ -130,9 +136,9 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	return r, nil
 }
 
-// State returns the Lua state, for callers that add globals or compile
-// chunks themselves (the REPL). Run code through Call so that context,
-// os.exit and errors are handled.
+// State returns the Lua state, for the REPL (which compiles statements and
+// inspects values itself) and for tests. Run scripts with Run, functions
+// with Call, so that context, os.exit and errors are handled.
 func (r *Runtime) State() *lua.LState { return r.ls }
 
 // Options returns the options the runtime was created with (defaults
@@ -155,22 +161,14 @@ func (r *Runtime) register(name string, mod *lua.LTable) {
 	}
 }
 
-// Load compiles code without running it. chunkname names the code in error
-// messages and tracebacks (e.g. "stdin", "script.lua"; gopher-lua shows it as given, without
-// the "=" and "@" conventions of C Lua). A syntax error is
-// returned as gopher-lua reports it (*lua.ApiError with Type
-// ApiErrorSyntax and Cause a *parse.Error, whose Pos.Line is parse.EOF
-// when the chunk is incomplete).
-func (r *Runtime) Load(code, chunkname string) (*lua.LFunction, error) {
-	return r.ls.Load(strings.NewReader(code), chunkname)
-}
-
-// Call calls fn with args under ctx and returns all its results. ctx
-// cancels the script: the Lua VM stops between instructions and network
-// calls in progress are cancelled; give ctx a deadline for a time limit.
-// Errors: *ExitError when the script called os.exit; *ScriptError for a Lua
-// error (Cause is the *Error of the API call that raised it, or ctx.Err()
-// when cancelled).
+// Call calls fn (a function value of this runtime: a REPL statement, a
+// callback) with args under ctx and returns all its results. ctx cancels
+// the call: the Lua VM stops between instructions and network calls in
+// progress are cancelled; give ctx a deadline for a time limit (see Run
+// for Options.Stop). Errors: *ExitError when the script called os.exit;
+// *ScriptError for a Lua error (Cause is the *Error of the API call that
+// raised it, or ctx.Err() when cancelled, context.Canceled after
+// Options.Stop).
 func (r *Runtime) Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) ([]lua.LValue, error) {
 	if r.closed {
 		return nil, errors.New("luaapi: runtime is closed")
@@ -181,12 +179,31 @@ func (r *Runtime) Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) (
 	L := r.ls
 	saved := r.ctx
 	r.ctx = ctx
-	if ctx.Done() != nil {
-		L.SetContext(ctx)
+	// The VM runs under vm: ctx, and Options.Stop on top of it (network
+	// calls keep using ctx, so the command in progress completes).
+	vm := ctx
+	if r.opts.Stop != nil {
+		var cancel context.CancelFunc
+		vm, cancel = context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-r.opts.Stop:
+				cancel()
+			case <-vm.Done():
+			}
+		}()
+	}
+	prevVM := L.Context()
+	if vm.Done() != nil {
+		L.SetContext(vm)
 	}
 	defer func() {
 		r.ctx = saved
-		if ctx.Done() != nil {
+		switch {
+		case prevVM != nil:
+			L.SetContext(prevVM)
+		case vm.Done() != nil:
 			L.RemoveContext()
 		}
 	}()
@@ -208,7 +225,7 @@ func (r *Runtime) Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) (
 	r.failed = err != nil
 	if err != nil {
 		L.SetTop(base)
-		return nil, r.scriptError(ctx, err)
+		return nil, r.scriptError(ctx, vm, err)
 	}
 	n := L.GetTop() - base
 	out := make([]lua.LValue, n)
@@ -220,7 +237,9 @@ func (r *Runtime) Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) (
 }
 
 // scriptError converts a gopher-lua error into a *ScriptError.
-func (r *Runtime) scriptError(ctx context.Context, err error) error {
+// ctx is the call's context, vm the Lua VM's (ctx, or ctx with
+// Options.Stop).
+func (r *Runtime) scriptError(ctx, vm context.Context, err error) error {
 	se := &ScriptError{Msg: err.Error()}
 	var ae *lua.ApiError
 	if errors.As(err, &ae) {
@@ -250,56 +269,94 @@ func (r *Runtime) scriptError(ctx context.Context, err error) error {
 	case hasDeadline && !time.Now().Before(deadline):
 		// a network deadline derived from ctx fired a moment before ctx
 		se.Cause = context.DeadlineExceeded
+	case vm.Err() != nil:
+		se.Cause = context.Canceled // Options.Stop
 	case r.lastErr != nil && strings.Contains(se.Msg, r.lastErr.Error()):
 		se.Cause = r.lastErr
 	}
 	return se
 }
 
-// DoString runs code under ctx; chunkname names it in messages (e.g.
-// "(command line)"). Errors as for Call, plus syntax errors.
-func (r *Runtime) DoString(ctx context.Context, code, chunkname string) error {
-	fn, err := r.Load(code, chunkname)
+// SetArg sets the global arg the way the lua interpreter does: cmdline is
+// the whole command line and cmdline[script] is arg[0] (the script's
+// name), the strings after it arg[1..n] and those before it (options, the
+// command's name) arg[-1], arg[-2] ... A batch run passes its script and
+// arguments with script 0. script outside cmdline leaves arg[0] unset.
+func (r *Runtime) SetArg(cmdline []string, script int) {
+	t := r.ls.CreateTable(max(len(cmdline)-script-1, 0), script+1)
+	for i, a := range cmdline {
+		t.RawSetInt(i-script, lua.LString(a))
+	}
+	r.ls.SetGlobal("arg", t)
+}
+
+// SetGlobal sets the global name to v converted to Lua: nil, bool,
+// string, []byte (a string), int, int64, float64 (numbers), []string and
+// []any (arrays from 1), map[string]string and map[string]any (tables),
+// and any lua.LValue as it is (such as WrapSession's result). Other types
+// are an error naming name.
+func (r *Runtime) SetGlobal(name string, v any) error {
+	lv, err := r.toLua(v)
 	if err != nil {
-		return err
+		return fmt.Errorf("luaapi: global %s: %w", name, err)
 	}
-	_, err = r.Call(ctx, fn)
-	return err
+	r.ls.SetGlobal(name, lv)
+	return nil
 }
 
-// DoFile runs the script at path the way the lua interpreter does: the
-// global arg holds arg[0] = path and arg[1..n] = args, and the chunk
-// receives args as "...". A first line starting with # is skipped. Errors
-// as for Call; a file that cannot be read or compiled gives an error naming
-// path.
-func (r *Runtime) DoFile(ctx context.Context, path string, args []string) error {
-	return r.DoFileWith(ctx, path, args, nil)
-}
-
-// DoFileWith is DoFile with extra values passed before the arguments in
-// "..." (the batch runner passes the host's session: WrapSession). arg is
-// set as in DoFile.
-func (r *Runtime) DoFileWith(ctx context.Context, path string, args []string, first []lua.LValue) error {
-	fn, err := r.ls.LoadFile(path) // its errors name path
-	if err != nil {
-		return err
+// toLua converts a Go value for SetGlobal.
+func (r *Runtime) toLua(v any) (lua.LValue, error) {
+	switch v := v.(type) {
+	case nil:
+		return lua.LNil, nil
+	case lua.LValue:
+		return v, nil
+	case bool:
+		return lua.LBool(v), nil
+	case string:
+		return lua.LString(v), nil
+	case []byte:
+		return lua.LString(v), nil
+	case int:
+		return lua.LNumber(v), nil
+	case int64:
+		return lua.LNumber(v), nil
+	case float64:
+		return lua.LNumber(v), nil
+	case []string:
+		t := r.ls.CreateTable(len(v), 0)
+		for _, s := range v {
+			t.Append(lua.LString(s))
+		}
+		return t, nil
+	case []any:
+		t := r.ls.CreateTable(len(v), 0)
+		for i, x := range v {
+			lx, err := r.toLua(x)
+			if err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i+1, err)
+			}
+			t.RawSetInt(i+1, lx)
+		}
+		return t, nil
+	case map[string]string:
+		t := r.ls.CreateTable(0, len(v))
+		for k, s := range v {
+			t.RawSetString(k, lua.LString(s))
+		}
+		return t, nil
+	case map[string]any:
+		t := r.ls.CreateTable(0, len(v))
+		for k, x := range v {
+			lx, err := r.toLua(x)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			t.RawSetString(k, lx)
+		}
+		return t, nil
 	}
-	_, err = r.Call(ctx, fn, r.setArgs(path, args, first)...)
-	return err
-}
-
-// setArgs sets the global arg (arg[0] = script, arg[1..n] = args) and
-// returns the values of "...": first, then args.
-func (r *Runtime) setArgs(script string, args []string, first []lua.LValue) []lua.LValue {
-	argt := r.ls.CreateTable(len(args), 1)
-	argt.RawSetInt(0, lua.LString(script))
-	vals := append([]lua.LValue(nil), first...)
-	for i, a := range args {
-		argt.RawSetInt(i+1, lua.LString(a))
-		vals = append(vals, lua.LString(a))
-	}
-	r.ls.SetGlobal("arg", argt)
-	return vals
+	return nil, fmt.Errorf("cannot convert a %T to Lua", v)
 }
 
 // Changes returns every change recorded so far by every file of this

@@ -32,9 +32,19 @@ func run(t *testing.T, code string, opts Options) (string, error) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	rt.State().SetGlobal("DIR", lua.LString(t.TempDir()))
-	err = rt.DoString(context.Background(), code, "=t")
+	rt.SetGlobal("DIR", t.TempDir())
+	err = runCode(context.Background(), rt, code, "=t")
 	return out.String(), err
+}
+
+// runCode compiles code (named chunkname) and runs it in rt under ctx.
+func runCode(ctx context.Context, rt *Runtime, code, chunkname string) error {
+	prog, err := Compile(code, chunkname)
+	if err != nil {
+		return err
+	}
+	_, err = rt.Run(ctx, prog)
+	return err
 }
 
 func TestEncoders(t *testing.T) {
@@ -97,8 +107,8 @@ func TestOpenAndSave(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	rt.State().SetGlobal("DIR", lua.LString(dir))
-	err = rt.DoString(context.Background(), `
+	rt.SetGlobal("DIR", dir)
+	err = runCode(context.Background(), rt, `
 		local f = ini.open(DIR .. "/S.INI")
 		print(f:format(), f:name() == DIR .. "/S.INI", #f)
 		f.MailServer.MaxUsers = ini.u32(500)
@@ -181,8 +191,8 @@ func TestOpenAndSave(t *testing.T) {
 		{`local f = ini.new(); f.A.get(f, "x")`, `attempt to call a non-function object`},
 	} {
 		rt2, _ := New(context.Background(), Options{Stdout: &out})
-		rt2.State().SetGlobal("DIR", lua.LString(dir))
-		err := rt2.DoString(context.Background(), c.code, "=t")
+		rt2.SetGlobal("DIR", dir)
+		err := runCode(context.Background(), rt2, c.code, "=t")
 		rt2.Close()
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want %q", c.code, err, c.want)
@@ -196,8 +206,8 @@ func TestCheckModeLocalSave(t *testing.T) {
 	before := readDir(t, dir)
 	var out bytes.Buffer
 	rt, _ := New(context.Background(), Options{Stdout: &out, CheckMode: true})
-	rt.State().SetGlobal("DIR", lua.LString(dir))
-	err := rt.DoString(context.Background(), `
+	rt.SetGlobal("DIR", dir)
+	err := runCode(context.Background(), rt, `
 		local f = ini.open(DIR .. "/S.INI")
 		f["$SYS"].TimeOut = ini.u32(60)
 		f:save(); f:save(DIR .. "/OTHER.INI"); f:save{backup = true}
@@ -302,11 +312,11 @@ func TestCancel(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer rt.Close()
-			rt.State().SetGlobal("ADDR", lua.LString(addr))
+			rt.SetGlobal("ADDR", addr)
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			defer cancel()
 			start := time.Now()
-			err = rt.DoString(ctx, c.code, "=t")
+			err = runCode(ctx, rt, c.code, "=t")
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("error %v, want DeadlineExceeded", err)
 			}
@@ -314,7 +324,7 @@ func TestCancel(t *testing.T) {
 				t.Errorf("took %v", d)
 			}
 			// the runtime is usable afterwards
-			if err := rt.DoString(context.Background(), `x = 1`, "=t"); err != nil {
+			if err := runCode(context.Background(), rt, `x = 1`, "=t"); err != nil {
 				t.Errorf("after cancel: %v", err)
 			}
 		})
@@ -347,8 +357,8 @@ func TestBackupHook(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	rt.State().SetGlobal("S", rt.WrapSession(s, "h"))
-	err = rt.DoString(context.Background(), `
+	rt.SetGlobal("S", rt.WrapSession(s, "h"))
+	err = runCode(context.Background(), rt, `
 		local a = S:open("A.INI")
 		local x = a.App.Key          -- reads: no backup
 		a.App.Key = "old"            -- no change: no backup
@@ -383,8 +393,8 @@ func TestViewOfAndNames(t *testing.T) {
 	rt, _ := New(context.Background(), Options{})
 	defer rt.Close()
 	L := rt.State()
-	L.SetGlobal("S", rt.WrapSession(s, "h"))
-	if err := rt.DoString(context.Background(), `F = S:open("A.INI"); A = F.App; L = ini.new(); L.x.y = "z"`, "=t"); err != nil {
+	rt.SetGlobal("S", rt.WrapSession(s, "h"))
+	if err := runCode(context.Background(), rt, `F = S:open("A.INI"); A = F.App; L = ini.new(); L.x.y = "z"`, "=t"); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
@@ -462,6 +472,16 @@ func TestNoCrash(t *testing.T) {
 	}
 }
 
+// rt0Run runs a nil Program.
+func rt0Run() ([]lua.LValue, error) {
+	rt, err := New(context.Background(), Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer rt.Close()
+	return rt.Run(context.Background(), nil)
+}
+
 // TestCompileShared runs one compiled script in several runtimes at once.
 func TestCompileShared(t *testing.T) {
 	proto, err := Compile("#!/usr/bin/env inilua\nlocal n = ...\nprint(arg[0], n, arg[1])\nerror('line 4')", "shared.lua")
@@ -478,7 +498,9 @@ func TestCompileShared(t *testing.T) {
 				return
 			}
 			defer rt.Close()
-			err = rt.DoProto(context.Background(), proto, "shared.lua", []string{string(rune('a' + i))}, nil)
+			a := string(rune('a' + i))
+			rt.SetArg([]string{"shared.lua", a}, 0)
+			_, err = rt.Run(context.Background(), proto, lua.LString(a))
 			done <- out.String() + "|" + fmt.Sprint(err)
 		}()
 	}
@@ -491,8 +513,8 @@ func TestCompileShared(t *testing.T) {
 	if _, err := Compile("x = = 1", "bad.lua"); err == nil || !strings.Contains(err.Error(), "bad.lua") {
 		t.Errorf("syntax error: %v", err)
 	}
-	if _, err := CompileFile("/nonexistent.lua"); err == nil {
-		t.Error("CompileFile of a missing file succeeded")
+	if _, err := rt0Run(); err == nil || !strings.Contains(err.Error(), "nil Program") {
+		t.Errorf("Run of a nil Program: %v", err)
 	}
 }
 

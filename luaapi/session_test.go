@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	lua "github.com/yuin/gopher-lua"
-
 	"github.com/inilua/inilua/ini"
 )
 
@@ -34,9 +32,9 @@ func remoteRun(t *testing.T, files map[string]*ini.File, script string, opts Opt
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt.State().SetGlobal("S", rt.WrapSession(s, "host1"))
-	rt.State().SetGlobal("DIR", lua.LString(dir))
-	runErr := rt.DoString(context.Background(), script, "=script")
+	rt.SetGlobal("S", rt.WrapSession(s, "host1"))
+	rt.SetGlobal("DIR", dir)
+	runErr := runCode(context.Background(), rt, script, "=script")
 	if err := rt.Close(); err != nil {
 		t.Errorf("close: %v", err)
 	}
@@ -177,8 +175,8 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt.State().SetGlobal("DIR", lua.LString(dir))
-	err = rt.DoString(context.Background(), `
+	rt.SetGlobal("DIR", dir)
+	err = runCode(context.Background(), rt, `
 		local s = iniserve.serve(DIR, {events = {"\\SEM32\\WEASEL"}})
 		print(table.concat(s:ls(), ","))
 		local f = s:open("WEASEL.INI")
@@ -218,8 +216,8 @@ func TestServeErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rt.State().SetGlobal("DIR", lua.LString(dir))
-		err = rt.DoString(context.Background(), c.script, "=s")
+		rt.SetGlobal("DIR", dir)
+		err = runCode(context.Background(), rt, c.script, "=s")
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want %q", c.script, err, c.want)
 		}
@@ -251,7 +249,7 @@ func TestNotifyOwned(t *testing.T) {
 				t.Fatal(err)
 			}
 			addr := startServerCount(t, dir, `\SEM32\X`, &posted)
-			rt.State().SetGlobal("ADDR", lua.LString(addr))
+			rt.SetGlobal("ADDR", addr)
 			script := `local s = iniserve.connect(ADDR); s:cd("C:\\"); s:notify("\\SEM32\\X")`
 			if c.change {
 				script += `; s:open("N.INI").A.B = "c"`
@@ -259,7 +257,7 @@ func TestNotifyOwned(t *testing.T) {
 			if c.fail {
 				script += `; error("failed")`
 			}
-			if err := rt.DoString(context.Background(), script, "=s"); (err != nil) != c.fail {
+			if err := runCode(context.Background(), rt, script, "=s"); (err != nil) != c.fail {
 				t.Fatal(err)
 			}
 			if err := rt.Close(); err != nil {
@@ -291,9 +289,9 @@ func TestConnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	rt.State().SetGlobal("ADDR", lua.LString(addr))
+	rt.SetGlobal("ADDR", addr)
 	t.Setenv("INILUA_TEST_PW", "hunter2-secret")
-	err = rt.DoString(context.Background(), `
+	err = runCode(context.Background(), rt, `
 		local s = iniserve.connect(ADDR, {timeout = 5})
 		print(s:host() == ADDR)
 		local ok, err = pcall(iniserve.connect, ADDR, {password = "wrong-secret", timeout = "2s"})

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	lua "github.com/yuin/gopher-lua"
-
 	"github.com/inilua/inilua/ini"
 	"github.com/inilua/inilua/internal/wiretest"
 )
@@ -27,8 +25,8 @@ func runWire(t *testing.T, files map[string]*ini.File, script string, opts Optio
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt.State().SetGlobal("ADDR", lua.LString(w.Addr()))
-	if err := rt.DoString(context.Background(), `S = iniserve.connect(ADDR); S:cd("C:\\")`+"\n"+script, "=script"); err != nil {
+	rt.SetGlobal("ADDR", w.Addr())
+	if err := runCode(context.Background(), rt, `S = iniserve.connect(ADDR); S:cd("C:\\")`+"\n"+script, "=script"); err != nil {
 		t.Fatalf("script: %v\noutput:\n%s", err, out.String())
 	}
 	if err := rt.Close(); err != nil {
@@ -150,8 +148,8 @@ func TestMissingVersusRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	rt.State().SetGlobal("ADDR", lua.LString(addr))
-	if err := rt.DoString(context.Background(), `
+	rt.SetGlobal("ADDR", addr)
+	if err := runCode(context.Background(), rt, `
 		local s = iniserve.connect(ADDR)
 		local f = s:open("A.INI")
 		print(f.App.present, f.App.missing)

@@ -62,7 +62,7 @@ type cliOptions struct {
 	args        []string // script arguments
 	// scriptAt is the index of the script in the command line (args of
 	// run, 0-based) plus one, 0 when there is none: the lua interpreter's
-	// arg table numbers the command line from there (see setArg).
+	// arg table numbers the command line from there (see newRuntime).
 	scriptAt int
 }
 

@@ -305,7 +305,7 @@ func TestREPLHelpNamesEveryMethod(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	if err := rt.DoString(context.Background(), "f = ini.new(); s = iniserve.serve("+luaQuote(t.TempDir())+")", "=test"); err != nil {
+	if err := runChunk(context.Background(), rt, "f = ini.new(); s = iniserve.serve("+luaQuote(t.TempDir())+")", "=test", nil); err != nil {
 		t.Fatal(err)
 	}
 	L := rt.State()
@@ -338,7 +338,7 @@ func TestDescribeQuotesNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	if err := rt.DoString(context.Background(), `f = ini.new(); f["\1bin"].k = "v"; a = f["\1bin"]`, "=test"); err != nil {
+	if err := runChunk(context.Background(), rt, `f = ini.new(); f["\1bin"].k = "v"; a = f["\1bin"]`, "=test", nil); err != nil {
 		t.Fatal(err)
 	}
 	got, ok := replHost{rt}.Describe(context.Background(), rt.State().GetGlobal("a"))

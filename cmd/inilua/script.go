@@ -14,7 +14,7 @@ import (
 )
 
 // newRuntime creates the Lua runtime for a script or REPL run, with the
-// global arg set from the command line cmdline (see setArg).
+// global arg set from the command line cmdline (see newRuntime).
 func newRuntime(ctx context.Context, o cliOptions, cmdline []string, e env) (*luaapi.Runtime, error) {
 	rt, err := luaapi.New(ctx, luaapi.Options{
 		Stdout:    e.stdout,
@@ -25,24 +25,15 @@ func newRuntime(ctx context.Context, o cliOptions, cmdline []string, e env) (*lu
 	if err != nil {
 		return nil, err
 	}
-	setArg(rt.State(), e.prog, cmdline, o.scriptAt)
-	return rt, nil
-}
-
-// setArg sets the global arg the way the lua interpreter does: the whole
-// command line (prog, then cmdline) numbered so that the script, at
-// cmdline[scriptAt-1], is arg[0], its arguments arg[1..n] and the options
-// and prog before it arg[-1], arg[-2] ...; without a script (scriptAt 0)
-// prog is arg[0] and the options arg[1..n]. prog "" counts as "inilua".
-func setArg(L *lua.LState, prog string, cmdline []string, scriptAt int) {
+	// the global arg as lua sets it: the whole command line (prog, then
+	// cmdline) numbered so that the script, at cmdline[scriptAt-1], is
+	// arg[0]; without a script (scriptAt 0) prog is arg[0]
+	prog := e.prog
 	if prog == "" {
 		prog = "inilua"
 	}
-	t := L.CreateTable(len(cmdline)-scriptAt, scriptAt+1)
-	for i, a := range append([]string{prog}, cmdline...) {
-		t.RawSetInt(i-scriptAt, lua.LString(a))
-	}
-	L.SetGlobal("arg", t)
+	rt.SetArg(append([]string{prog}, cmdline...), o.scriptAt)
+	return rt, nil
 }
 
 // runScript runs the -e chunks and the script of o, then the REPL with -i,
@@ -113,11 +104,11 @@ func runMain(ctx context.Context, rt *luaapi.Runtime, o cliOptions, stdin io.Rea
 // starting with # is skipped) and runs it with args as "...". Syntax
 // errors are worded as lua words them (luaapi.SyntaxError).
 func runChunk(ctx context.Context, rt *luaapi.Runtime, code, chunkname string, args []lua.LValue) error {
-	proto, err := luaapi.Compile(code, chunkname)
+	prog, err := luaapi.Compile(code, chunkname)
 	if err != nil {
 		return err
 	}
-	_, err = rt.Call(ctx, rt.State().NewFunctionFromProto(proto), args...)
+	_, err = rt.Run(ctx, prog, args...)
 	return err
 }
 
