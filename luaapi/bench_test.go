@@ -128,7 +128,7 @@ func benchAccess(b *testing.B, mode string, view bool) {
 		b.Fatal(err)
 	}
 	defer rt.Close()
-	fn, err := rt.Load(accessScript, "=access")
+	prog, err := Compile(accessScript, "=access")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func benchAccess(b *testing.B, mode string, view bool) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	if _, err := rt.Call(context.Background(), fn, t, lua.LString(mode), keys, vals, lua.LNumber(b.N)); err != nil {
+	if _, err := rt.Run(context.Background(), prog, t, lua.LString(mode), keys, vals, lua.LNumber(b.N)); err != nil {
 		b.Fatal(err)
 	}
 	b.StopTimer()
