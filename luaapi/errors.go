@@ -12,6 +12,12 @@ import (
 // iniserve.serve, require of a module not already loaded).
 var ErrSafeMode = errors.New("not allowed in safe mode")
 
+// ErrChangedOnDisk is wrapped by the error f:save() raises when the file at
+// the handle's own path is no longer what the handle read (or last saved):
+// another handle, another ini.open spelling of the same file, or another
+// program wrote it in between. f:save{force = true} overwrites it anyway.
+var ErrChangedOnDisk = errors.New("changed on disk since it was opened")
+
 // ErrClosed is wrapped by the error raised when a script uses a session
 // after s:close() or after the runtime was closed.
 var ErrClosed = errors.New("session is closed")

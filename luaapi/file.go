@@ -26,6 +26,7 @@ type fileObj struct {
 	sess    *sessionObj        // remote files: the session
 	rf      *client.RemoteFile // remote files: the client's file
 	changes []int              // indices into the runtime's change list
+	disk    *diskState         // local files with a path: what name held when read or last saved
 }
 
 // appObj is the Go side of an application view f[app].

@@ -179,7 +179,7 @@ func (r *Runtime) fileSave(L *lua.LState) int {
 		return 0
 	}
 	path, format := f.name, f.format
-	backup := false
+	backup, force := false, false
 	var ff *ini.FormatFile
 	switch v := L.Get(2).(type) {
 	case *lua.LNilType:
@@ -206,6 +206,7 @@ func (r *Runtime) fileSave(L *lua.LState) int {
 			L.ArgError(2, "opts.format must be a string")
 		}
 		backup = lua.LVAsBool(v.RawGetString("backup"))
+		force = lua.LVAsBool(v.RawGetString("force"))
 		ff = optFormatFile(L, 2, v.RawGetString("fmt"), "opts.fmt")
 	default:
 		L.ArgError(2, "path or options table expected, got "+typeName(v))
@@ -228,11 +229,18 @@ func (r *Runtime) fileSave(L *lua.LState) int {
 		}
 		data = snap
 	}
-	if err := saveLocal(path, data, format, backup, ff); err != nil {
+	own := f.name == "" || samePath(path, f.name)
+	if own && !force && f.disk != nil {
+		if err := f.disk.check(path); err != nil {
+			r.raise(L, &Error{File: path, Op: "save", Err: err})
+		}
+	}
+	written, err := saveLocal(path, data, format, backup, ff)
+	if err != nil {
 		r.raise(L, &Error{File: path, Op: "save", Err: err})
 	}
-	if f.name == "" {
-		f.name = path
+	if own {
+		f.name, f.disk = path, stateOf(written, true)
 	}
 	return 0
 }

@@ -136,7 +136,9 @@ func (r *Runtime) iniOpen(L *lua.LState) int {
 			r.raise(L, &Error{Op: "open", Err: notBinaryHint(path, data, format, err)})
 		}
 	}
-	L.Push(r.fileValue(r.newFile(f, f, path, format, nil, nil)))
+	fo := r.newFile(f, f, path, format, nil, nil)
+	fo.disk = stateOf(data, err == nil)
+	L.Push(r.fileValue(fo))
 	return 1
 }
 
