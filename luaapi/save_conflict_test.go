@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	lua "github.com/yuin/gopher-lua"
-
 	"github.com/inilua/inilua/ini"
 )
 
@@ -36,9 +34,9 @@ func TestSaveChangedOnDisk(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer rt.Close()
-			rt.State().SetGlobal("DIR", lua.LString(dir))
-			rt.State().SetGlobal("SECOND", lua.LString(second))
-			err = rt.DoString(context.Background(), `
+			rt.SetGlobal("DIR", dir)
+			rt.SetGlobal("SECOND", second)
+			err = runCode(context.Background(), rt, `
 				local a = ini.open(DIR .. "/SUB/X.INI")
 				local b = ini.open(DIR .. SECOND)
 				a.A.first = "1"
@@ -89,8 +87,8 @@ func TestSaveChangedOnDiskCases(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer rt.Close()
-			rt.State().SetGlobal("P", lua.LString(p))
-			err = rt.DoString(context.Background(), c.setup+`
+			rt.SetGlobal("P", p)
+			err = runCode(context.Background(), rt, c.setup+`
 				local f = ini.open(P, {create = true})
 				`+c.meanwhile+`
 				f.A.mine = "m"
