@@ -199,6 +199,13 @@ func Demo(ctx context.Context, opts DemoOptions) ([]*Result, error) {
 	})
 }
 
+// DemoScriptInfo returns the ScriptInfo of the run Demo makes (for its
+// report): scripts/set-setting.lua with DemoScript.Args.
+func DemoScriptInfo() *ScriptInfo {
+	code, _ := scripts.FS.ReadFile(DemoScript.Name) // embedded: cannot fail
+	return NewScriptInfo("scripts/"+DemoScript.Name, code, DemoScript.Args)
+}
+
 // quoteArgs quotes arguments for a POSIX shell where needed.
 func quoteArgs(args []string) []string {
 	out := make([]string, len(args))

@@ -8,8 +8,10 @@
 //   - Hosts: ParseInventory / ReadInventory (inventory files), HostsFromList
 //     (--hosts), Limit (--limit globs on names and groups), Host.Password.
 //   - Run: the scheduler (Options.Forks at once, Options.Serial rolling
-//     batches, Options.MaxFail, Options.Stop for Ctrl-C), one Result per host.
-//   - Reports: WriteRecap (text table), WriteDiff, WriteReport (JSON),
+//     batches, Options.MaxFail, Options.Stop for Ctrl-C, Options.Shard for
+//     one shard of the hosts: Shard, ParseShard), one Result per host.
+//   - Reports: WriteRecap (text table), WriteDiff, WriteReport (JSON, with
+//     ReportMeta: script hash and arguments, shard, version),
 //     WriteRetryFile (the hosts to rerun, as an inventory).
 //   - Backups: BackupStore saves each remote file before its first change;
 //     Restore puts them back.

@@ -357,12 +357,7 @@ func (h *Host) InventoryLine() string {
 		b.WriteString(" ")
 		b.WriteString(k)
 		b.WriteString("=")
-		v := h.Vars[k]
-		if k == VarPasswordFile && !filepath.IsAbs(v) && h.dir != "" {
-			if abs, err := filepath.Abs(filepath.Join(h.dir, v)); err == nil {
-				v = abs
-			}
-		}
+		v := h.varValue(k)
 		if needsQuote(v) {
 			v = strconv.Quote(v)
 		}
@@ -417,6 +412,27 @@ func WriteInventory(w io.Writer, hosts []*Host, comment func(*Host) string) erro
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// varValue returns variable k as InventoryLine writes it: a relative
+// password_file made absolute against the inventory's directory.
+func (h *Host) varValue(k string) string {
+	v := h.Vars[k]
+	if k == VarPasswordFile && !filepath.IsAbs(v) && h.dir != "" {
+		if abs, err := filepath.Abs(filepath.Join(h.dir, v)); err == nil {
+			v = abs
+		}
+	}
+	return v
+}
+
+// inventoryVars returns the variables with varValue's values.
+func (h *Host) inventoryVars() map[string]string {
+	m := make(map[string]string, len(h.Vars))
+	for k := range h.Vars {
+		m[k] = h.varValue(k)
+	}
+	return m
 }
 
 func (h *Host) setVar(k, v string) {

@@ -2,6 +2,7 @@ package batch
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -9,12 +10,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/version"
 )
 
 // Status is the outcome of a batch run on one host.
@@ -65,6 +68,13 @@ type Result struct {
 	Notified []string      // event semaphores posted (in --check mode: that would be posted)
 	Output   []byte        // what the script printed (print, io.write) on this host
 	Duration time.Duration // wall time spent on the host
+	// Start and End are when the host started and finished (wall clock);
+	// zero for a host that was not started (skipped).
+	Start, End time.Time
+	// Position is the host's 0-based position in the hosts given to Run,
+	// before Options.Shard selected some of them: merged shard reports are
+	// put back in this order.
+	Position int
 }
 
 // Summary counts hosts per status.
@@ -99,18 +109,67 @@ func Summarize(results []*Result) Summary {
 // AllGood reports whether every host ended ok or changed.
 func (s Summary) AllGood() bool { return s.Failed+s.Unreachable+s.Skipped == 0 }
 
+// ReportMeta is what the JSON report says about the run as a whole
+// (schema in docs/batch.md).
+type ReportMeta struct {
+	// Check marks a --check run (changes are what would change).
+	Check bool
+	// Script is the script that ran and its arguments; nil for a restore.
+	Script *ScriptInfo
+	// Shard is the run's --shard; the zero Shard when not sharded (and in
+	// a merged report).
+	Shard Shard
+	// Version is the build of inilua that wrote the report (version.Get()).
+	Version version.Info
+	// Merged lists, in a report made by Merge, the reports it was made of;
+	// nil otherwise.
+	Merged []MergedReport
+}
+
+// ScriptInfo identifies the script of a run, so that reports of the
+// shards of one run can be told from those of another.
+type ScriptInfo struct {
+	Path   string   `json:"path"`   // as given on the command line
+	SHA256 string   `json:"sha256"` // SHA-256 of the script's bytes, lowercase hex
+	Args   []string `json:"args"`   // the name=value arguments, in order
+}
+
+// NewScriptInfo returns the ScriptInfo of the script at path whose source
+// is code, run with args (nil gives an empty list).
+func NewScriptInfo(path string, code []byte, args []string) *ScriptInfo {
+	sum := sha256.Sum256(code)
+	return &ScriptInfo{Path: path, SHA256: hex.EncodeToString(sum[:]), Args: append([]string{}, args...)}
+}
+
+// MergedReport is one input of a merged report: its file name (as given
+// to Merge), its shard and the inilua build that wrote it.
+type MergedReport struct {
+	File    string       `json:"file"`
+	Shard   *Shard       `json:"shard"`
+	Version version.Info `json:"version"`
+}
+
 // reportJSON is the --report file: see docs/batch.md.
 type reportJSON struct {
-	Check   bool         `json:"check"`
-	Summary Summary      `json:"summary"`
-	Hosts   []hostReport `json:"hosts"`
+	Version version.Info   `json:"version"`
+	Check   bool           `json:"check"`
+	Script  *ScriptInfo    `json:"script"`
+	Shard   *Shard         `json:"shard"`
+	Summary Summary        `json:"summary"`
+	Hosts   []hostReport   `json:"hosts"`
+	Merged  []MergedReport `json:"merged,omitempty"`
 }
 
 type hostReport struct {
 	Name     string         `json:"name"`
 	Address  string         `json:"address"`
+	Groups   []string       `json:"groups"`
+	Vars     orderedVars    `json:"vars"`
+	Position int            `json:"position"`
 	Status   Status         `json:"status"`
 	Error    string         `json:"error"`
+	Start    *string        `json:"start"`
+	End      *string        `json:"end"`
 	Seconds  float64        `json:"seconds"`
 	Notified []string       `json:"notified"`
 	Changes  []changeReport `json:"changes"`
@@ -125,6 +184,19 @@ type changeReport struct {
 	Old            *string `json:"old"`
 	New            *string `json:"new"`
 	Op             string  `json:"op,omitempty"`
+}
+
+// reportTime is the layout of start and end: RFC 3339 in UTC with
+// milliseconds.
+const reportTime = "2006-01-02T15:04:05.000Z07:00"
+
+// timeOrNil formats t as reportTime, or returns nil for the zero time.
+func timeOrNil(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(reportTime)
+	return &s
 }
 
 // hexOrNil returns the uppercase hex of b, or nil when b is nil (absent).
@@ -146,13 +218,24 @@ func nameHex(name string) string {
 }
 
 // WriteReport writes the JSON report of results to w (schema in
-// docs/batch.md). check marks a --check run.
-func WriteReport(w io.Writer, results []*Result, check bool) error {
-	rep := reportJSON{Check: check, Summary: Summarize(results), Hosts: make([]hostReport, 0, len(results))}
+// docs/batch.md), with meta for the run as a whole.
+func WriteReport(w io.Writer, results []*Result, meta ReportMeta) error {
+	rep := reportJSON{
+		Version: meta.Version, Check: meta.Check, Script: meta.Script,
+		Summary: Summarize(results), Hosts: make([]hostReport, 0, len(results)), Merged: meta.Merged,
+	}
+	if meta.Shard.Count != 0 {
+		rep.Shard = &meta.Shard
+	}
 	for _, r := range results {
 		hr := hostReport{
-			Name: r.Host.Name, Address: r.Host.Address, Status: r.Status, Error: r.Err,
+			Name: r.Host.Name, Address: r.Host.Address, Groups: r.Host.Groups,
+			Vars: hostVars(r.Host), Position: r.Position,
+			Status: r.Status, Error: r.Err, Start: timeOrNil(r.Start), End: timeOrNil(r.End),
 			Seconds: r.Duration.Seconds(), Notified: r.Notified, Changes: []changeReport{},
+		}
+		if hr.Groups == nil {
+			hr.Groups = []string{}
 		}
 		if hr.Notified == nil {
 			hr.Notified = []string{}
@@ -174,13 +257,80 @@ func WriteReport(w io.Writer, results []*Result, check bool) error {
 // WriteReportFile writes the JSON report to path atomically, readable by
 // its owner only (mode 0600, like the backups): the old and new values may
 // be secrets such as the passwords INI files hold.
-func WriteReportFile(path string, results []*Result, check bool) error {
+func WriteReportFile(path string, results []*Result, meta ReportMeta) error {
 	var buf bytes.Buffer
-	if err := WriteReport(&buf, results, check); err != nil {
+	if err := WriteReport(&buf, results, meta); err != nil {
 		return err
 	}
 	if err := ini.WriteFile(path, buf.Bytes(), ini.SaveOptions{Perm: 0o600}); err != nil {
 		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
+// hostVars returns h's variables in inventory order (any not in VarOrder
+// after those, sorted), with varValue's values.
+func hostVars(h *Host) orderedVars {
+	keys := slices.Clone(h.VarOrder)
+	var extra []string
+	for k := range h.Vars {
+		if !slices.Contains(keys, k) {
+			extra = append(extra, k)
+		}
+	}
+	slices.Sort(extra)
+	return orderedVars{keys: append(keys, extra...), vals: h.inventoryVars()}
+}
+
+// orderedVars is a host's variables as a JSON object in inventory order.
+type orderedVars struct {
+	keys []string
+	vals map[string]string
+}
+
+func (v orderedVars) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range v.keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		kj, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		vj, err := json.Marshal(v.vals[k])
+		if err != nil {
+			return nil, err
+		}
+		b.Write(kj)
+		b.WriteByte(':')
+		b.Write(vj)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func (v *orderedVars) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return fmt.Errorf("vars: want an object of strings")
+	}
+	v.keys, v.vals = nil, map[string]string{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		k, _ := t.(string)
+		var val string
+		if err := dec.Decode(&val); err != nil {
+			return fmt.Errorf("vars: %s: %w", k, err)
+		}
+		if _, dup := v.vals[k]; !dup {
+			v.keys = append(v.keys, k)
+		}
+		v.vals[k] = val
 	}
 	return nil
 }
@@ -234,6 +384,7 @@ func WriteRetryFile(path string, results []*Result) error {
 
 // WriteRecap prints the recap table: one row per host with its status,
 // the number of changes, the time taken and the error, then the totals.
+// check marks a --check run in the title.
 func WriteRecap(w io.Writer, results []*Result, check bool) error {
 	title := "RECAP"
 	if check {

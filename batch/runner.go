@@ -68,6 +68,11 @@ type Options struct {
 	// Password is the password for hosts without password_env or
 	// password_file in the inventory.
 	Password string
+	// Shard, when set, runs only the hosts that fall in it (Shard.Select);
+	// the results are those hosts', with Result.Position their position
+	// in the hosts given to Run. MaxFail and Serial percentages are of the
+	// shard's hosts.
+	Shard Shard
 
 	// Out receives host output, diffs and plain progress lines; nil:
 	// io.Discard.
@@ -156,6 +161,7 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 		args[k] = v
 	}
 	setDefaults(&opts.Forks, &opts.Timeout, &opts.Out)
+	hosts, positions := opts.Shard.Select(hosts)
 	r := &runner{opts: opts, prog: prog, args: args, results: make([]*Result, len(hosts))}
 	if opts.BackupDir != "" && !opts.Check {
 		if err := os.MkdirAll(opts.BackupDir, 0o755); err != nil {
@@ -181,6 +187,9 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 	r.soft, r.cancelSoft = soft, cancelSoft
 	r.run(ctx, hosts)
 	r.progress.finish()
+	for i, res := range r.results {
+		res.Position = positions[i]
+	}
 	return r.results, nil
 }
 
@@ -329,8 +338,8 @@ func (r *runner) finish(i int, res *Result) {
 // runHost connects to h, runs the script and closes the session.
 func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 	start := time.Now()
-	res := &Result{Host: h}
-	defer func() { res.Duration = time.Since(start) }()
+	res := &Result{Host: h, Start: start}
+	defer func() { res.End = time.Now(); res.Duration = res.End.Sub(start) }()
 	out := &capWriter{max: maxOutput}
 	defer func() { res.Output = out.buf.Bytes() }()
 

@@ -490,7 +490,7 @@ func TestReportAndRetry(t *testing.T) {
 		}},
 	}
 	var buf bytes.Buffer
-	if err := WriteReport(&buf, results, true); err != nil {
+	if err := WriteReport(&buf, results, ReportMeta{Check: true}); err != nil {
 		t.Fatal(err)
 	}
 	var rep struct {

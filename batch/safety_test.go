@@ -309,7 +309,7 @@ func TestReportFileMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	report := filepath.Join(dir, "run.json")
-	if err := WriteReportFile(report, results, false); err != nil {
+	if err := WriteReportFile(report, results, ReportMeta{}); err != nil {
 		t.Fatal(err)
 	}
 	idx, err := ReadBackupIndex(filepath.Join(backup, "host1"))

@@ -19,6 +19,7 @@ import (
 
 	"github.com/inilua/inilua/batch"
 	"github.com/inilua/inilua/cmd/internal/cliflag"
+	"github.com/inilua/inilua/internal/version"
 )
 
 // Exit statuses of the batch and restore subcommands (docs/batch.md).
@@ -192,6 +193,7 @@ type batchConfig struct {
 	check, diff     bool
 	backupDir       string
 	report, retry   string
+	shard           string
 }
 
 // batchFlags builds the flag set of inilua batch, bound to c.
@@ -205,6 +207,7 @@ func batchFlags(c *batchConfig) *flag.FlagSet {
 	fs.StringVar(&c.backupDir, "backup-dir", "", "save each remote file under `DIR`/<host>/ before its first change (undo with inilua restore)")
 	fs.StringVar(&c.report, "report", "", "write the JSON report to `FILE` (and the retry file beside it)")
 	fs.StringVar(&c.retry, "retry-file", "", "write the hosts that failed, were unreachable or skipped to `FILE` (inventory format)")
+	fs.StringVar(&c.shard, "shard", "", "run only shard `I/N` of the selected hosts (1-based, by a hash of the host name); auto/N takes I from $"+batch.ShardIndexEnv+" (0-based, Kubernetes Indexed Job)")
 	return fs
 }
 
@@ -230,12 +233,24 @@ func runBatch(ctx context.Context, args []string, e env) int {
 			return refuse(err)
 		}
 	}
+	var shard batch.Shard
+	if c.shard != "" {
+		var err error
+		if shard, err = batch.ParseShard(c.shard, os.LookupEnv); err != nil {
+			return refuse(err)
+		}
+	}
 	hosts, pw, err := hf.load()
 	if err != nil {
 		return refuse(err)
 	}
 	if len(hosts) == 0 {
 		return refuse(errors.New("no hosts selected (use --inventory or --hosts, check --limit)"))
+	}
+	if sel, _ := shard.Select(hosts); len(sel) == 0 {
+		// not an error: a scheduler may run more shards than there are
+		// hosts; the empty report still merges
+		fmt.Fprintf(stdout, "inilua batch: shard %s: none of the %d selected hosts falls in this shard\n", shard, len(hosts))
 	}
 	code, err := os.ReadFile(script)
 	if err != nil {
@@ -251,13 +266,14 @@ func runBatch(ctx context.Context, args []string, e env) int {
 		Script: script, Code: code, Args: scriptArgs,
 		Forks: hf.forks, Timeout: hf.timeout, MaxFail: maxFail.t, Serial: serial.t,
 		Check: *check, Diff: *diff, BackupDir: *backupDir, Password: pw,
-		Out: stdout, ProgressBar: isTerminal(stdout), Stop: stopCh,
+		Out: stdout, ProgressBar: isTerminal(stdout), Stop: stopCh, Shard: shard,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "inilua batch:", err)
 		return exitUsage
 	}
-	return finishRun(results, *check, *report, *retryFile, stdout, stderr)
+	meta := batch.ReportMeta{Check: *check, Script: batch.NewScriptInfo(script, code, scriptArgs), Shard: shard, Version: version.Get()}
+	return finishRun(results, meta, *report, *retryFile, stdout, stderr)
 }
 
 // checkScriptArg checks one argument after the script name: name=value;
@@ -292,17 +308,17 @@ func checkOutputDirs(report, retryFile string) error {
 	return nil
 }
 
-// finishRun prints the recap, writes the report and the retry file, and
-// returns the exit status.
-func finishRun(results []*batch.Result, check bool, report, retryFile string, stdout, stderr io.Writer) int {
+// finishRun prints the recap, writes the report (with meta) and the retry
+// file, and returns the exit status.
+func finishRun(results []*batch.Result, meta batch.ReportMeta, report, retryFile string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout)
-	batch.WriteRecap(stdout, results, check)
+	batch.WriteRecap(stdout, results, meta.Check)
 	status := exitOK
 	if !batch.Summarize(results).AllGood() {
 		status = exitHosts
 	}
 	if report != "" {
-		if err := batch.WriteReportFile(report, results, check); err != nil {
+		if err := batch.WriteReportFile(report, results, meta); err != nil {
 			fmt.Fprintln(stderr, "inilua:", err)
 			status = exitHosts
 		}
@@ -397,7 +413,7 @@ func runRestore(ctx context.Context, args []string, e env) int {
 			fmt.Fprintf(stdout, "%s %s: %s\n", r.Host.Name, c.File, c.Op)
 		}
 	}
-	return finishRun(results, false, *report, "", stdout, stderr)
+	return finishRun(results, batch.ReportMeta{Version: version.Get()}, *report, "", stdout, stderr)
 }
 
 const demoUsage = `usage: inilua demo [--keep] [--hosts N]
@@ -458,7 +474,8 @@ func runDemo(ctx context.Context, args []string, e env) int {
 		fmt.Fprintln(stderr, "inilua demo:", err)
 		return exitHosts
 	}
-	status := finishRun(results, false, report, "", stdout, stderr)
+	meta := batch.ReportMeta{Script: batch.DemoScriptInfo(), Version: version.Get()}
+	status := finishRun(results, meta, report, "", stdout, stderr)
 	if *keep {
 		fmt.Fprintf(stdout, "kept %s: the hosts' files, backup/ and report.json\n", dir)
 	}

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,4 +117,68 @@ func sampleHosts(t *testing.T, n int) ([]*batch.Host, []string) {
 	}
 	t.Cleanup(shutdown)
 	return hosts, dirs
+}
+
+// TestBatchShardFlag: --shard I/N and auto/N (JOB_COMPLETION_INDEX, 0-based)
+// run only the shard's hosts and write the shard into the report; a shard
+// with no host is an empty success; bad values are usage errors.
+func TestBatchShardFlag(t *testing.T) {
+	hosts, _ := sampleHosts(t, 4)
+	dir := t.TempDir()
+	inv := filepath.Join(dir, "hosts.txt")
+	var b strings.Builder
+	for _, h := range hosts {
+		b.WriteString(h.InventoryLine() + "\n")
+	}
+	os.WriteFile(inv, []byte(b.String()), 0o644)
+	script := filepath.Join(dir, "s.lua")
+	os.WriteFile(script, []byte(`print("ran on " .. HOST.name)`), 0o644)
+
+	for _, tc := range []struct{ shard, want string }{
+		{"0/3", "the shard must be 1..3"},
+		{"2", "want I/N"},
+		{"auto/3", "JOB_COMPLETION_INDEX is not set"},
+	} {
+		t.Setenv(batch.ShardIndexEnv, "") // restored at the end of the test
+		os.Unsetenv(batch.ShardIndexEnv)
+		status, _, stderr := runCmd(t, runBatch, "--inventory", inv, "--shard", tc.shard, script)
+		if status != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("--shard %s: status %d, stderr %q; want 1 and %q", tc.shard, status, stderr, tc.want)
+		}
+	}
+
+	t.Setenv(batch.ShardIndexEnv, "1") // the second pod: shard 2/2
+	report := filepath.Join(dir, "r.json")
+	status, out, stderr := runCmd(t, runBatch, "--inventory", inv, "--shard", "auto/2", "--report", report, script)
+	if status != exitOK {
+		t.Fatalf("--shard auto/2: %d\n%s%s", status, out, stderr)
+	}
+	want, _ := batch.Shard{Index: 2, Count: 2}.Select(hosts)
+	for _, h := range hosts {
+		in := slices.Contains(want, h)
+		if ran := strings.Contains(out, "ran on "+h.Name+"\n"); ran != in {
+			t.Errorf("%s: ran %v, in shard 2/2 %v\n%s", h.Name, ran, in, out)
+		}
+	}
+	data, _ := os.ReadFile(report)
+	var rep struct {
+		Shard struct{ Index, Count int }
+		Hosts []struct{ Name string }
+	}
+	if err := json.Unmarshal(data, &rep); err != nil || rep.Shard.Index != 2 || rep.Shard.Count != 2 || len(rep.Hosts) != len(want) {
+		t.Errorf("report of shard auto/2 (%v):\n%s", err, data)
+	}
+
+	// 4 hosts in 50 shards: most shards are empty
+	for i := 1; i <= 50; i++ {
+		shard := batch.Shard{Index: i, Count: 50}
+		if sel, _ := shard.Select(hosts); len(sel) != 0 {
+			continue
+		}
+		status, out, stderr := runCmd(t, runBatch, "--inventory", inv, "--shard", shard.String(), script)
+		if status != exitOK || !strings.Contains(out, "shard "+shard.String()+": none of the 4 selected hosts falls in this shard") || !strings.Contains(out, "ok=0 changed=0 failed=0") {
+			t.Errorf("empty shard %s: %d\n%s%s", shard, status, out, stderr)
+		}
+		break
+	}
 }
