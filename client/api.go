@@ -10,6 +10,31 @@
 // they would change nothing. Large values are read and written in chunks of
 // Options.ChunkSize bytes with O, invisibly to the caller.
 //
+// # Values larger than one chunk
+//
+// A value up to Options.ChunkSize bytes is read with one V and written
+// with one W, so it is read and written whole (the server answers each
+// command from one state of the file). A longer value takes several
+// commands, and another client may change it in between:
+//
+//   - Reads: after the last chunk the size is asked again with S and the
+//     first chunk read again, in the same pipelined window. The value is
+//     returned only when both sizes, the bytes received and both copies of
+//     the first chunk agree and every chunk but the last was full;
+//     otherwise it is read again, up to 5 times, then the error wraps
+//     ErrValueChanging. This catches every change of size and every change
+//     of the first chunk during the read. It cannot catch a rewrite that
+//     keeps the size and the first chunk but changes later bytes between
+//     two of their reads (the protocol has no version or checksum to ask
+//     for), nor, against a server that stores chunks as they arrive, a
+//     writer's half-written value that happens to pass these checks.
+//   - Writes: every chunk but the last is sent with the chunk size as
+//     limit and the last with the default limit (spec §8). Package server
+//     stores the value only when the last chunk arrives, so a failed write
+//     leaves the old value. The original INIServe stores each chunk as it
+//     arrives: a write cut off after a chunk leaves a mix there, and the
+//     error wraps ErrPartialWrite.
+//
 // Every call takes a context: its deadline bounds the call, and cancelling
 // it while a command is on the wire closes the connection (the reply stream
 // would be out of step otherwise), after which every call returns an error

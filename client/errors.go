@@ -30,6 +30,19 @@ var (
 	ErrMalformedReply = errors.New("malformed reply")
 	// ErrClosed: the session was closed by Close or Restart.
 	ErrClosed = errors.New("session closed")
+	// ErrPartialWrite: a value written in several chunks (larger than
+	// Options.ChunkSize) failed after at least one of its chunks was sent
+	// (connection lost, a chunk refused). A server that stores each chunk
+	// as it arrives, as the original INIServe does, may now hold neither
+	// the old value nor the new one but a mix; package server stages the
+	// chunks and keeps the old value (its doc, "Values written in
+	// chunks"). The client cannot tell which kind of server it talks to,
+	// so the error says "may". Errors wrapping it also wrap the cause.
+	ErrPartialWrite = errors.New("the value on the host may be partial")
+	// ErrValueChanging: a value larger than Options.ChunkSize, read in
+	// chunks, changed between its chunks at every one of several reads
+	// (another client keeps rewriting it). No torn value is returned.
+	ErrValueChanging = errors.New("value changed while it was read in chunks")
 	// ErrValueTooLarge: Put or Push of a value over 65535 bytes into a file
 	// whose name does not end in .TNI (spec §9). Nothing was sent.
 	ErrValueTooLarge = errors.New("value too large for a binary INI file")

@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/inilua/inilua/ini"
 )
@@ -169,6 +172,11 @@ func (s *Session) readMany(ctx context.Context, ref *fileRef, items []readItem) 
 		}
 		if len(long) > 0 {
 			if err := s.readRests(ctx, ref, long); err != nil {
+				for _, lv := range long {
+					if lv.failed {
+						return fmt.Errorf("application %q key %q: %w", lv.app, lv.key, err)
+					}
+				}
 				return err
 			}
 		}
@@ -243,6 +251,7 @@ func (s *Session) Push(ctx context.Context, name string, f *ini.File, opts PushO
 	if err := s.needFile(&ref, false); err != nil {
 		return err
 	}
+	s.inflight = nil
 	for i, c := range changes {
 		if c.del {
 			s.b.tag = i
@@ -263,8 +272,19 @@ func (s *Session) Push(ctx context.Context, name string, f *ini.File, opts PushO
 	return nil
 }
 
-// pushError names the change whose command was refused.
+// pushError names the change whose command was refused, and wraps
+// ErrPartialWrite naming the values written in chunks that the host may
+// hold in part.
 func (s *Session) pushError(name string, changes []change, err error) error {
+	if partial := s.partialWrites(); len(partial) > 0 {
+		tags := slices.Sorted(maps.Keys(partial))
+		names := make([]string, len(tags))
+		for i, t := range tags {
+			names[i] = fmt.Sprintf("application %q key %q", changes[t].app, changes[t].key)
+		}
+		err = fmt.Errorf("%w: %s (a server that stores each chunk as it arrives, as the original INIServe does, keeps the chunks sent; package server does not): %w",
+			ErrPartialWrite, strings.Join(names, ", "), err)
+	}
 	if i := s.b.failed; i >= 0 && s.b.ops[i].tag >= 0 {
 		c := changes[s.b.ops[i].tag]
 		what := "put"

@@ -229,7 +229,10 @@ func (r *RemoteFile) size(ctx context.Context, app, key []byte) (int, error) {
 }
 
 // Put writes a value (A, K, W in one round trip; values over the chunk
-// size are written in chunks with O, pipelined). A value over 65535 bytes
+// size are written in chunks with O, pipelined). When a value written in
+// several chunks fails after a chunk went out, the error wraps
+// ErrPartialWrite: the host may hold part of the new value (see
+// ErrPartialWrite for which servers). A value over 65535 bytes
 // for a file whose name does not end in .TNI is refused with
 // ErrValueTooLarge before anything is sent. In check mode the write is
 // recorded, not sent, and later reads see it.
@@ -258,7 +261,14 @@ func (r *RemoteFile) put(ctx context.Context, app, key, value []byte) error {
 	if err := s.needFile(&r.ref, false); err != nil {
 		return err
 	}
-	return s.writeValue(ctx, &r.ref, app, key, value, -1, true)
+	s.inflight = nil
+	err := s.writeValue(ctx, &r.ref, app, key, value, -1, true)
+	if err != nil && len(value) > s.chunk {
+		if n, ok := s.partialWrites()[-1]; ok {
+			return partialError(n, len(value), err)
+		}
+	}
+	return err
 }
 
 // checkPut checks names and the size limit of spec §9 before a write.

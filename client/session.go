@@ -81,6 +81,10 @@ type op struct {
 	dst        *[]byte // opV: decoded bytes are appended here
 	tag        int     // caller's use (which item the command belongs to); -1: none
 
+	chunk int  // W of a value written in several chunks: its value bytes; 0: other
+	last  bool // that W ends the value
+
+	read  bool // its reply was read (ok and reply are valid)
 	ok    bool
 	reply string   // text after '-' (cleaned)
 	num   uint64   // opS
@@ -92,8 +96,9 @@ type op struct {
 type batch struct {
 	buf    []byte
 	ops    []op
-	tag    int // stamped into every op added
-	failed int // after run: index of the first refused op, or -1
+	tag    int  // stamped into every op added
+	failed int  // after run: index of the first refused op, or -1
+	sent   bool // run began writing buf (the commands may have been carried out)
 }
 
 func (b *batch) reset() {
@@ -108,6 +113,7 @@ func (b *batch) reset() {
 	}
 	b.tag = -1
 	b.failed = -1
+	b.sent = false
 }
 
 // add appends the command letter+param and returns its op index.
@@ -180,6 +186,11 @@ type Session struct {
 
 	records  []Record
 	overlays map[string]*overlay
+
+	// inflight maps the tag of each value being written in several
+	// chunks, whose earlier chunks went out in windows already answered,
+	// to the bytes of those chunks (see partialWrites).
+	inflight map[int]int
 }
 
 var aLongTimeAgo = time.Unix(1, 0)
@@ -297,6 +308,7 @@ func (s *Session) run(ctx context.Context) error {
 		}
 	}
 	var werr chan error
+	b.sent = true
 	if len(b.buf) <= syncWriteMax {
 		if _, err := s.conn.Write(b.buf); err != nil {
 			return s.fail(ctx, 0, err)
@@ -317,6 +329,7 @@ func (s *Session) run(ctx context.Context) error {
 			}
 		}
 		if err := s.readReply(ctx, &b.ops[i]); err != nil {
+			b.ops[i].read = false // cut short: it may have been carried out
 			ferr := s.fail(ctx, i, err)
 			if werr != nil {
 				<-werr
@@ -380,6 +393,7 @@ func (s *Session) readReply(ctx context.Context, o *op) error {
 	if err != nil {
 		return err
 	}
+	o.read = true
 	if len(line) == 0 {
 		return &malformed{"empty reply line", line}
 	}

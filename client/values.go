@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -48,18 +49,34 @@ type longValue struct {
 	size     uint64 // from S, once sized
 	sized    bool
 	iS       int    // op index of S in the current window, or -1
+	iCheck   int    // op index of the closing S of a check in the current window, or -1
+	check    []byte // the first chunk, read again after the others
 	asked    bool   // in the current window
 	want     uint64 // bytes requested so far
+	tries    int    // reads begun again after a change
+	failed   bool   // readRests gave up on it (ErrValueChanging)
 	done     bool
 }
+
+// maxReadTries is how many times a value read in chunks is read again
+// after it changed between its chunks, before ErrValueChanging.
+const maxReadTries = 5
 
 // readRests reads the remaining chunks of long values, pipelined in
 // windows of at most windowBytes of value data. The first window asks S
 // together with the second chunk (so a value of up to two chunks, such as
 // any binary INI value at the default chunk size, takes one more round
-// trip); the next windows ask all remaining chunks. A value that turns out
-// shorter than its S size (changed meanwhile) ends at its first short
-// chunk.
+// trip); the next windows ask all remaining chunks.
+//
+// A value read in chunks is checked for a change between its chunks:
+// after its last chunk, in the same window, S is asked again and the first
+// chunk read again (the check; the first window asks it too, so a value of
+// two chunks needs no more round trips). The value is accepted when both
+// sizes, the bytes received and both copies of the first chunk agree, and
+// every chunk but the last was full. Otherwise it is read again from the
+// new first chunk, up to maxReadTries times; then the error wraps
+// ErrValueChanging. A value missing at some point gives the '-' reply's
+// *CommandError (ErrNotFound).
 func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue) error {
 	for i := range long {
 		long[i].want = uint64(len(*long[i].dst))
@@ -73,7 +90,7 @@ func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue)
 		pending := false
 		for i := range long {
 			lv := &long[i]
-			lv.iS, lv.asked = -1, false
+			lv.iS, lv.iCheck, lv.asked = -1, -1, false
 			if lv.done || budget == 0 {
 				continue
 			}
@@ -84,10 +101,15 @@ func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue)
 			if !lv.sized {
 				lv.iS = s.b.add(opS, 'S', nil)
 				s.addChunk(lv) // the second chunk, before the size is known
-				budget--
+				s.addCheck(lv)
+				budget -= 2
 			}
 			for lv.sized && lv.want < lv.size && budget > 0 {
 				s.addChunk(lv)
+				budget--
+			}
+			if lv.sized && lv.want >= lv.size && budget > 0 {
+				s.addCheck(lv)
 				budget--
 			}
 			lv.asked, pending = true, true
@@ -114,10 +136,45 @@ func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue)
 					*lv.dst = grown
 				}
 			}
-			if n := uint64(len(*lv.dst)); n >= lv.size || n < lv.want {
-				lv.done = true // complete, or a short chunk: the value shrank
+			got := uint64(len(*lv.dst))
+			consistent := got == min(lv.want, lv.size) // every chunk so far full, none past the size
+			if lv.iCheck >= 0 {
+				first := (*lv.dst)[:min(len(*lv.dst), s.chunk)]
+				consistent = consistent && s.b.ops[lv.iCheck].num == lv.size && bytes.Equal(lv.check, first)
+			}
+			switch {
+			case consistent && lv.iCheck >= 0 && lv.want >= lv.size:
+				lv.done = true
+			case consistent:
+				// more chunks to read (a check asked early proves nothing yet)
+			case lv.tries+1 >= maxReadTries:
+				lv.failed = true
+				return fmt.Errorf("%w: read %d times in chunks, changed every time (another client is rewriting it)", ErrValueChanging, lv.tries+1)
+			default:
+				s.restart(lv)
 			}
 		}
+	}
+}
+
+// restart begins the read of lv again after a change: from the first
+// chunk of the check when it was read (the whole value if that came back
+// short), else from the start.
+func (s *Session) restart(lv *longValue) {
+	lv.tries++
+	lv.sized = false
+	*lv.dst = (*lv.dst)[:0]
+	if lv.iCheck >= 0 {
+		*lv.dst = append(*lv.dst, lv.check...)
+	}
+	lv.want = uint64(len(*lv.dst))
+	if lv.iCheck >= 0 && len(lv.check) < s.chunk {
+		lv.done = true // one V gave the whole value
+		return
+	}
+	if lv.iCheck < 0 {
+		// no first chunk in hand: read it with the next window's S
+		lv.want = 0
 	}
 }
 
@@ -129,6 +186,15 @@ func (s *Session) addChunk(lv *longValue) {
 	lv.want += uint64(s.chunk)
 }
 
+// addCheck adds the check of lv: S, then O and V of the first chunk.
+func (s *Session) addCheck(lv *longValue) {
+	lv.iCheck = s.b.add(opS, 'S', nil)
+	s.needOL(0, uint32(s.chunk))
+	j := s.b.add(opV, 'V', nil)
+	lv.check = lv.check[:0]
+	s.b.ops[j].dst = &lv.check
+}
+
 // flushIfFull runs the batch when it holds a full window, then starts a new
 // one with ref selected.
 func (s *Session) flushIfFull(ctx context.Context, ref *fileRef) error {
@@ -138,16 +204,79 @@ func (s *Session) flushIfFull(ctx context.Context, ref *fileRef) error {
 	if err := s.run(ctx); err != nil {
 		return err
 	}
+	s.noteChunks()
 	s.b.reset()
 	return s.needFile(ref, false)
+}
+
+// noteChunks records, after a window was answered without error, the
+// chunks it carried of values written in several chunks (inflight), and
+// forgets the values it finished.
+func (s *Session) noteChunks() {
+	for i := range s.b.ops {
+		o := &s.b.ops[i]
+		switch {
+		case o.chunk == 0:
+		case o.last:
+			delete(s.inflight, o.tag)
+		default:
+			if s.inflight == nil {
+				s.inflight = map[int]int{}
+			}
+			s.inflight[o.tag] += o.chunk
+		}
+	}
+}
+
+// partialWrites returns, after the window in s.b failed, the values
+// written in several chunks that a server storing each chunk as it
+// arrives (the original INIServe) may now hold in part: those of which
+// some chunk was answered '+', or sent with no reply read, while the chunk
+// that ends the value was not answered '+'. The map goes from tag to the
+// value bytes sent in such chunks. inflight is cleared.
+func (s *Session) partialWrites() map[int]int {
+	out := map[int]int{}
+	done := map[int]bool{}
+	for tag, n := range s.inflight {
+		out[tag] = n
+	}
+	s.inflight = nil
+	for i := range s.b.ops {
+		o := &s.b.ops[i]
+		if o.chunk == 0 || !s.b.sent {
+			continue
+		}
+		if o.ok || !o.read {
+			out[o.tag] += o.chunk
+		}
+		if o.last && o.ok {
+			done[o.tag] = true
+		}
+	}
+	for tag, n := range out {
+		if done[tag] || n == 0 {
+			delete(out, tag)
+		}
+	}
+	return out
+}
+
+// partialError wraps err, the failure of a value of total bytes written in
+// chunks of which sent bytes may have been stored, with ErrPartialWrite.
+func partialError(sent, total int, err error) error {
+	return fmt.Errorf("%w (%d of its %d bytes were sent in chunks before the failure; a server that stores each chunk as it arrives, as the original INIServe does, keeps them; package server does not): %w",
+		ErrPartialWrite, min(sent, total), total, err)
 }
 
 // writeValue adds the commands that store value into (app, key) to the
 // batch (ref already selected in it), flushing full windows, and runs the
 // batch when last is true. A value up to one chunk is one W with offset 0
-// and a limit above its length (so the value ends after it, spec §8); a
-// longer one is written chunk by chunk, each with O <offset>,FFFFFFFF so
-// that every chunk ends the value and the next extends it.
+// and a limit above its length (so the value ends after it, spec §8). A
+// longer one is written chunk by chunk as spec §8 describes: every chunk
+// but the last with O <offset>,<chunk size> (N = limit: the bytes after it
+// are kept, more follows), the last with O <offset>,FFFFFFFF (it ends the
+// value). A server that stages chunks (package server) stores the value
+// only with the last chunk; see partialWrites for one that does not.
 func (s *Session) writeValue(ctx context.Context, ref *fileRef, app, key, value []byte, tag int, last bool) error {
 	s.b.tag = tag
 	s.needApp(app)
@@ -165,12 +294,22 @@ func (s *Session) writeValue(ctx context.Context, ref *fileRef, app, key, value 
 			s.b.tag = tag
 			s.needApp(app)
 			s.needKey(key)
-			s.needOL(uint32(off), wire.DefaultLimit)
-			s.b.addW(value[off:min(off+s.chunk, len(value))])
+			end := min(off+s.chunk, len(value))
+			lim := uint32(s.chunk)
+			if end == len(value) {
+				lim = wire.DefaultLimit
+			}
+			s.needOL(uint32(off), lim)
+			i := s.b.addW(value[off:end])
+			s.b.ops[i].chunk, s.b.ops[i].last = end-off, end == len(value)
 		}
 	}
 	if last {
-		return s.run(ctx)
+		if err := s.run(ctx); err != nil {
+			return err
+		}
+		s.noteChunks()
+		return nil
 	}
 	return s.flushIfFull(ctx, ref)
 }
