@@ -3,7 +3,6 @@ package batch
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/inilua/inilua/ini"
 	"github.com/inilua/inilua/internal/version"
+	"github.com/inilua/inilua/notation"
 )
 
 // Status is the outcome of a batch run on one host.
@@ -426,64 +426,15 @@ func WriteDiff(w io.Writer, r *Result) error {
 }
 
 // ShowName renders a file, application or key name for the diff: as it is
-// when every byte is printable (ASCII 0x20-0x7E or a code-page byte 0x80 and
-// above), else quoted with Go escapes, so that a name holding control bytes
-// (CR LF, an escape sequence) can never garble the terminal or fake a line.
-func ShowName(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7F {
-			return fmt.Sprintf("%q", s)
-		}
-	}
-	return s
-}
+// when every byte is printable, else quoted with Go escapes (notation.Name).
+func ShowName(s string) string { return notation.Name(s) }
 
-// ShowValue renders a value for the diff: (absent) for nil, a quoted string
-// when the bytes are printable text (optionally ending in NULs, as C
-// strings in INI files do), otherwise 0x and uppercase hex digits in byte
-// order; a value of 1, 2 or 4 bytes also shows its little-endian unsigned
-// number, e.g. 0x2C010000 (300).
-func ShowValue(b []byte) string {
-	if b == nil {
-		return "(absent)"
-	}
-	if isText(b) {
-		return fmt.Sprintf("%q", b)
-	}
-	h := "0x" + strings.ToUpper(hex.EncodeToString(b))
-	switch len(b) {
-	case 1:
-		return fmt.Sprintf("%s (%d)", h, b[0])
-	case 2:
-		return fmt.Sprintf("%s (%d)", h, binary.LittleEndian.Uint16(b))
-	case 4:
-		return fmt.Sprintf("%s (%d)", h, binary.LittleEndian.Uint32(b))
-	}
-	return h
-}
-
-// isText: printable ASCII or high code-page bytes, tabs, CR, LF, with NULs
-// allowed only at the end, and at least as many printable ASCII bytes as
-// high code-page bytes (at least one), so that a number such as 3560 as
-// u32 (E8 0D 00 00) or 250 (FA 00 00 00) is shown as hex, not as text.
-func isText(b []byte) bool {
-	body := bytes.TrimRight(b, "\x00")
-	if len(body) == 0 {
-		return len(b) == 0
-	}
-	ascii, high := 0, 0
-	for _, c := range body {
-		switch {
-		case c >= 0x20 && c < 0x7F:
-			ascii++
-		case c >= 0x80:
-			high++
-		case c != '\t' && c != '\r' && c != '\n':
-			return false
-		}
-	}
-	return ascii > 0 && ascii >= high
-}
+// ShowValue renders a value for the diff (notation.Value): (absent) for
+// nil, a quoted string when the bytes are printable text (optionally ending
+// in NULs, as C strings in INI files do), otherwise 0x and uppercase hex
+// digits in byte order; a value of 1, 2 or 4 bytes also shows its
+// little-endian unsigned number, e.g. 0x2C010000 (300).
+func ShowValue(b []byte) string { return notation.Value(b) }
 
 func oneLine(s string) string {
 	return strings.NewReplacer("\r", " ", "\n", " ", "\t", " ").Replace(s)

@@ -9,6 +9,7 @@
 //	inilua batch [flags] script.lua [name=value ...]
 //	inilua restore --backup-dir DIR [flags]
 //	inilua demo                               the batch runner on sample hosts
+//	inilua diff [flags] OLD NEW               compare two files (docs/fleet.md)
 //
 // Options (before the script name):
 //
@@ -85,6 +86,8 @@ func run(ctx context.Context, args []string, e env) int {
 			return runRestore(ctx, args[1:], e)
 		case "demo":
 			return runDemo(ctx, args[1:], e)
+		case "diff":
+			return runDiff(ctx, args[1:], e)
 		}
 	}
 	o, err := parseArgs(args)
@@ -126,6 +129,7 @@ const (
   inilua batch [flags] script.lua [name=value ...]   run on many hosts (-h for its flags)
   inilua restore --backup-dir DIR [flags]   put backed-up files back
   inilua demo                               the batch runner on sample hosts
+  inilua diff [flags] OLD NEW               compare two files, local or remote (docs/fleet.md)
 
 Options (before the script name; -h this help, -- ends the options,
 - reads the script from standard input):

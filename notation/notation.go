@@ -1,0 +1,81 @@
+package notation
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// Absent is how Value shows a nil value (a key that does not exist).
+const Absent = "(absent)"
+
+// Name renders a file, application or key name: as it is when every byte
+// is printable (ASCII 0x20-0x7E or a code-page byte 0x80 and above), else
+// quoted with Go escapes, so that a name holding control bytes (CR LF, an
+// escape sequence) can never garble the terminal or fake a line.
+func Name(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7F {
+			return fmt.Sprintf("%q", s)
+		}
+	}
+	return s
+}
+
+// Value renders a value: Absent for nil, a quoted string (Go syntax, so a
+// trailing NUL shows as \x00) when IsText holds, otherwise 0x and
+// uppercase hex digits in byte order; a value of 1, 2 or 4 bytes also shows
+// its little-endian unsigned number, e.g. 0x2C010000 (300).
+func Value(b []byte) string {
+	if b == nil {
+		return Absent
+	}
+	if IsText(b) {
+		return fmt.Sprintf("%q", b)
+	}
+	h := "0x" + strings.ToUpper(hex.EncodeToString(b))
+	if n, ok := Number(b); ok {
+		return fmt.Sprintf("%s (%d)", h, n)
+	}
+	return h
+}
+
+// Number returns the little-endian unsigned number of a 1-, 2- or 4-byte
+// value, and false for any other length.
+func Number(b []byte) (uint32, bool) {
+	switch len(b) {
+	case 1:
+		return uint32(b[0]), true
+	case 2:
+		return uint32(binary.LittleEndian.Uint16(b)), true
+	case 4:
+		return binary.LittleEndian.Uint32(b), true
+	}
+	return 0, false
+}
+
+// IsText reports whether b reads as text: printable ASCII or high
+// code-page bytes, tabs, CR, LF, with NULs allowed only at the end, and at
+// least as many printable ASCII bytes as high code-page bytes (at least
+// one), so that a number such as 3560 as u32 (E8 0D 00 00) or 250
+// (FA 00 00 00) is not taken for text. The empty value is text.
+func IsText(b []byte) bool {
+	body := bytes.TrimRight(b, "\x00")
+	if len(body) == 0 {
+		return len(b) == 0
+	}
+	ascii, high := 0, 0
+	for _, c := range body {
+		switch {
+		case c >= 0x20 && c < 0x7F:
+			ascii++
+		case c >= 0x80:
+			high++
+		case c != '\t' && c != '\r' && c != '\n':
+			return false
+		}
+	}
+	return ascii > 0 && ascii >= high
+}

@@ -1,0 +1,40 @@
+package notation
+
+import "testing"
+
+func TestValue(t *testing.T) {
+	for _, c := range []struct {
+		in   []byte
+		want string
+	}{
+		{nil, "(absent)"},
+		{[]byte{}, `""`},
+		{[]byte("Welcome\x00"), `"Welcome\x00"`},
+		{[]byte{0x2C, 0x01, 0, 0}, "0x2C010000 (300)"},
+		{[]byte{0xE8, 0x0D, 0, 0}, "0xE80D0000 (3560)"},
+		{[]byte{0x01, 0x02}, "0x0102 (513)"},
+		{[]byte{0x07}, "0x07 (7)"},
+		{[]byte{0, 1, 2}, "0x000102"},
+		{[]byte("a\x00b"), "0x610062"},
+		{[]byte("tab\tcr\r\n"), `"tab\tcr\r\n"`},
+	} {
+		if got := Value(c.in); got != c.want {
+			t.Errorf("Value(% X) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}
+
+func TestName(t *testing.T) {
+	for in, want := range map[string]string{
+		"$SYS":      "$SYS",
+		"Mail Port": "Mail Port",
+		"a\r\nb":    `"a\r\nb"`,
+		"\x1b[2J":   `"\x1b[2J"`,
+		"caf\xe9":   "caf\xe9",
+		"del\x7f":   `"del\x7f"`,
+	} {
+		if got := Name(in); got != want {
+			t.Errorf("Name(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
