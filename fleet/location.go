@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -92,8 +93,9 @@ type Connector struct {
 	// Timeout bounds connecting and each command; 0 means
 	// batch.DefaultTimeout.
 	Timeout time.Duration
-	// Dial connects (client.Dial when nil).
-	Dial batch.DialFunc
+	// DialContext, when not nil, opens the connection to each host
+	// (client.Options.DialContext); nil: a plain TCP connection.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Resolve returns the inventory host called name, or, for a name not in
@@ -116,7 +118,8 @@ func (c *Connector) Resolve(name string) (*batch.Host, error) {
 }
 
 // Connect logs in to h in check mode (nothing can be written). Errors:
-// the host's password cannot be read (batch Host.Password), or Dial's.
+// the host's password cannot be read (batch Host.Password), or
+// client.Dial's.
 func (c *Connector) Connect(ctx context.Context, h *batch.Host) (*client.Session, error) {
 	pw, err := h.Password(c.Password)
 	if err != nil {
@@ -126,11 +129,8 @@ func (c *Connector) Connect(ctx context.Context, h *batch.Host) (*client.Session
 	if t <= 0 {
 		t = batch.DefaultTimeout
 	}
-	dial := c.Dial
-	if dial == nil {
-		dial = client.Dial
-	}
-	return dial(ctx, h.Address, client.Options{Password: pw, DialTimeout: t, CommandTimeout: t, CheckMode: true})
+	return client.Dial(ctx, h.Address, client.Options{Password: pw, DialTimeout: t, CommandTimeout: t,
+		CheckMode: true, DialContext: c.DialContext})
 }
 
 // ErrNoFile is returned (wrapped) for a file that does not exist.
