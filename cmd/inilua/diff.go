@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/inilua/inilua/batch"
+	"github.com/inilua/inilua/cmd/internal/cliflag"
 	"github.com/inilua/inilua/fleet"
 	"github.com/inilua/inilua/ini"
 	"github.com/inilua/inilua/inidiff"
@@ -46,29 +47,39 @@ func registerReadFlags(fs *flag.FlagSet, hf *hostFlags) {
 	hf.forks = 1
 }
 
+// diffConfig is what the flags of inilua diff set.
+type diffConfig struct {
+	hf  hostFlags
+	lua bool
+}
+
+// diffFlags builds the flag set of inilua diff, bound to c.
+func diffFlags(c *diffConfig) *flag.FlagSet {
+	fs := cliflag.New("inilua diff", diffUsage)
+	registerReadFlags(fs, &c.hf)
+	fs.BoolVar(&c.lua, "lua", false, "write a Lua migration script from OLD to NEW instead of the difference")
+	return fs
+}
+
 // runDiff is `inilua diff`; it returns the exit status.
 func runDiff(ctx context.Context, args []string, e env) int {
-	fs := newFlagSet("inilua diff", diffUsage, e.stderr)
-	var hf hostFlags
-	registerReadFlags(fs, &hf)
-	lua := fs.Bool("lua", false, "write a Lua migration script from OLD to NEW instead of the difference")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	var cfg diffConfig
+	fs := diffFlags(&cfg)
+	refuse := func(err error) int { return cliflag.Refuse(e.stderr, fs, err, diffTrouble) }
+	if err := cliflag.Parse(fs, args, e.stdout); err != nil {
+		if errors.Is(err, cliflag.ErrHelp) {
 			return diffSame
 		}
-		return diffTrouble
+		return refuse(err)
 	}
 	if fs.NArg() != 2 {
-		fmt.Fprintf(e.stderr, "inilua diff: want two files, OLD and NEW (got %d)\n", fs.NArg())
-		fs.Usage()
-		return diffTrouble
+		return refuse(fmt.Errorf("want two files, OLD and NEW (got %d)", fs.NArg()))
 	}
-	hosts, pw, err := hf.load()
+	hosts, pw, err := cfg.hf.load()
 	if err != nil {
-		fmt.Fprintln(e.stderr, "inilua diff:", err)
-		return diffTrouble
+		return refuse(err)
 	}
-	c := &fleet.Connector{Hosts: hosts, Password: pw, Timeout: hf.timeout}
+	c := &fleet.Connector{Hosts: hosts, Password: pw, Timeout: cfg.hf.timeout}
 	locs := [2]fleet.Location{fleet.ParseLocation(fs.Arg(0)), fleet.ParseLocation(fs.Arg(1))}
 	var files [2]*ini.File
 	var srcs [2]inidiff.Source
@@ -80,7 +91,7 @@ func runDiff(ctx context.Context, args []string, e env) int {
 		srcs[i] = inidiff.SourceOf(files[i], l.String(), l.Path, l.Remote())
 	}
 	d := inidiff.Compare(files[0], files[1])
-	if *lua {
+	if cfg.lua {
 		err = inidiff.WriteLua(e.stdout, d, inidiff.Header{Old: srcs[0], New: srcs[1],
 			Generator: "inilua " + version.Get().String()})
 	} else {

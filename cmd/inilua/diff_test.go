@@ -62,8 +62,8 @@ func TestDiffCommand(t *testing.T) {
 	if code, _, errs := runLine(t, "diff", old); code != 2 || !strings.Contains(errs, "want two files") {
 		t.Errorf("one file: status %d, err %q", code, errs)
 	}
-	if code, _, errs := runLine(t, "diff", "-h"); code != 0 || !strings.Contains(errs, "usage: inilua diff") || !strings.Contains(errs, "-lua") {
-		t.Errorf("-h: status %d, err %q", code, errs)
+	if code, out, _ := runLine(t, "diff", "-h"); code != 0 || !strings.Contains(out, "usage: inilua diff") || !strings.Contains(out, "--lua") {
+		t.Errorf("-h: status %d, out %q", code, out)
 	}
 	if code, _, errs := runLine(t, "diff", "--inventory", filepath.Join(dir, "none.txt"), old, new); code != 2 || !strings.Contains(errs, "none.txt") {
 		t.Errorf("missing inventory: status %d, err %q", code, errs)
