@@ -33,7 +33,7 @@ func runScript(t *testing.T, script []byte, args ...string) (string, error) {
 	for i, a := range args {
 		vals[i] = lua.LString(a)
 	}
-	_, err = rt.Call(ctx, rt.State().NewFunctionFromProto(proto), vals...)
+	_, err = rt.Run(ctx, proto, vals...)
 	return out.String(), err
 }
 
