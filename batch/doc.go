@@ -12,7 +12,8 @@
 //     one shard of the hosts: Shard, ParseShard), one Result per host.
 //   - Reports: WriteRecap (text table), WriteDiff, WriteReport (JSON, with
 //     ReportMeta: script hash and arguments, shard, version),
-//     WriteRetryFile (the hosts to rerun, as an inventory).
+//     WriteRetryFile (the hosts to rerun, as an inventory); ReadReport and
+//     Merge join the reports of the shards of one run.
 //   - Backups: BackupStore saves each remote file before its first change;
 //     Restore puts them back.
 //   - Demo, WriteSampleHost and LocalServers: sample hosts served in-process

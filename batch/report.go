@@ -312,6 +312,9 @@ func (v orderedVars) MarshalJSON() ([]byte, error) {
 }
 
 func (v *orderedVars) UnmarshalJSON(data []byte) error {
+	if string(bytes.TrimSpace(data)) == "null" {
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return fmt.Errorf("vars: want an object of strings")

@@ -10,6 +10,7 @@
 //	inilua restore --backup-dir DIR [flags]
 //	inilua demo                               the batch runner on sample hosts
 //	inilua diff [flags] OLD NEW               compare two files (docs/fleet.md)
+//	inilua report merge OUT.json IN.json...   merge the reports of shards
 //
 // Options (before the script name):
 //
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, e env) int {
 			return runDemo(ctx, args[1:], e)
 		case "diff":
 			return runDiff(ctx, args[1:], e)
+		case "report":
+			return runReport(ctx, args[1:], e)
 		}
 	}
 	o, err := parseArgs(args)
@@ -130,6 +133,7 @@ const (
   inilua restore --backup-dir DIR [flags]   put backed-up files back
   inilua demo                               the batch runner on sample hosts
   inilua diff [flags] OLD NEW               compare two files, local or remote (docs/fleet.md)
+  inilua report merge OUT.json IN.json...   merge the reports of shards (--shard)
 
 Options (before the script name; -h this help, -- ends the options,
 - reads the script from standard input):
