@@ -57,6 +57,10 @@ type Change struct {
 	// Op is "" for a change of a value; "mkdir", "move" (Key is the
 	// destination) or "remove" for a change to the remote file system.
 	Op string
+	// Partial marks a value written in chunks whose write failed midway
+	// (client.ErrPartialWrite): the host may hold part of it, New is nil
+	// (unknown) and Old is what a restore puts back.
+	Partial bool
 }
 
 // Result is what happened on one host.
@@ -184,6 +188,7 @@ type changeReport struct {
 	Old            *string `json:"old"`
 	New            *string `json:"new"`
 	Op             string  `json:"op,omitempty"`
+	Partial        bool    `json:"partial,omitempty"`
 }
 
 // reportTime is the layout of start and end: RFC 3339 in UTC with
@@ -244,7 +249,7 @@ func WriteReport(w io.Writer, results []*Result, meta ReportMeta) error {
 			hr.Changes = append(hr.Changes, changeReport{
 				File: c.File, Application: c.Application, Key: c.Key,
 				ApplicationHex: nameHex(c.Application), KeyHex: nameHex(c.Key),
-				Old: hexOrNil(c.Old), New: hexOrNil(c.New), Op: c.Op,
+				Old: hexOrNil(c.Old), New: hexOrNil(c.New), Op: c.Op, Partial: c.Partial,
 			})
 		}
 		rep.Hosts = append(rep.Hosts, hr)
@@ -417,11 +422,16 @@ func WriteRecap(w io.Writer, results []*Result, check bool) error {
 // Values are rendered by ShowValue: text quoted (Go syntax, so a trailing
 // NUL shows as \x00), anything else (including a number whose bytes
 // happen to be code-page characters) as hex (with the number for 1, 2 and 4
-// bytes), (absent) for a missing value.
+// bytes), (absent) for a missing value, (partial) for the new value of a
+// write that failed midway (Change.Partial).
 func WriteDiff(w io.Writer, r *Result) error {
 	for _, c := range r.Changes {
+		nv := ShowValue(c.New)
+		if c.Partial {
+			nv = "(partial)"
+		}
 		if _, err := fmt.Fprintf(w, "%s %s [%s] %s: %s -> %s\n", r.Host.Name, ShowName(c.File),
-			ShowName(c.Application), ShowName(c.Key), ShowValue(c.Old), ShowValue(c.New)); err != nil {
+			ShowName(c.Application), ShowName(c.Key), ShowValue(c.Old), nv); err != nil {
 			return err
 		}
 	}

@@ -408,7 +408,7 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		if c.Host == "" { // local files (exports, snapshots) are not host changes
 			continue
 		}
-		res.Changes = append(res.Changes, Change{Host: c.Host, File: c.File, Application: c.Application, Key: c.Key, Old: c.Old, New: c.New, Op: c.Op})
+		res.Changes = append(res.Changes, Change{Host: c.Host, File: c.File, Application: c.Application, Key: c.Key, Old: c.Old, New: c.New, Op: c.Op, Partial: c.Partial})
 	}
 	if err != nil {
 		res.Status, res.Err = StatusFailed, err.Error()

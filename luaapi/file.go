@@ -332,6 +332,9 @@ func changesTable(L *lua.LState, cs []Change) *lua.LTable {
 			if c.New != nil {
 				e.RawSetString("new", lua.LString(c.New))
 			}
+			if c.Partial {
+				e.RawSetString("partial", lua.LTrue)
+			}
 			e.RawSetString("file", lua.LString(c.File))
 		}
 		if c.Host != "" {

@@ -24,8 +24,14 @@ type Change struct {
 	Application string // application name (raw bytes)
 	Key         string // key name (raw bytes)
 	Old         []byte // nil: absent before
-	New         []byte // nil: deleted
+	New         []byte // nil: deleted (or Partial)
 	Op          string // "" for values; "mkdir", "move", "remove"
+	// Partial marks a write of a value in several chunks that failed
+	// after some of its chunks were sent (client.ErrPartialWrite): the
+	// host may hold part of the new value, so the change is recorded
+	// (with New nil) although the write raised an error; Old is what to
+	// restore.
+	Partial bool
 }
 
 // changeLog stores changes in fixed-size chunks: appending never copies
@@ -149,6 +155,9 @@ func (r *recorder) putKnown(app, key, value, old []byte, ok bool) error {
 		old = nil
 	}
 	if err := r.p.Put(app, key, value); err != nil {
+		if errors.Is(err, client.ErrPartialWrite) {
+			r.sink(Change{Host: r.host, File: r.file, Application: string(app), Key: string(key), Old: old, Partial: true})
+		}
 		return err
 	}
 	nv := bytes.Clone(value)

@@ -180,3 +180,47 @@ func fakeHost(t *testing.T, newHandler func() func(line string) (reply string, a
 		}
 	})
 }
+
+// TestPartialWriteRecorded: a value written in chunks to a host that
+// stores each chunk as it arrives, whose connection drops after the first
+// chunk, raises an error saying that the value on the host may be partial
+// and naming it, and f:changes() lists it as partial with its old value
+// (what a restore puts back).
+func TestPartialWriteRecorded(t *testing.T) {
+	addr := wiretest.FakeHost(t, func() func(string, io.Writer) bool {
+		ws := 0
+		return func(line string, w io.Writer) bool {
+			switch {
+			case line == "V":
+				io.WriteString(w, "+4F4C44\r\n") // "OLD"
+				return true
+			case strings.HasPrefix(line, "W"):
+				if ws++; ws == 2 {
+					return false
+				}
+			}
+			io.WriteString(w, "+\r\n")
+			return true
+		}
+	})
+	var out bytes.Buffer
+	rt, err := New(context.Background(), Options{Stdout: &out, Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	rt.SetGlobal("ADDR", addr)
+	if err := runCode(context.Background(), rt, `
+		local s = iniserve.connect(ADDR)
+		local f = s:open("A.TNI")
+		print(pcall(function() f.App.Key = string.rep("x", 40000) end))
+		local c = f:changes()
+		print(#c, c[1].application, c[1].key, c[1].old, c[1].new, c[1].partial)`, "=t"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"may be partial", `application "App": key "Key"`, "1\tApp\tKey\tOLD\tnil\ttrue\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output:\n%s\nwant it to contain %q", out.String(), want)
+		}
+	}
+}
