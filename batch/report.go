@@ -31,11 +31,12 @@ const (
 	// StatusChanged: the script ran to the end and changed at least one
 	// value (in --check mode: would have changed).
 	StatusChanged Status = "changed"
-	// StatusFailed: the script raised an error, a command failed or timed
-	// out, or the run was interrupted on this host.
+	// StatusFailed: the host refused the login ("login refused"), the
+	// script raised an error, a command failed or timed out, or the run
+	// was interrupted on this host.
 	StatusFailed Status = "failed"
-	// StatusUnreachable: connecting or logging in failed; the script did
-	// not run.
+	// StatusUnreachable: the connection could not be made, or the host
+	// did not greet or answer the login in time; the script did not run.
 	StatusUnreachable Status = "unreachable"
 	// StatusSkipped: the host was not started, because --max-fail was
 	// exceeded or the run was interrupted (Ctrl-C) before its turn.

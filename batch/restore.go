@@ -139,7 +139,7 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 		Password: pw, DialTimeout: opts.Timeout, CommandTimeout: opts.Timeout, DialContext: opts.DialContext,
 	})
 	if err != nil {
-		res.Status, res.Err = StatusUnreachable, err.Error()
+		res.Status, res.Err = dialStatus(err, pw)
 		return res
 	}
 	defer sess.Close()

@@ -335,6 +335,24 @@ func (r *runner) finish(i int, res *Result) {
 	r.progress.done(res, b.Bytes())
 }
 
+// noPassword is added to a refused login when the password was empty.
+const noPassword = "; the password was empty: give one with --password-env VAR, --password-file FILE or password_env=/password_file= in the inventory"
+
+// dialStatus returns the status and error text of a host whose session
+// could not be opened: failed for a refused login (the host answered;
+// with a hint naming the password flags when pw is empty), unreachable
+// for anything else.
+func dialStatus(err error, pw string) (Status, string) {
+	if errors.Is(err, client.ErrAuth) {
+		msg := err.Error()
+		if pw == "" {
+			msg += noPassword
+		}
+		return StatusFailed, msg
+	}
+	return StatusUnreachable, err.Error()
+}
+
 // runHost connects to h, runs the script and closes the session.
 func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 	start := time.Now()
@@ -358,7 +376,7 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 	}
 	sess, err := client.Dial(ctx, h.Address, copts)
 	if err != nil {
-		res.Status, res.Err = StatusUnreachable, err.Error()
+		res.Status, res.Err = dialStatus(err, pw)
 		return res
 	}
 	defer sess.Close()

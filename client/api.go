@@ -105,10 +105,12 @@ type Options struct {
 // opts.DialContext or a net.Dialer, then does what NewSession does: TLS
 // when opts.TLS is set, the greeting, the login with opts.Password.
 //
-// Errors: ctx or DialTimeout expiring, a refused connection or TLS
-// handshake; a *CommandError wrapping ErrAuth when the password is refused
-// (the connection is closed then); a *CommandError with Cmd "(greeting)"
-// when the server greets with '-'.
+// Errors: a *ConnectError ("ADDR: no greeting within 3s", "ADDR: login
+// refused (server replied ...)") for ctx or DialTimeout expiring, a
+// refused connection, a server that closes or does not greet; it wraps a
+// *CommandError and ErrAuth when the password is refused (the connection
+// is closed then), a *CommandError with Cmd "(greeting)" when the server
+// greets with '-'. A failed TLS handshake reads "ADDR: TLS handshake: ...".
 func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -125,7 +127,7 @@ func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 	}
 	conn, err := dial(dctx, "tcp", addr)
 	if err != nil {
-		return nil, err // names the address already
+		return nil, dialError(ctx, dctx, addr, dialTimeout(opts), err)
 	}
 	return start(ctx, dctx, conn, addr, opts)
 }
@@ -249,7 +251,7 @@ func (s *Session) login(ctx, dctx context.Context, conn net.Conn, dt time.Durati
 	s.b.ops = append(s.b.ops, op{kind: opPlain})
 	if err := s.run(dctx); err != nil {
 		conn.Close()
-		return fmt.Errorf("%s: %w", s.addr, err)
+		return loginError(ctx, dctx, s.addr, "greeting", dt, err)
 	}
 	s.b.reset()
 	s.b.addString(opPlain, 'P', s.opts.Password)
@@ -261,7 +263,7 @@ func (s *Session) login(ctx, dctx context.Context, conn net.Conn, dt time.Durati
 			ce.Err = ErrAuth
 		}
 		conn.Close()
-		return fmt.Errorf("%s: %w", s.addr, err)
+		return loginError(ctx, dctx, s.addr, "login reply", dt, err)
 	}
 	if s.opts.Password == "" && s.log != nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "server accepts the empty password", slog.String("addr", s.addr))

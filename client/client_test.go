@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -635,17 +636,57 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 // TestDialTimeoutNamesLimit: a server that accepts but never replies (to
-// the greeting or to P) makes Dial fail after DialTimeout with an error
-// naming the limit, still wrapping context.DeadlineExceeded and
-// ErrConnectionLost, not a bare "context deadline exceeded".
+// the greeting or to P) makes Dial fail after DialTimeout with one clause
+// naming the address once and the limit, still wrapping
+// context.DeadlineExceeded and ErrConnectionLost, not a bare "context
+// deadline exceeded".
 func TestDialTimeoutNamesLimit(t *testing.T) {
 	for _, greet := range []bool{false, true} {
 		addr := silentServer(t, greet)
 		_, err := Dial(bg, addr, Options{Password: "pw", DialTimeout: 100 * time.Millisecond})
 		mustErrIs(t, err, context.DeadlineExceeded)
 		mustErrIs(t, err, ErrConnectionLost)
-		if !strings.Contains(err.Error(), "no greeting or login reply within 100ms (dial timeout)") {
-			t.Errorf("greeting %v: error %q does not name the dial timeout", greet, err)
+		want := addr + ": no greeting within 100ms"
+		if greet {
+			want = addr + ": no login reply within 100ms"
+		}
+		if err.Error() != want {
+			t.Errorf("greeting %v: error %q, want %q", greet, err, want)
+		}
+	}
+}
+
+// TestConnectErrorsOneClause: each way of failing to open a session reads
+// "ADDR: what", the address once, no "connection lost" and no wrapped
+// repeats; the sentinels stay reachable.
+func TestConnectErrorsOneClause(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	hangup := wiretest.Listen(t, func(c net.Conn) { c.Close() }).Addr().String()
+	refuse := wiretest.FakeHost(t, func() func(string, io.Writer) bool {
+		return func(_ string, w io.Writer) bool { io.WriteString(w, "-Bad password\r\n"); return true }
+	})
+	for _, c := range []struct {
+		addr, want string
+		is         error
+	}{
+		{closed, closed + ": connection refused", syscall.ECONNREFUSED},
+		{hangup, hangup + ": server closed the connection before its greeting", ErrConnectionLost},
+		{refuse, refuse + `: login refused (server replied "-Bad password")`, ErrAuth},
+	} {
+		_, err := Dial(bg, c.addr, Options{Password: "pw", DialTimeout: 5 * time.Second})
+		if err == nil || err.Error() != c.want {
+			t.Errorf("Dial %s: %v, want %q", c.addr, err, c.want)
+			continue
+		}
+		mustErrIs(t, err, c.is)
+		var ce *ConnectError
+		if !errors.As(err, &ce) || ce.Addr != c.addr {
+			t.Errorf("%v: not a *ConnectError for %s", err, c.addr)
 		}
 	}
 }

@@ -1,7 +1,12 @@
 package client
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net"
+	"os"
+	"time"
 
 	"github.com/inilua/inilua/ini"
 )
@@ -76,3 +81,92 @@ func (e *CommandError) Error() string {
 
 // Unwrap returns Err, so errors.Is(err, ErrNotFound) works.
 func (e *CommandError) Unwrap() error { return e.Err }
+
+// ConnectError is a failure of Dial or NewSession to open a session. Its
+// text is one clause after the address, never the address twice nor
+// "connection lost" for a host that never connected:
+//
+//	10.0.0.5:3560: connection refused
+//	10.0.0.5:3560: no connection within 3s
+//	10.0.0.5:3560: no greeting within 3s
+//	10.0.0.5:3560: no login reply within 3s
+//	10.0.0.5:3560: server closed the connection before its greeting
+//	10.0.0.5:3560: login refused (server replied "-Bad password")
+//
+// Unwrap yields the underlying errors, so errors.Is finds ErrAuth (login
+// refused; errors.As then finds the *CommandError of P),
+// context.DeadlineExceeded (DialTimeout or the caller's deadline),
+// context.Canceled, ErrConnectionLost (the connection was open and broke
+// before the login completed) and the net package's errors.
+type ConnectError struct {
+	// Addr is the address dialled, host:port.
+	Addr string
+	// What says what went wrong, without the address.
+	What string
+	errs []error
+}
+
+// Error returns "ADDR: WHAT".
+func (e *ConnectError) Error() string { return e.Addr + ": " + e.What }
+
+// Unwrap returns the underlying errors.
+func (e *ConnectError) Unwrap() []error { return e.errs }
+
+// dialError words a failure to connect to addr; dctx is ctx bounded by the
+// dial timeout dt.
+func dialError(ctx, dctx context.Context, addr string, dt time.Duration, err error) error {
+	e := &ConnectError{Addr: addr, errs: []error{err}}
+	var se *os.SyscallError
+	var dns *net.DNSError
+	var oe *net.OpError
+	switch {
+	case ctx.Err() != nil:
+		e.What = "connect: " + context.Cause(ctx).Error()
+		e.errs = append(e.errs, ctx.Err())
+	case dctx.Err() != nil:
+		e.What = fmt.Sprintf("no connection within %v", dt)
+		e.errs = append(e.errs, context.DeadlineExceeded)
+	case errors.As(err, &dns):
+		e.What = "lookup " + dns.Name + ": " + dns.Err
+	case errors.As(err, &se):
+		e.What = se.Err.Error()
+	case errors.As(err, &oe) && oe.Err != nil:
+		e.What = oe.Err.Error()
+	default:
+		e.What = err.Error()
+	}
+	return e
+}
+
+// loginError words a failure while awaiting phase ("greeting", "login
+// reply") on a connection to addr; err is what the session run returned
+// (wrapping ErrConnectionLost, or a *CommandError).
+func loginError(ctx, dctx context.Context, addr, phase string, dt time.Duration, err error) error {
+	e := &ConnectError{Addr: addr, errs: []error{err}}
+	var ce *CommandError
+	var m *malformed
+	var oe *net.OpError
+	switch {
+	case errors.As(err, &ce) && errors.Is(ce.Err, ErrAuth):
+		e.What = fmt.Sprintf(`login refused (server replied "-%s")`, ce.Reply)
+	case errors.As(err, &ce):
+		e.What = fmt.Sprintf(`server refused the session (greeting "-%s")`, ce.Reply)
+	case ctx.Err() != nil:
+		e.What = fmt.Sprintf("interrupted awaiting the %s: %v", phase, context.Cause(ctx))
+	case dctx.Err() != nil:
+		e.What = fmt.Sprintf("no %s within %v", phase, dt)
+	case errors.Is(err, errServerClosed):
+		e.What = "server closed the connection before its " + phase
+	case errors.As(err, &m):
+		e.What = phase + ": " + m.Error()
+	case errors.As(err, &oe) && oe.Err != nil:
+		e.What = phase + ": " + oe.Err.Error()
+	default:
+		e.What = phase + ": " + err.Error()
+	}
+	return e
+}
+
+// errServerClosed is wrapped by the error of a command whose connection
+// the server closed (end of file before or within the reply).
+var errServerClosed = errors.New("server closed the connection")

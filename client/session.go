@@ -519,9 +519,9 @@ func (s *Session) fail(ctx context.Context, i int, err error) error {
 	case errors.As(err, &ne) && ne.Timeout():
 		err = fmt.Errorf("%w: %s: command %s: no reply within %v: %w", ErrConnectionLost, s.addr, cmd, s.timeout, os.ErrDeadlineExceeded)
 	case errors.Is(err, io.EOF):
-		err = fmt.Errorf("%w: %s: command %s: server closed the connection", ErrConnectionLost, s.addr, cmd)
+		err = fmt.Errorf("%w: %s: command %s: %w", ErrConnectionLost, s.addr, cmd, errServerClosed)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		err = fmt.Errorf("%w: %s: command %s: server closed the connection in the middle of a reply", ErrConnectionLost, s.addr, cmd)
+		err = fmt.Errorf("%w: %s: command %s: %w in the middle of a reply", ErrConnectionLost, s.addr, cmd, errServerClosed)
 	default:
 		err = fmt.Errorf("%w: %s: command %s: %w", ErrConnectionLost, s.addr, cmd, err)
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/inilua/inilua/client"
 )
 
 // ErrSafeMode is wrapped by the error raised when a script running in safe
@@ -46,10 +48,13 @@ type Error struct {
 // Error returns e.g. `host 127.0.0.1:3560: file "WEASEL.INI": application
 // "$SYS": key "Port": set: u16 value: 70000 out of range 0..65535`: each
 // part that is set, in this order (host, file, path, application, key,
-// operation, cause).
+// operation, cause). The host is left out when the cause is a
+// *client.ConnectError, which names the address already: `connect: 10.0.0.5:3560: no
+// greeting within 3s`.
 func (e *Error) Error() string {
 	var b strings.Builder
-	if e.Host != "" {
+	var ce *client.ConnectError
+	if e.Host != "" && !errors.As(e.Err, &ce) {
 		fmt.Fprintf(&b, "host %s: ", e.Host)
 	}
 	if e.File != "" {

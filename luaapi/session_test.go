@@ -313,7 +313,7 @@ func TestConnect(t *testing.T) {
 			t.Errorf("password %q appears in output or logs:\n%s", secret, text)
 		}
 	}
-	for _, want := range []string{"true\n", "empty password", "false\t=s:4: host " + addr + ": connect: ", "environment variable INILUA_NOT_SET_ANYWHERE is not set", "opts.timeout: ", "opts.tls must be a boolean or a table", "host 127.0.0.1:1: connect: ", "opts.password must be a string"} {
+	for _, want := range []string{"true\n", "empty password", "false\t=s:4: connect: " + addr + `: login refused (server replied "-`, "environment variable INILUA_NOT_SET_ANYWHERE is not set", "opts.timeout: ", "opts.tls must be a boolean or a table", "connect: 127.0.0.1:1: connection refused\n", "opts.password must be a string"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}

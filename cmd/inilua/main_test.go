@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/inilua/inilua/server"
 )
 
 // TestMain makes the test binary double as the inilua command for the
@@ -15,9 +20,69 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"inilua": main})
 }
 
-// TestScripts runs testdata/script/*.txtar.
+// TestScripts runs testdata/script/*.txtar, with two extra commands:
+//
+//	serve VAR DIR [PASSWORD]   start an INIServe server on loopback serving
+//	                           DIR as C: (PASSWORD: the password it wants;
+//	                           none: the empty one); $VAR is its address
+//	silent VAR                 a loopback listener that accepts and never
+//	                           sends a byte; $VAR is its address
+//
+// Both stop when the script ends.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script"})
+	testscript.Run(t, testscript.Params{Dir: "testdata/script", Cmds: map[string]func(*testscript.TestScript, bool, []string){
+		"serve":  cmdServe,
+		"silent": cmdSilent,
+	}})
+}
+
+func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: serve VAR DIR [PASSWORD]")
+	}
+	srv := &server.Server{Volumes: map[byte]string{'C': ts.MkAbs(args[1])}}
+	if len(args) == 3 {
+		srv.Password = &args[2]
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	go srv.Serve(l)
+	ts.Defer(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	ts.Setenv(args[0], l.Addr().String())
+}
+
+func cmdSilent(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: silent VAR")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	ts.Defer(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	ts.Setenv(args[0], l.Addr().String())
 }
 
 // TestParseArgs checks the lua-style option parsing.
