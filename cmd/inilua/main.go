@@ -11,6 +11,7 @@
 //	inilua demo                               the batch runner on sample hosts
 //	inilua diff [flags] OLD NEW               compare two files (docs/fleet.md)
 //	inilua report merge OUT.json IN.json...   merge the reports of shards
+//	inilua query [flags] FILE APP [KEY]       one setting on every host
 //
 // Options (before the script name):
 //
@@ -91,6 +92,8 @@ func run(ctx context.Context, args []string, e env) int {
 			return runDiff(ctx, args[1:], e)
 		case "report":
 			return runReport(ctx, args[1:], e)
+		case "query":
+			return runQuery(ctx, args[1:], e)
 		}
 	}
 	o, err := parseArgs(args)
@@ -134,6 +137,7 @@ const (
   inilua demo                               the batch runner on sample hosts
   inilua diff [flags] OLD NEW               compare two files, local or remote (docs/fleet.md)
   inilua report merge OUT.json IN.json...   merge the reports of shards (--shard)
+  inilua query [flags] FILE APP [KEY]       one setting on every host, grouped by value
 
 Options (before the script name; -h this help, -- ends the options,
 - reads the script from standard input):
