@@ -75,7 +75,8 @@
 // without dofile, loadfile and module (load and loadstring of strings stay),
 // string, table, math, coroutine, os.time, os.clock, os.date, os.difftime
 // and os.exit (which ends the script, not the process), require of modules
-// already loaded, print (to Options.Stdout), the ini module without local
+// already loaded, print (to Options.Stdout), the json module (pure), the ini
+// module without local
 // file access (ini.new, ini.parse, the encoders, f:tni(), f:binary()) and
 // sessions passed in with WrapSession. Removed: io, debug, the rest of os,
 // package searchers, ini.open, ini.choose, f:save(), iniserve.connect and

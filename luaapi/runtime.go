@@ -94,12 +94,13 @@ type Runtime struct {
 	appMethods            map[string]lua.LValue
 	sessMethods           map[string]lua.LValue
 	modules               map[string]lua.LValue
+	jsonNull              *lua.LUserData // json.null
 	closed                bool
 }
 
 // New returns a Runtime with a fresh Lua state: the Lua 5.1 standard
-// library (or the safe subset), the ini and iniserve modules as globals and
-// through require, a pairs that honours __pairs, print and io.write routed
+// library (or the safe subset), the ini, iniserve and json modules as
+// globals and through require, a pairs that honours __pairs, print and io.write routed
 // to opts.Stdout, os.exit that ends the script instead of the process, and
 // the global CHECK (true when opts.CheckMode is set).
 // ctx becomes the default context of calls that are given none; the
@@ -130,6 +131,7 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	r.initTypes()
 	r.register("ini", r.iniModule())
 	r.register("iniserve", r.iniserveModule())
+	r.register("json", r.jsonModule()) // pure: in safe mode too
 	// CHECK tells a script it runs as a dry run (nothing is written), so it
 	// can say "would change" instead of "changed".
 	L.SetGlobal("CHECK", lua.LBool(opts.CheckMode))
@@ -461,6 +463,10 @@ func (r *Runtime) openLibs() error {
 	osT.RawSetString("exit", L.NewFunction(r.luaExit))
 	if io, ok := L.GetGlobal("io").(*lua.LTable); ok {
 		io.RawSetString("write", L.NewFunction(r.luaWrite))
+		io.RawSetString("read", readFormats(L, io.RawGetString("read"), 1))
+		if mt, ok := L.GetTypeMetatable("FILE*").(*lua.LTable); ok {
+			mt.RawSetString("read", readFormats(L, mt.RawGetString("read"), 2))
+		}
 	}
 	origPairs := L.GetGlobal("pairs")
 	g.RawSetString("pairs", L.NewFunction(func(L *lua.LState) int {
@@ -520,6 +526,26 @@ func (r *Runtime) openLibs() error {
 		}))
 	}
 	return nil
+}
+
+// readFormats wraps io.read or the read method of files (formats from
+// argument first on) so that the Lua 5.3 formats "a", "l" and "n" work as
+// their Lua 5.1 spellings "*a", "*l" and "*n" (gopher-lua knows only
+// those): io.open(path):read("a") reads the whole file in both.
+func readFormats(L *lua.LState, orig lua.LValue, first int) *lua.LFunction {
+	return L.NewFunction(func(L *lua.LState) int {
+		top := L.GetTop()
+		L.Push(orig)
+		for i := 1; i <= top; i++ {
+			v := L.Get(i)
+			if s, ok := v.(lua.LString); ok && i >= first && (s == "a" || s == "l" || s == "n") {
+				v = "*" + s
+			}
+			L.Push(v)
+		}
+		L.Call(top, lua.MultRet)
+		return L.GetTop() - top
+	})
 }
 
 // maxCoroutineDepth bounds coroutines resumed from inside coroutines:

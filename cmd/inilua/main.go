@@ -21,6 +21,7 @@
 //	          f:save() does not write)
 //	--safe    safe mode for untrusted scripts (see docs/lua-api.md)
 //	-h        print the usage and exit
+//	-v, --version  print the version (and gopher-lua's) and exit
 //	--        end of options
 //	-         read the script from standard input
 //
@@ -43,7 +44,10 @@ import (
 	"os/signal"
 	"strings"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"github.com/inilua/inilua/cmd/internal/cliflag"
+	"github.com/inilua/inilua/internal/version"
 )
 
 // env is what a run of inilua works with, so tests can replace the
@@ -104,6 +108,9 @@ func run(ctx context.Context, args []string, e env) int {
 		fs.Usage()
 		fmt.Fprint(e.stdout, usageTail)
 		return 0
+	case errors.Is(err, errVersion):
+		fmt.Fprintf(e.stdout, "inilua %s (%s, gopher-lua)\n", version.Get(), lua.LuaVersion)
+		return 0
 	case err != nil:
 		fmt.Fprintf(e.stderr, "inilua: %v\n", err)
 		fmt.Fprintln(e.stderr, "usage: inilua [-e CODE] [-i] [--check] [--safe] [script.lua [args...]]; run 'inilua -h' for the options")
@@ -124,6 +131,7 @@ func scriptFlags() *flag.FlagSet {
 	fs.Bool("i", false, "enter the REPL after running the script")
 	fs.Bool("check", false, "dry run: record changes, write nothing (sessions in check mode, f:save() does not write)")
 	fs.Bool("safe", false, "safe mode for untrusted scripts (docs/lua-api.md)")
+	fs.Bool("version", false, "print the version (also -v, as lua) and exit")
 	return fs
 }
 
@@ -151,6 +159,9 @@ Exit status: 0, the code given to os.exit, or 1 when the script fails.
 // errHelp is returned by parseArgs for -h, -help and --help.
 var errHelp = errors.New("help requested")
 
+// errVersion is returned by parseArgs for -v and --version.
+var errVersion = errors.New("version requested")
+
 // parseArgs parses the options before the script name, the way lua does:
 // the first argument that is not an option is the script, everything after
 // it belongs to the script.
@@ -177,6 +188,8 @@ func parseArgs(args []string) (cliOptions, error) {
 			o.exec = append(o.exec, a[2:])
 		case a == "-h" || a == "-help" || a == "--help":
 			return o, errHelp
+		case a == "-v" || a == "--version":
+			return o, errVersion
 		case a == "-i":
 			o.interactive = true
 		case a == "--check":

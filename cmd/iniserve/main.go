@@ -28,6 +28,7 @@
 //	                       event semaphore NAME with E (repeatable)
 //	--event-timeout D      how long an event command may run (default 10s; > 0)
 //	--log-format text|json log line format on standard error (default text)
+//	--version              print the version and exit
 //
 // It prints "iniserve: listening on ADDR" on standard output once it
 // accepts sessions. SIGTERM and SIGINT shut it down gracefully (sessions
@@ -55,6 +56,7 @@ import (
 	"github.com/inilua/inilua/cmd/internal/cliflag"
 	"github.com/inilua/inilua/ini"
 	"github.com/inilua/inilua/internal/os2path"
+	"github.com/inilua/inilua/internal/version"
 	"github.com/inilua/inilua/server"
 )
 
@@ -87,6 +89,7 @@ type config struct {
 	readOnly        bool
 	eventTimeout    time.Duration
 	logFormat       string
+	version         bool
 }
 
 const synopsis = `usage: iniserve [flags]
@@ -115,6 +118,7 @@ func flags(c *config) *flag.FlagSet {
 	fs.BoolVar(&c.readOnly, "read-only", false, "refuse W, D, M, R and X")
 	fs.DurationVar(&c.eventTimeout, "event-timeout", server.DefaultEventTimeout, "how long (`DURATION`) an event command may run")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	fs.Var(&c.volumes, "volume", "map a drive to an existing directory, `C=DIR` (repeatable; default C=.)")
 	fs.Var(&c.events, "event", "run a shell command when a client posts an event semaphore, `NAME=COMMAND` (repeatable)")
 	return fs
@@ -133,6 +137,10 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 			return 0
 		}
 		return usage("%v", err)
+	}
+	if c.version {
+		fmt.Fprintf(stdout, "iniserve %s\n", version.Get())
+		return 0
 	}
 	if fs.NArg() > 0 {
 		return usage("unexpected argument %q", fs.Arg(0))

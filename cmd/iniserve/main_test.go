@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/version"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's log writes.
@@ -147,5 +148,17 @@ func TestServeSignals(t *testing.T) {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %s:\n%s", want, logs)
 		}
+	}
+}
+
+// TestVersion: --version prints the build identity on stdout and exits 0
+// without serving.
+func TestVersion(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"--version"}, &out, &errb, nil); code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	if want := "iniserve " + version.Get().String() + "\n"; out.String() != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
 	}
 }

@@ -48,6 +48,7 @@ import (
 
 	"github.com/inilua/inilua/cmd/internal/cliflag"
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/version"
 )
 
 // Exit statuses of both commands.
@@ -77,8 +78,8 @@ var (
 
 // Dumpini runs the dumpini command with args (the arguments after the
 // program name) in the current directory, writing messages to stdout (only
-// -help) and stderr, and returns the exit status (ExitOK, ExitFailure,
-// ExitUsage or ExitSkipped).
+// -help and --version) and stderr, and returns the exit status (ExitOK,
+// ExitFailure, ExitUsage or ExitSkipped).
 //
 //	dumpini [--fmt FILE] [-o FILE] [--skip-unrepresentable] [NAME]
 func Dumpini(args []string, stdout, stderr io.Writer) int {
@@ -87,8 +88,8 @@ func Dumpini(args []string, stdout, stderr io.Writer) int {
 
 // Loadini runs the loadini command with args (the arguments after the
 // program name) in the current directory, writing messages to stdout (only
-// -help) and stderr, and returns the exit status (ExitOK, ExitFailure or
-// ExitUsage).
+// -help and --version) and stderr, and returns the exit status (ExitOK,
+// ExitFailure or ExitUsage).
 //
 //	loadini [-o FILE] [NAME]
 func Loadini(args []string, stdout, stderr io.Writer) int {
@@ -131,6 +132,7 @@ func (c command) flags(j *job) *flag.FlagSet {
 		fs.BoolVar(&j.skip, "skip-unrepresentable", false,
 			"write the TNI file without the applications and keys TNI cannot hold,\nlist them on stderr and exit with status 3")
 	}
+	fs.BoolVar(&j.version, "version", false, "print the version and exit")
 	return fs
 }
 
@@ -142,6 +144,10 @@ func (c command) run(args []string, stdout, stderr io.Writer) int {
 			return ExitOK
 		}
 		return cliflag.Refuse(stderr, fs, err, ExitUsage)
+	}
+	if job.version {
+		fmt.Fprintf(stdout, "%s %s\n", c.name, version.Get())
+		return ExitOK
 	}
 	if fs.NArg() > 1 {
 		return cliflag.Refuse(stderr, fs, fmt.Errorf("too many arguments: %s (flags go before NAME)", strings.Join(fs.Args(), " ")), ExitUsage)
@@ -165,6 +171,7 @@ type job struct {
 	skip bool   // --skip-unrepresentable
 	// --in-place
 	inPlace bool
+	version bool // --version
 }
 
 // do converts and returns the exit status. A non-nil error is printed as the
