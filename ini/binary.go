@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"strings"
 )
 
 // Binary OS/2 INI layout (spec §2). All integers are unsigned little-endian;
@@ -51,11 +52,76 @@ const (
 // binSignature is the 4-byte signature at offset 0 of a binary INI file.
 var binSignature = []byte{0xFF, 0xFF, 0xFF, 0xFF}
 
-// ErrTooLong is returned (wrapped, with the application and key named) by
-// MarshalBinary and AppendBinary when a value is longer than MaxValueLen
-// bytes, a name longer than MaxNameLen bytes, or the whole file longer than
-// 4 GiB (32-bit offsets).
+// ErrTooLong is wrapped by the errors of MarshalBinary and AppendBinary
+// (see BinaryError) when a value is longer than MaxValueLen bytes, a name
+// longer than MaxNameLen bytes, or the whole file longer than 4 GiB (32-bit
+// offsets).
 var ErrTooLong = errors.New("too long for the binary INI format")
+
+// ErrNameTooLong is wrapped, beside ErrTooLong, by the error for a name
+// longer than MaxNameLen bytes, so that a caller can say "name too long"
+// rather than blame the file or the value.
+var ErrNameTooLong = errors.New("name too long for the binary INI format")
+
+// ErrValueTooLong is wrapped, beside ErrTooLong, by the error for a value
+// longer than MaxValueLen bytes.
+var ErrValueTooLong = errors.New("value too long for the binary INI format")
+
+// MaxBinaryErrors is the number of items a *BinaryError lists; it counts
+// the rest.
+const MaxBinaryErrors = 20
+
+// BinaryError is returned by MarshalBinary and AppendBinary (and so by Save
+// and Marshal) when items of a file cannot be written in the binary INI
+// format (spec §2.5): names longer than MaxNameLen bytes, values longer
+// than MaxValueLen bytes, names containing NUL, a file over 4 GiB. Items
+// holds the first MaxBinaryErrors of them in file order, each naming the
+// application and key and wrapping ErrTooLong and ErrNameTooLong or
+// ErrValueTooLong, or ErrInvalidName; Total counts them all. errors.Is sees
+// through it to every item's sentinels.
+type BinaryError struct {
+	Items []error
+	Total int
+}
+
+// Error returns the single item's message, or "N items cannot be written
+// in the binary INI format: ITEM; ITEM; ... (and M more)".
+func (e *BinaryError) Error() string {
+	if len(e.Items) == 1 && e.Total == 1 {
+		return e.Items[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d items cannot be written in the binary INI format: ", e.Total)
+	for i, it := range e.Items {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(it.Error())
+	}
+	if more := e.Total - len(e.Items); more > 0 {
+		fmt.Fprintf(&b, " (and %d more)", more)
+	}
+	return b.String()
+}
+
+// Unwrap returns the items listed.
+func (e *BinaryError) Unwrap() []error { return e.Items }
+
+// limitError is one item of a BinaryError over a limit: its message, and
+// the sentinels it wraps.
+type limitError struct {
+	msg  string
+	kind error // ErrNameTooLong, ErrValueTooLong, or nil (the file)
+}
+
+func (e *limitError) Error() string { return e.msg + ": " + ErrTooLong.Error() }
+
+func (e *limitError) Unwrap() []error {
+	if e.kind == nil {
+		return []error{ErrTooLong}
+	}
+	return []error{ErrTooLong, e.kind}
+}
 
 // BinaryOptions controls ParseBinaryOptions.
 type BinaryOptions struct {
@@ -618,10 +684,12 @@ func (b bitset) anyIn(lo, hi int64) bool {
 // itself writes is unknown; ParseBinary reads it, and a zero-byte file, as
 // empty).
 //
-// Errors (nothing is returned then), each naming the application and key:
-// a value longer than MaxValueLen bytes or a name longer than MaxNameLen
-// bytes (wrapping ErrTooLong); a name containing a NUL (wrapping
-// ErrInvalidName). An empty name is written as a lone NUL: Put refuses one,
+// Errors (nothing is returned then): a *BinaryError listing every item, up
+// to MaxBinaryErrors, that the format cannot hold, each naming the
+// application and key: a value longer than MaxValueLen bytes (wrapping
+// ErrTooLong and ErrValueTooLong), a name longer than MaxNameLen bytes
+// (ErrTooLong and ErrNameTooLong), a name containing a NUL
+// (ErrInvalidName). An empty name is written as a lone NUL: Put refuses one,
 // so it can only come from a file read by ParseBinary, and it must survive a
 // rewrite (spec §2.7).
 func (f *File) MarshalBinary() ([]byte, error) {
@@ -707,28 +775,39 @@ func (f *File) AppendBinary(dst []byte) ([]byte, error) {
 	return dst, nil
 }
 
-// binarySize returns the size of the canonical encoding of f, or the first
-// reason f cannot be encoded.
+// binarySize returns the size of the canonical encoding of f, or a
+// *BinaryError listing the reasons f cannot be encoded.
 func (f *File) binarySize() (int, error) {
+	var bad BinaryError
+	add := func(err error) {
+		bad.Total++
+		if len(bad.Items) < MaxBinaryErrors {
+			bad.Items = append(bad.Items, err)
+		}
+	}
 	size := uint64(binHeaderSize)
 	for _, a := range f.Apps {
 		if !binaryNameOK(a.Name) {
-			return 0, binaryNameError(a.Name, "application", a.Name, nil)
+			add(binaryNameError(a.Name, "application", a.Name, nil))
 		}
 		size += binAppSize + uint64(len(a.Name)) + 1
 		for _, e := range a.Entries {
 			if !binaryNameOK(e.Key) {
-				return 0, binaryNameError(e.Key, "key", a.Name, e.Key)
+				add(binaryNameError(e.Key, "key", a.Name, e.Key))
 			}
 			if len(e.Value) > MaxValueLen {
-				return 0, fmt.Errorf("application %s key %s: value of %d bytes exceeds %d: %w",
-					quoteName(a.Name), quoteName(e.Key), len(e.Value), MaxValueLen, ErrTooLong)
+				add(&limitError{fmt.Sprintf("application %s key %s: value of %d bytes exceeds %d",
+					quoteName(a.Name), quoteName(e.Key), len(e.Value), MaxValueLen), ErrValueTooLong})
 			}
 			size += binKeySize + uint64(len(e.Key)) + 1 + uint64(len(e.Value))
 		}
 		if size > math.MaxUint32 {
-			return 0, fmt.Errorf("application %s: file would exceed 4 GiB: %w", quoteName(a.Name), ErrTooLong)
+			add(&limitError{fmt.Sprintf("application %s: file would exceed 4 GiB", quoteName(a.Name)), nil})
+			break
 		}
+	}
+	if bad.Total > 0 {
+		return 0, &bad
 	}
 	return int(size), nil
 }
@@ -746,7 +825,7 @@ func binaryNameError(name []byte, what string, app, key []byte) error {
 		where += " key " + quoteName(key)
 	}
 	if len(name) > MaxNameLen {
-		return fmt.Errorf("%s: %s name of %d bytes exceeds %d: %w", where, what, len(name), MaxNameLen, ErrTooLong)
+		return &limitError{fmt.Sprintf("%s: %s name of %d bytes exceeds %d", where, what, len(name), MaxNameLen), ErrNameTooLong}
 	}
 	return fmt.Errorf("%s: %s name contains NUL: %w", where, what, ErrInvalidName)
 }

@@ -32,6 +32,13 @@ type ChooseOptions struct {
 	// errors.Is(err, fs.ErrNotExist) means "the file does not exist"; any
 	// other error is returned by Choose.
 	ReadFile func(name string) ([]byte, error)
+
+	// Warn, when not nil, is called for what the choice tolerates but the
+	// user most likely did not mean, with a *FormatError naming the file:
+	// a ($SYS, UseTNI) value that is not 1 byte long (UseTNI=1, 4 bytes,
+	// instead of UseTNI=(1)1), which counts as absent; and the warnings of
+	// ParseWarn for the files read.
+	Warn func(*FormatError)
 }
 
 // Candidate file name extensions, tried in this order for each format. File
@@ -56,8 +63,8 @@ var (
 // Rules, after an Override (which wins):
 //  1. Only the INI file exists: INI. Only the TNI file: TNI. Neither: INI.
 //  2. Both exist: ($SYS, UseTNI) is read from each. Only a 1-byte value
-//     counts; a value of any other size, a missing key or application
-//     counts as absent.
+//     counts; a value of any other size (reported to opts.Warn), a missing
+//     key or application counts as absent.
 //  3. Neither has it: INI. One has it: 0 means INI, any other byte TNI.
 //     Both have it: if they agree (both zero or both non-zero: zero/non-zero
 //     comparison as the spec recommends) that, otherwise INI.
@@ -90,11 +97,11 @@ func Choose(base string, opts ChooseOptions) (path string, format Format, err er
 	case !iniOK:
 		return tniPath, FormatTNI, nil
 	}
-	iniUse, iniHas, err := useTNI(iniPath, iniData, FormatINI)
+	iniUse, iniHas, err := useTNI(iniPath, iniData, FormatINI, opts.Warn)
 	if err != nil {
 		return "", 0, err
 	}
-	tniUse, tniHas, err := useTNI(tniPath, tniData, FormatTNI)
+	tniUse, tniHas, err := useTNI(tniPath, tniData, FormatTNI, opts.Warn)
 	if err != nil {
 		return "", 0, err
 	}
@@ -136,13 +143,18 @@ var (
 )
 
 // useTNI parses data and reports the ($SYS, UseTNI) flag: has is false
-// unless the value is exactly one byte; use is that byte != 0.
-func useTNI(path string, data []byte, format Format) (use, has bool, err error) {
-	f, err := Parse(path, data, format)
+// unless the value is exactly one byte; use is that byte != 0. A value of
+// another size is reported to warn (when not nil).
+func useTNI(path string, data []byte, format Format, warn func(*FormatError)) (use, has bool, err error) {
+	f, err := ParseWarn(path, data, format, warn)
 	if err != nil {
 		return false, false, fmt.Errorf("choosing INI or TNI: %w", err)
 	}
 	v, ok := f.Lookup(sysApp, useTNIKey)
+	if ok && len(v) != 1 && warn != nil {
+		warn(&FormatError{File: path, Offset: -1, Msg: fmt.Sprintf(
+			"($SYS, UseTNI) is %d bytes long, not 1, so GenINI's rule ignores it (treated as absent); write UseTNI=(1)1 or (1)0 in TNI", len(v))})
+	}
 	if !ok || len(v) != 1 {
 		return false, false, nil
 	}

@@ -130,7 +130,7 @@ func (r *Runtime) iniOpen(L *lua.LState) int {
 		if len(data) > 0 {
 			format = ini.DetectFormat(data)
 		}
-		f, err = ini.Parse(path, data, format)
+		f, err = ini.ParseWarn(path, data, format, r.warnFormat)
 		if err != nil {
 			// the *ini.FormatError names the file and offset or line
 			r.raise(L, &Error{Op: "open", Err: notBinaryHint(path, data, format, err)})
@@ -171,7 +171,7 @@ func (r *Runtime) iniParse(L *lua.LState) int {
 		name = checkString(L, 2, "name")
 	}
 	format := ini.DetectFormat(data)
-	f, err := ini.Parse(name, data, format)
+	f, err := ini.ParseWarn(name, data, format, r.warnFormat)
 	if err != nil {
 		r.raise(L, &Error{Op: "parse", Err: err})
 	}
@@ -187,7 +187,7 @@ func (r *Runtime) iniChoose(L *lua.LState) int {
 	if r.opts.Safe {
 		r.raise(L, &Error{File: base, Op: "choose", Err: ErrSafeMode})
 	}
-	name, err := chooseLocal(base)
+	name, err := chooseLocal(base, r.warnFormat)
 	if err != nil {
 		r.raise(L, &Error{File: base, Op: "choose", Err: err})
 	}

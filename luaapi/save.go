@@ -97,8 +97,16 @@ func samePath(a, b string) bool {
 }
 
 // chooseLocal applies the GenINI selection rules to base.INI and base.TNI
-// on the local disk (ini.Choose) and returns the path to use.
-func chooseLocal(base string) (string, error) {
-	path, _, err := ini.Choose(base, ini.ChooseOptions{})
+// on the local disk (ini.Choose, warnings to warn) and returns the path to
+// use.
+func chooseLocal(base string, warn func(*ini.FormatError)) (string, error) {
+	path, _, err := ini.Choose(base, ini.ChooseOptions{Warn: warn})
 	return path, err
+}
+
+// warnFormat logs a warning of the codec (ini.ParseWarn, ini.Choose) at
+// Warn level: what was read is used, but the reference programs would read
+// it differently, or the user most likely meant something else.
+func (r *Runtime) warnFormat(e *ini.FormatError) {
+	r.log.Warn(e.Error())
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -399,7 +400,10 @@ func (r *Runtime) chooseRemote(so *sessionObj, base string) (string, error) {
 		}
 		return f.Marshal(ini.FormatForName(name))
 	}
-	p, _, err := ini.Choose(base, ini.ChooseOptions{ReadFile: read})
+	warn := func(e *ini.FormatError) {
+		r.log.Warn(e.Error(), slog.String("host", so.host))
+	}
+	p, _, err := ini.Choose(base, ini.ChooseOptions{ReadFile: read, Warn: warn})
 	return p, err
 }
 

@@ -33,7 +33,8 @@ var (
 
 // configPath returns the configuration file to use now and its format, or
 // "" when there is none (no ConfigFile, or a stem with neither file).
-func (s *Server) configPath() (string, ini.Format, error) {
+// warn (may be nil) receives the warnings of the choice (ini.Choose).
+func (s *Server) configPath(warn func(*ini.FormatError)) (string, ini.Format, error) {
 	name := s.ConfigFile
 	if name == "" {
 		return "", 0, nil
@@ -45,7 +46,7 @@ func (s *Server) configPath() (string, ini.Format, error) {
 		}
 		return name, ini.FormatForName(name), nil
 	}
-	path, format, err := ini.Choose(name, ini.ChooseOptions{Override: s.ConfigFormat})
+	path, format, err := ini.Choose(name, ini.ChooseOptions{Override: s.ConfigFormat, Warn: warn})
 	if err != nil {
 		return "", 0, fmt.Errorf("server: configuration: %w", err)
 	}
@@ -56,9 +57,10 @@ func (s *Server) configPath() (string, ini.Format, error) {
 }
 
 // readConfig parses the configuration file selected now; nil when there is
-// none.
-func (s *Server) readConfig() (*ini.File, string, error) {
-	name, format, err := s.configPath()
+// none. warn (may be nil) receives what the choice and the reader tolerate
+// (ini.Choose, ini.ParseWarn).
+func (s *Server) readConfig(warn func(*ini.FormatError)) (*ini.File, string, error) {
+	name, format, err := s.configPath(warn)
 	if err != nil || name == "" {
 		return nil, "", err
 	}
@@ -66,17 +68,20 @@ func (s *Server) readConfig() (*ini.File, string, error) {
 	if err != nil {
 		return nil, name, fmt.Errorf("server: configuration: %w", err)
 	}
-	f, err := ini.Parse(name, data, format)
+	f, err := ini.ParseWarn(name, data, format, warn)
 	if err != nil {
 		return nil, name, fmt.Errorf("server: configuration: %w", err)
 	}
 	return f, name, nil
 }
 
-// readSettings reads ServerPort and TimeOut from the configuration file.
+// readSettings reads ServerPort and TimeOut from the configuration file (at
+// startup and at Reload), logging the codec's warnings about it.
 func (s *Server) readSettings() (settings, error) {
 	cfg := settings{port: wire.DefaultPort, timeout: DefaultIdleTimeout}
-	f, name, err := s.readConfig()
+	f, name, err := s.readConfig(func(e *ini.FormatError) {
+		s.log.Warn("configuration: " + e.Error())
+	})
 	if err != nil {
 		return cfg, err
 	}
@@ -132,7 +137,7 @@ func (s *Server) password() ([]byte, error) {
 		line, _, _ := bytes.Cut(data, []byte{'\n'})
 		pw = bytes.TrimSuffix(line, []byte{'\r'})
 	default:
-		f, _, err := s.readConfig()
+		f, _, err := s.readConfig(nil) // warned about at startup and Reload
 		if err != nil {
 			return nil, err
 		}

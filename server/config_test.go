@@ -160,3 +160,56 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestConfigUseTNIWrongSize: a ($SYS, UseTNI) of 4 bytes (UseTNI=1 in TNI
+// instead of (1)1) counts as absent, so the INI file is used, and the
+// server says so at startup, naming the file; a login (which re-reads the
+// file) does not repeat it.
+func TestConfigUseTNIWrongSize(t *testing.T) {
+	stem := filepath.Join(t.TempDir(), "INIServe")
+	writeConfig(t, stem+".INI", "ini", 600, -1)
+	os.WriteFile(stem+".TNI", []byte("[$SYS]\n  Password='tni'\n  UseTNI=1\n[/$SYS]\n"), 0o666)
+	var log lockedBuffer
+	ts := startServer(t, func(s *Server) {
+		s.Password = nil
+		s.ConfigFile = stem
+		s.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	})
+	want := stem + ".TNI: ($SYS, UseTNI) is 4 bytes long, not 1"
+	if got := log.String(); strings.Count(got, want) != 1 || !strings.Contains(got, "level=WARN") {
+		t.Fatalf("startup log %q; want one warning %q", got, want)
+	}
+	c := dial(t, ts.addr)
+	c.line()
+	c.expect("Pini", "+") // the INI file's password: UseTNI was absent
+	if got := log.String(); strings.Count(got, want) != 1 {
+		t.Errorf("the login repeated the warning: %q", got)
+	}
+}
+
+// TestReadWarnsAnomalies: a binary INI file whose header length field is
+// unlike the file size is served (spec §2.7: tolerated) and the log says
+// so, naming the file.
+func TestReadWarnsAnomalies(t *testing.T) {
+	var log lockedBuffer
+	ts := startServer(t, func(s *Server) { s.Logger = slog.New(slog.NewTextHandler(&log, nil)) })
+	f := ini.New()
+	f.Put([]byte("A"), []byte("k"), []byte("v"))
+	data, err := f.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	binary.LittleEndian.PutUint32(data[8:], 9999)
+	os.WriteFile(filepath.Join(ts.dirs['C'], "ODD.INI"), data, 0o666)
+	c := dial(t, ts.addr)
+	c.line()
+	c.expect("Psecret", "+")
+	c.expect(`CC:\`, "+")
+	c.expect("FODD.INI", "+")
+	c.expect("AA", "+")
+	c.expect("Kk", "+")
+	c.expect("V", "+76")
+	if got := log.String(); !strings.Contains(got, "C:ODD.INI: offset 0 (0x0): header: file length field says 9999") {
+		t.Errorf("log %q lacks the header warning", got)
+	}
+}

@@ -22,9 +22,10 @@ import (
 type fileCache struct {
 	mu      sync.Mutex
 	entries map[string]*fileEntry
-	seq     *atomic.Uint64 // the server's event sequence (see session.readSeq)
-	maxSize int64          // largest file read or written, in bytes
-	seed    maphash.Seed   // for the content hashes of racy entries
+	seq     *atomic.Uint64         // the server's event sequence (see session.readSeq)
+	maxSize int64                  // largest file read or written, in bytes
+	seed    maphash.Seed           // for the content hashes of racy entries
+	warn    func(*ini.FormatError) // what a read tolerates (ini.ParseWarn); nil: silence
 }
 
 const maxIdleEntries = 64
@@ -189,7 +190,7 @@ func (e *fileEntry) stat() error {
 		return nil
 	}
 	e.valid = false
-	pf, err := ini.Parse(e.vol.letter2()+e.rel, data, e.format)
+	pf, err := ini.ParseWarn(e.vol.letter2()+e.rel, data, e.format, e.cache.warn)
 	if err != nil {
 		return err
 	}

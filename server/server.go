@@ -205,6 +205,7 @@ func (s *Server) init() error {
 			maxFile = DefaultMaxFileSize
 		}
 		s.cache = newFileCache(&s.seq, maxFile)
+		s.cache.warn = func(e *ini.FormatError) { s.log.Warn("reading a file: " + e.Error()) }
 		s.throttle = newThrottle()
 		s.listeners = make(map[net.Listener]struct{})
 		s.conns = make(map[*session]struct{})

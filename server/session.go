@@ -244,6 +244,10 @@ func updateFailure(msg string, err error) string {
 		return msg + ": value too large"
 	case errors.Is(err, ini.ErrInvalidName):
 		return msg + ": invalid name"
+	case errors.Is(err, ini.ErrNameTooLong):
+		return msg + ": name too long for the binary INI format"
+	case errors.Is(err, ini.ErrValueTooLong):
+		return msg + ": value too large"
 	case errors.Is(err, ini.ErrTooLong):
 		return msg + ": file too large for the binary INI format"
 	}

@@ -43,6 +43,9 @@ func TestWriteFailureReasons(t *testing.T) {
 	c.expect("W41", "+") // a control byte is a valid name
 	c.expect("AA\x00B", "+")
 	c.expect("W41", "-Write failed: invalid name") // NUL: no format can store it
+	c.expect("AApp", "+")
+	c.expect("K"+strings.Repeat("n", ini.MaxNameLen+1), "+")
+	c.expect("W41", "-Write failed: name too long for the binary INI format") // not "file too large"
 	after, err := os.ReadFile(ro)
 	if err != nil {
 		t.Fatal(err)
