@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/inilua/inilua/ini"
@@ -122,7 +123,7 @@ func LocalServers(dirs []string, onEvent func(i int, name string)) ([]*Host, fun
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			shutdown()
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("starting server %d of %d: %w", i+1, len(dirs), err)
 		}
 		servers = append(servers, srv)
 		go func() {
@@ -137,6 +138,10 @@ func LocalServers(dirs []string, onEvent func(i int, name string)) ([]*Host, fun
 	}
 	return hosts, shutdown, nil
 }
+
+// MaxDemoHosts is the most sample hosts Demo is meant for (inilua demo
+// --hosts).
+const MaxDemoHosts = 10000
 
 // DemoOptions configure Demo.
 type DemoOptions struct {
@@ -164,7 +169,18 @@ var DemoScript = struct {
 // scripts/set-setting.lua on all of them with --diff and a backup
 // directory, printing the diff as each host finishes. It returns the
 // results for the recap.
+//
+// Before writing anything it checks that the process may open enough
+// files (DemoFilesNeeded, after RaiseOpenFileLimit); if not, or if the
+// system runs out of descriptors or loopback ports while the servers
+// start, the error says so plainly, with the limit and what to change.
 func Demo(ctx context.Context, opts DemoOptions) ([]*Result, error) {
+	need := DemoFilesNeeded(opts.Hosts)
+	if soft, hard, err := RaiseOpenFileLimit(); err == nil && soft < need {
+		return nil, fmt.Errorf("%d sample hosts need about %d open files (a listening socket per host, plus the connections and files of the %d hosts in flight), "+
+			"but this machine's limit for the process is %d (ulimit -n; hard limit %d): use --hosts %d or fewer, or raise the limit (ulimit -n %d)",
+			opts.Hosts, need, DefaultForks, soft, hard, maxDemoHosts(soft), need)
+	}
 	var dirs []string
 	for i := range opts.Hosts {
 		d := filepath.Join(opts.Dir, fmt.Sprintf("host%d", i+1))
@@ -174,7 +190,13 @@ func Demo(ctx context.Context, opts DemoOptions) ([]*Result, error) {
 		dirs = append(dirs, d)
 	}
 	hosts, shutdown, err := LocalServers(dirs, nil)
-	if err != nil {
+	switch {
+	case OutOfDescriptors(err):
+		soft, _, _ := RaiseOpenFileLimit()
+		return nil, fmt.Errorf("%w: the machine's open-file limit (%d, ulimit -n, or the system's) stops %d sample hosts; use fewer --hosts", err, soft, opts.Hosts)
+	case errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("%w: the machine has no free loopback port left for %d sample hosts; use fewer --hosts", err, opts.Hosts)
+	case err != nil:
 		return nil, err
 	}
 	defer shutdown()
@@ -197,6 +219,28 @@ func Demo(ctx context.Context, opts DemoOptions) ([]*Result, error) {
 		// purpose: no warning about it
 		Logger: slog.New(slog.DiscardHandler),
 	})
+}
+
+// demoSpareFiles are descriptors besides the listeners and the hosts in
+// flight: standard streams, the runtime's poller, the temporary
+// directory; demoFilesPerHost are those of one host in flight: the
+// client's connection, the server's side of it, the file being saved and
+// its directory (fsync), a backup being written.
+const (
+	demoSpareFiles   = 64
+	demoFilesPerHost = 5
+)
+
+// DemoFilesNeeded returns about how many open files Demo needs for hosts
+// sample hosts: a listening socket each, plus demoFilesPerHost for each of
+// the DefaultForks hosts in flight, plus demoSpareFiles.
+func DemoFilesNeeded(hosts int) uint64 {
+	return uint64(hosts + DefaultForks*demoFilesPerHost + demoSpareFiles)
+}
+
+// maxDemoHosts is the most sample hosts a limit of soft open files allows.
+func maxDemoHosts(soft uint64) int {
+	return max(int(soft)-DefaultForks*demoFilesPerHost-demoSpareFiles, 0)
 }
 
 // DemoScriptInfo returns the ScriptInfo of the run Demo makes (for its

@@ -161,6 +161,7 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 		args[k] = v
 	}
 	setDefaults(&opts.Forks, &opts.Timeout, &opts.Out)
+	RaiseOpenFileLimit() // best effort: without it, hosts wait for descriptors (dial)
 	hosts, positions := opts.Shard.Select(hosts)
 	r := &runner{opts: opts, prog: prog, args: args, results: make([]*Result, len(hosts))}
 	if opts.BackupDir != "" && !opts.Check {
@@ -201,6 +202,8 @@ type runner struct {
 	progress   *progress
 	soft       context.Context // the Lua VM's context: cancelled by Stop
 	cancelSoft context.CancelFunc
+
+	freed release // signalled as each host finishes (its descriptors are closed)
 
 	mu       sync.Mutex
 	results  []*Result
@@ -314,6 +317,7 @@ func (r *runner) stopReason(ctx context.Context, total int) string {
 
 // finish stores a host's result and reports it.
 func (r *runner) finish(i int, res *Result) {
+	r.freed.signal()
 	r.mu.Lock()
 	r.results[i] = res
 	if res.Status == StatusFailed || res.Status == StatusUnreachable {
@@ -374,7 +378,7 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		Password: pw, DialTimeout: r.opts.Timeout, CommandTimeout: r.opts.Timeout,
 		CheckMode: r.opts.Check, Logger: logger, DialContext: r.opts.DialContext,
 	}
-	sess, err := client.Dial(ctx, h.Address, copts)
+	sess, err := r.dial(ctx, h, copts, out)
 	if err != nil {
 		res.Status, res.Err = dialStatus(err, pw)
 		return res

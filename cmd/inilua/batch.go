@@ -432,7 +432,7 @@ flags:
 func demoFlags(keep *bool, hosts *int) *flag.FlagSet {
 	fs := cliflag.New("inilua demo", demoUsage)
 	fs.BoolVar(keep, "keep", false, "keep the temporary directory (its path is printed) with the backups and report.json")
-	fs.IntVar(hosts, "hosts", 3, "number of sample hosts (1..1000)")
+	fs.IntVar(hosts, "hosts", 3, "number of sample hosts (1..10000; the open-file limit, ulimit -n, must allow a listener per host)")
 	return fs
 }
 
@@ -451,8 +451,8 @@ func runDemo(ctx context.Context, args []string, e env) int {
 	switch {
 	case fs.NArg() > 0:
 		return refuse(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
-	case *n < 1 || *n > 1000:
-		return refuse(fmt.Errorf("--hosts %d: must be 1..1000", *n))
+	case *n < 1 || *n > batch.MaxDemoHosts:
+		return refuse(fmt.Errorf("--hosts %d: must be 1..%d", *n, batch.MaxDemoHosts))
 	}
 	dir, err := os.MkdirTemp("", "inilua-demo-")
 	if err != nil {
