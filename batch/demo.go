@@ -177,7 +177,7 @@ var DemoScript = struct {
 func Demo(ctx context.Context, opts DemoOptions) ([]*Result, error) {
 	need := DemoFilesNeeded(opts.Hosts)
 	if soft, hard, err := RaiseOpenFileLimit(); err == nil && soft < need {
-		return nil, fmt.Errorf("%d sample hosts need about %d open files (a listening socket per host, plus the connections and files of the %d hosts in flight), "+
+		return nil, fmt.Errorf("%d sample hosts need about %d open files (a listening socket and a volume directory per host, plus the connections and files of the %d hosts in flight), "+
 			"but this machine's limit for the process is %d (ulimit -n; hard limit %d): use --hosts %d or fewer, or raise the limit (ulimit -n %d)",
 			opts.Hosts, need, DefaultForks, soft, hard, maxDemoHosts(soft), need)
 	}
@@ -221,26 +221,28 @@ func Demo(ctx context.Context, opts DemoOptions) ([]*Result, error) {
 	})
 }
 
-// demoSpareFiles are descriptors besides the listeners and the hosts in
-// flight: standard streams, the runtime's poller, the temporary
-// directory; demoFilesPerHost are those of one host in flight: the
-// client's connection, the server's side of it, the file being saved and
-// its directory (fsync), a backup being written.
+// Open files of Demo: demoFilesPerServer for each in-process server (its
+// listening socket and its volume's directory, held open by the server as
+// an os.Root); demoFilesPerHost for each host in flight (the client's
+// connection, the server's side of it, the file being saved and its
+// directory, a backup being written); demoSpareFiles besides (standard
+// streams, the runtime's poller, the temporary directory).
 const (
-	demoSpareFiles   = 64
-	demoFilesPerHost = 5
+	demoFilesPerServer = 2
+	demoFilesPerHost   = 5
+	demoSpareFiles     = 64
 )
 
 // DemoFilesNeeded returns about how many open files Demo needs for hosts
-// sample hosts: a listening socket each, plus demoFilesPerHost for each of
-// the DefaultForks hosts in flight, plus demoSpareFiles.
+// sample hosts: demoFilesPerServer each, plus demoFilesPerHost for each
+// of the DefaultForks hosts in flight, plus demoSpareFiles.
 func DemoFilesNeeded(hosts int) uint64 {
-	return uint64(hosts + DefaultForks*demoFilesPerHost + demoSpareFiles)
+	return uint64(demoFilesPerServer*hosts + DefaultForks*demoFilesPerHost + demoSpareFiles)
 }
 
 // maxDemoHosts is the most sample hosts a limit of soft open files allows.
 func maxDemoHosts(soft uint64) int {
-	return max(int(soft)-DefaultForks*demoFilesPerHost-demoSpareFiles, 0)
+	return max(int(soft)-DefaultForks*demoFilesPerHost-demoSpareFiles, 0) / demoFilesPerServer
 }
 
 // DemoScriptInfo returns the ScriptInfo of the run Demo makes (for its
