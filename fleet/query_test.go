@@ -17,7 +17,8 @@ import (
 
 // driftHosts serves six hosts: host1 and host2 with $SYS TimeOut 900 in
 // MAILSRV.INI, host3 with 300, host4 without the key, host5 without the
-// file, and host6 unreachable. host1 goes through a recording proxy.
+// file, and host6 unreachable. host1 goes through a recording proxy and
+// also has MAILSRV\ODD.INI, whose names TNI cannot hold.
 func driftHosts(t *testing.T) ([]*batch.Host, *wiretest.Proxy) {
 	t.Helper()
 	var dirs []string
@@ -38,6 +39,13 @@ func driftHosts(t *testing.T) ([]*batch.Host, *wiretest.Proxy) {
 		t.Fatal(err)
 	}
 	if err := os.Remove(filepath.Join(dirs[4], "MAILSRV", "MAILSRV.INI")); err != nil {
+		t.Fatal(err)
+	}
+	// a file whose names TNI cannot hold, on host1 (for pull)
+	odd := ini.New()
+	odd.Put([]byte(strings.Repeat("L", 300)), []byte("k"), []byte("v"))
+	odd.Put([]byte("Ok"), []byte("a=b"), []byte{1, 2, 3})
+	if err := odd.Save(filepath.Join(dirs[0], "MAILSRV", "ODD.INI"), ini.SaveOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	hosts, stop, err := batch.LocalServers(dirs, nil)

@@ -12,6 +12,7 @@
 //	inilua diff [flags] OLD NEW               compare two files (docs/fleet.md)
 //	inilua report merge OUT.json IN.json...   merge the reports of shards
 //	inilua query [flags] FILE APP [KEY]       one setting on every host
+//	inilua pull [flags] --to DIR MASK...      copy files of every host
 //
 // Options (before the script name):
 //
@@ -98,6 +99,8 @@ func run(ctx context.Context, args []string, e env) int {
 			return runReport(ctx, args[1:], e)
 		case "query":
 			return runQuery(ctx, args[1:], e)
+		case "pull":
+			return runPull(ctx, args[1:], e)
 		}
 	}
 	o, err := parseArgs(args)
@@ -146,6 +149,7 @@ const (
   inilua diff [flags] OLD NEW               compare two files, local or remote (docs/fleet.md)
   inilua report merge OUT.json IN.json...   merge the reports of shards (--shard)
   inilua query [flags] FILE APP [KEY]       one setting on every host, grouped by value
+  inilua pull [flags] --to DIR MASK...      copy files of every host into DIR/<host>/<path>
 
 Options (before the script name; -h this help, -- ends the options,
 - reads the script from standard input):
