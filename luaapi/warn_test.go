@@ -70,3 +70,28 @@ func TestCodecWarnings(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveListsEveryItemOverLimits: the error of f:save() into a binary INI
+// file names every value and name the format cannot hold, a long name as a
+// name.
+func TestSaveListsEveryItemOverLimits(t *testing.T) {
+	out, err := run(t, `
+		local f = ini.new()
+		f.A.v1 = string.rep("x", 70000)
+		f.B[string.rep("n", 65535)] = "1"
+		f.C.v3 = string.rep("x", 65536)
+		f:save(DIR .. "/X.INI")`, Options{})
+	if err == nil {
+		t.Fatalf("save succeeded: %s", out)
+	}
+	for _, want := range []string{
+		"3 items cannot be written in the binary INI format: ",
+		`application "A" key "v1": value of 70000 bytes exceeds 65535: too long for the binary INI format; `,
+		`key name of 65535 bytes exceeds 65534: too long for the binary INI format; `,
+		`application "C" key "v3": value of 65536 bytes exceeds 65535`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}

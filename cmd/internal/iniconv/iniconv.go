@@ -25,6 +25,21 @@
 //     the extension) when it exists, or the file given with -fmt. FMT codes
 //     that would lose data are not applied (spec §5.4); each is noted on
 //     stderr ("dumpini: note: ...") and the status stays 0.
+//   - loadini replaces the output by default: it then holds exactly the
+//     TNI file's applications and keys. --merge keeps those of the existing
+//     output that the TNI file lacks (a key of the TNI file replaces the
+//     same key in place; new ones go after), as the old LOADINI did. Either
+//     way loadini prints one line on stdout, "loadini: OUT: applications: N
+//     added, N changed, N removed; keys: N added, N changed, N removed"
+//     (the existing output against the new one; -q: nothing).
+//   - Items the binary format cannot hold (names over 65534 bytes, values
+//     over 65535, spec §2.5) are all listed on stderr, one "loadini: cannot
+//     write ..." line each (up to ini.MaxBinaryErrors, the rest counted;
+//     a single one is the final error line), and nothing is written.
+//   - What the reader tolerates but the reference would read differently
+//     (a TNI line over 512 bytes, spec §3.1; a binary header length unlike
+//     the file size, two length copies disagreeing, spec §2.7) is reported
+//     as "NAME: warning: FILE:LINE: ..." on stderr; the conversion goes on.
 //   - Unlike GenINI (spec §4.9), an application without keys is kept in both
 //     directions, and every value is copied exactly; what a format cannot
 //     hold is an error, never dropped silently (names TNI cannot carry,
@@ -107,7 +122,7 @@ func LoadiniFlags() *flag.FlagSet { return loadCmd.flags(new(job)) }
 // flags builds the command's flag set, bound to the fields of j.
 func (c command) flags(j *job) *flag.FlagSet {
 	var head strings.Builder
-	flags := "[-o FILE] [--in-place] [NAME]"
+	flags := "[-q] [--merge] [-o FILE] [--in-place] [NAME]"
 	if c.outFmt == ini.FormatTNI {
 		flags = "[--fmt FILE] [-o FILE] [--skip-unrepresentable] [--in-place] [NAME]"
 	}
@@ -127,6 +142,11 @@ func (c command) flags(j *job) *flag.FlagSet {
 	fs.StringVar(&j.out, "o", "", "write the output to `FILE` instead of NAME"+c.outExt)
 	fs.BoolVar(&j.inPlace, "in-place", false,
 		"overwrite the existing output file in place instead of replacing it\n(not atomic; for a file bind-mounted alone into a container)")
+	if c.outFmt == ini.FormatINI {
+		fs.BoolVar(&j.quiet, "q", false, "do not print what changed in the output file")
+		fs.BoolVar(&j.merge, "merge", false,
+			"keep the applications and keys of the existing output file that the TNI file lacks\n(the old LOADINI behaviour; default: the output holds exactly the TNI file)")
+	}
 	if c.outFmt == ini.FormatTNI {
 		fs.StringVar(&j.fmt, "fmt", "", "use the format file `FILE` (GenINI FMT codes) instead of NAME.FMT")
 		fs.BoolVar(&j.skip, "skip-unrepresentable", false,
@@ -155,7 +175,7 @@ func (c command) run(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() == 1 {
 		job.name = fs.Arg(0)
 	}
-	status, err := job.do(stderr)
+	status, err := job.do(stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", c.name, err)
 	}
@@ -169,6 +189,8 @@ type job struct {
 	out  string // -o
 	fmt  string // -fmt
 	skip bool   // --skip-unrepresentable
+	// loadini: -q, --merge
+	quiet, merge bool
 	// --in-place
 	inPlace bool
 	version bool // --version
@@ -177,7 +199,7 @@ type job struct {
 // do converts and returns the exit status. A non-nil error is printed as the
 // final one-line message; other lines (left-out names) are written to
 // stderr directly.
-func (j job) do(stderr io.Writer) (int, error) {
+func (j job) do(stdout, stderr io.Writer) (int, error) {
 	in, err := j.input()
 	if err != nil {
 		return ExitFailure, err
@@ -195,15 +217,14 @@ func (j job) do(stderr io.Writer) (int, error) {
 	if err != nil {
 		return ExitFailure, err
 	}
-	f, err := ini.Parse(in, data, j.cmd.inFmt)
+	f, err := ini.ParseWarn(in, data, j.cmd.inFmt, func(e *ini.FormatError) {
+		fmt.Fprintf(stderr, "%s: warning: %v\n", j.cmd.name, e)
+	})
 	if err != nil {
 		return ExitFailure, err
 	}
 	if j.cmd.outFmt == ini.FormatINI {
-		if err := saveINI(f, out, j.inPlace); err != nil {
-			return ExitFailure, err
-		}
-		return ExitOK, nil
+		return j.load(f, in, out, stdout, stderr)
 	}
 
 	ff, err := j.formatFile(in)
@@ -232,6 +253,66 @@ func (j job) do(stderr io.Writer) (int, error) {
 		return ExitSkipped, fmt.Errorf("%s written without %d %s", out, len(report.Skipped), pluralNames(len(report.Skipped)))
 	}
 	return ExitOK, nil
+}
+
+// load writes f (read from the TNI file in) as the binary INI file out,
+// merged into the existing out with --merge, and prints what changed
+// unless -q.
+func (j job) load(f *ini.File, in, out string, stdout, stderr io.Writer) (int, error) {
+	old, err := readOld(out, stderr, j.cmd.name)
+	if err != nil && j.merge {
+		return ExitFailure, fmt.Errorf("%w (--merge needs the existing file)", err)
+	}
+	if j.merge && old != nil {
+		if f, err = merge(old, f); err != nil {
+			return ExitFailure, fmt.Errorf("%s: merging into %s: %w", in, out, err)
+		}
+	}
+	if err := saveINI(f, out, j.inPlace); err != nil {
+		var be *ini.BinaryError
+		if errors.As(err, &be) && be.Total > 1 { // one item: the one-line error names it
+			for _, it := range be.Items {
+				fmt.Fprintf(stderr, "%s: cannot write %v\n", j.cmd.name, it)
+			}
+			more := ""
+			if n := be.Total - len(be.Items); n > 0 {
+				more = fmt.Sprintf(" (%d more not listed)", n)
+			}
+			return ExitFailure, fmt.Errorf("%s: %d %s cannot be written in the binary INI format%s; nothing written",
+				in, be.Total, pluralItems(be.Total), more)
+		}
+		return ExitFailure, err
+	}
+	if !j.quiet {
+		fmt.Fprintf(stdout, "%s: %s: %v\n", j.cmd.name, out, compare(old, f))
+	}
+	return ExitOK, nil
+}
+
+// readOld reads the existing output file (binary INI, or TNI text by
+// content as OS/2 would take it); nil when there is none. A file that
+// cannot be read is reported on stderr and returned as the error; it will
+// still be replaced (and kept as .BAK) without --merge.
+func readOld(out string, stderr io.Writer, name string) (*ini.File, error) {
+	data, err := os.ReadFile(out)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err == nil {
+		var f *ini.File
+		if f, err = ini.Parse(out, data, ini.DetectFormat(data)); err == nil {
+			return f, nil
+		}
+	}
+	fmt.Fprintf(stderr, "%s: note: the existing output cannot be read, counts are against an empty file: %v\n", name, err)
+	return nil, err
+}
+
+func pluralItems(n int) string {
+	if n == 1 {
+		return "item"
+	}
+	return "items"
 }
 
 func pluralNames(n int) string {

@@ -1,0 +1,67 @@
+package iniconv
+
+import (
+	"encoding/binary"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/inilua/inilua/ini"
+)
+
+// TestLoadiniNameTooLong: a key name over the binary limit is reported as
+// a name too long (not "file too large"), beside a value too long, and
+// nothing is written.
+func TestLoadiniNameTooLong(t *testing.T) {
+	t.Chdir(t.TempDir())
+	long := strings.Repeat("n", ini.MaxNameLen+1)
+	tni := "[A]\n   " + long + "=1\n[/A]\n[B]\n   v=(65535)0 0\n[/B]\n"
+	if err := os.WriteFile("L.TNI", []byte(tni), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	if status := Loadini([]string{"L"}, &stdout, &stderr); status != ExitFailure {
+		t.Fatalf("status %d, want %d; stderr %q", status, ExitFailure, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	var msgs []string
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "loadini: warning: ") { // the long line itself is warned about
+			msgs = append(msgs, l)
+		}
+	}
+	if len(msgs) != 3 ||
+		!strings.HasPrefix(msgs[0], `loadini: cannot write application "A" key "nnnn`) ||
+		!strings.HasSuffix(msgs[0], `: key name of 65535 bytes exceeds 65534: too long for the binary INI format`) ||
+		msgs[1] != `loadini: cannot write application "B" key "v": value of 131070 bytes exceeds 65535: too long for the binary INI format` ||
+		msgs[2] != "loadini: L.TNI: 2 items cannot be written in the binary INI format; nothing written" {
+		t.Errorf("stderr:\n%s", strings.Join(msgs, "\n"))
+	}
+	if strings.Contains(stderr.String(), "file too large") {
+		t.Errorf("a long name blamed on the file: %s", stderr.String())
+	}
+	if _, err := os.Stat("L.INI"); !os.IsNotExist(err) {
+		t.Errorf("L.INI written: %v", err)
+	}
+}
+
+// TestDumpiniWarnsAnomalies: a binary INI file whose header length field
+// is unlike its size converts, with a warning naming the file.
+func TestDumpiniWarnsAnomalies(t *testing.T) {
+	t.Chdir(t.TempDir())
+	data, err := sampleINI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	binary.LittleEndian.PutUint32(data[8:], 12345)
+	if err := os.WriteFile("S.INI", data, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	if status := Dumpini([]string{"S"}, &stdout, &stderr); status != ExitOK {
+		t.Fatalf("status %d: %s", status, stderr.String())
+	}
+	if want := "dumpini: warning: S.INI: offset 0 (0x0): header: file length field says 12345"; !strings.HasPrefix(stderr.String(), want) {
+		t.Errorf("stderr %q, want %q...", stderr.String(), want)
+	}
+}
