@@ -40,6 +40,17 @@ func (r *RemoteFile) WithContext(ctx context.Context) *RemoteFile {
 // Name returns the file name given to Open.
 func (r *RemoteFile) Name() string { return r.ref.name }
 
+// Path returns the file's absolute OS/2 path ("C:\APPS\OS2.INI"), resolved
+// against the session's current directory when Open was called by the
+// rules of spec §5, or Name when the client could not tell the current
+// directory then (after a C the rules say the server should have refused).
+func (r *RemoteFile) Path() string {
+	if r.ref.abs != "" {
+		return r.ref.abs
+	}
+	return r.ref.name
+}
+
 // Format returns the file's format, decided by its name (spec §7).
 func (r *RemoteFile) Format() ini.Format { return r.ref.fmt }
 

@@ -21,7 +21,8 @@ type fileObj struct {
 	rt      *Runtime
 	p       ini.Profile        // what the views use: recorder on top
 	local   *ini.File          // local files: the data; nil for remote files
-	name    string             // local path ("" for ini.new/parse) or remote file name
+	name    string             // absolute local path ("" for ini.new/parse) or absolute OS/2 path: for messages and changes
+	given   string             // the path or name as the script gave it: f:name()
 	format  ini.Format         // local: format read; remote: by name
 	sess    *sessionObj        // remote files: the session
 	rf      *client.RemoteFile // remote files: the client's file
@@ -50,7 +51,7 @@ func (f *fileObj) fail(op string, app, key []byte, err error) *Error {
 // newFile wraps profile p (the raw local *ini.File or remote profile) with
 // change recording and returns the file object.
 func (r *Runtime) newFile(p ini.Profile, local *ini.File, name string, format ini.Format, sess *sessionObj, before func() error) *fileObj {
-	f := &fileObj{rt: r, local: local, name: name, format: format, sess: sess}
+	f := &fileObj{rt: r, local: local, name: name, given: name, format: format, sess: sess}
 	if local != nil && format == ini.FormatTNI {
 		p = tniOrder{p}
 	}

@@ -247,13 +247,17 @@ func sameChanges(a, b []Change) bool {
 	}
 	for i := range a {
 		x, y := a[i], b[i]
-		if x.File != y.File || x.Application != y.Application || x.Key != y.Key || x.Op != y.Op ||
+		if baseName(x.File) != baseName(y.File) || x.Application != y.Application || x.Key != y.Key || x.Op != y.Op ||
 			!bytes.Equal(x.Old, y.Old) || !bytes.Equal(x.New, y.New) || (x.Old == nil) != (y.Old == nil) || (x.New == nil) != (y.New == nil) {
 			return false
 		}
 	}
 	return true
 }
+
+// baseName is the last element of a local or OS/2 path: changes name local
+// files by their absolute path, remote ones by their OS/2 path.
+func baseName(p string) string { return p[strings.LastIndexAny(p, `/\`)+1:] }
 
 // sameFiles compares two directories' files by content (parsed: the
 // binary layout may legitimately differ, e.g. by free space).

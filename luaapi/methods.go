@@ -3,6 +3,7 @@ package luaapi
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -75,10 +76,10 @@ func (r *Runtime) fileMethodFuncs() map[string]lua.LGFunction {
 		},
 		"name": func(L *lua.LState) int {
 			f := checkFile(L, 1)
-			if f.name == "" {
+			if f.given == "" {
 				L.Push(lua.LNil)
 			} else {
-				L.Push(lua.LString(f.name))
+				L.Push(lua.LString(f.given))
 			}
 			return 1
 		},
@@ -240,7 +241,11 @@ func (r *Runtime) fileSave(L *lua.LState) int {
 		r.raise(L, &Error{File: path, Op: "save", Err: err})
 	}
 	if own {
-		f.name, f.disk = path, stateOf(written, true)
+		f.given, f.disk = path, stateOf(written, true)
+		f.name = path
+		if abs, err := filepath.Abs(path); err == nil {
+			f.name = abs
+		}
 	}
 	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -136,7 +137,12 @@ func (r *Runtime) iniOpen(L *lua.LState) int {
 			r.raise(L, &Error{Op: "open", Err: notBinaryHint(path, data, format, err)})
 		}
 	}
+	given := path
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs // changes and errors name local files by their absolute path
+	}
 	fo := r.newFile(f, f, path, format, nil, nil)
+	fo.given = given
 	fo.disk = stateOf(data, err == nil)
 	L.Push(r.fileValue(fo))
 	return 1

@@ -348,7 +348,7 @@ func TestBackupHook(t *testing.T) {
 				return err
 			}
 			calls = append(calls, call{host, file, f})
-			if file == "B.INI" {
+			if file == `C:\B.INI` {
 				return errors.New("disk full")
 			}
 			return nil
@@ -373,7 +373,7 @@ func TestBackupHook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(calls) != 3 || calls[2].file != "B.INI" || calls[0].host != "h" || calls[0].file != "A.INI" || !calls[0].content.Equal(mkfile(t, "App", "Key", "old")) || calls[1].file != "B.INI" {
+	if len(calls) != 3 || calls[2].file != `C:\B.INI` || calls[0].host != "h" || calls[0].file != `C:\A.INI` || !calls[0].content.Equal(mkfile(t, "App", "Key", "old")) || calls[1].file != `C:\B.INI` {
 		t.Fatalf("backup calls %+v", calls)
 	}
 	f, _, _ := ini.ReadFile(filepath.Join(dir, "B.INI"))
@@ -403,8 +403,8 @@ func TestViewOfAndNames(t *testing.T) {
 		view   View
 		names  string
 	}{
-		{"F", View{Kind: "file", Host: "h", File: "A.INI", Format: "ini", Remote: true}, "App"},
-		{"A", View{Kind: "application", Host: "h", File: "A.INI", Application: "App", Format: "ini", Remote: true}, "Key,K2"},
+		{"F", View{Kind: "file", Host: "h", File: `C:\A.INI`, Format: "ini", Remote: true}, "App"},
+		{"A", View{Kind: "application", Host: "h", File: `C:\A.INI`, Application: "App", Format: "ini", Remote: true}, "Key,K2"},
 		{"S", View{Kind: "session", Host: "h"}, "A.INI"},
 		{"L", View{Kind: "file", Format: "ini"}, "x"},
 	} {

@@ -172,7 +172,7 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			if err := so.s.Mkdir(r.ctx, p); err != nil {
 				r.raise(L, so.failPath("mkdir", p, err))
 			}
-			r.record(Change{Host: so.host, File: p, Op: "mkdir"})
+			r.record(Change{Host: so.host, File: so.s.Abs(p), Op: "mkdir"})
 			return 0
 		},
 		"move": func(L *lua.LState) int {
@@ -181,7 +181,7 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			if err := so.s.Move(r.ctx, src, dst); err != nil {
 				r.raise(L, so.failPath("move", src, fmt.Errorf("to %q: %w", dst, err)))
 			}
-			r.record(Change{Host: so.host, File: src, Key: dst, Op: "move"})
+			r.record(Change{Host: so.host, File: so.s.Abs(src), Key: so.s.Abs(dst), Op: "move"})
 			return 0
 		},
 		"remove": func(L *lua.LState) int {
@@ -192,8 +192,9 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			if err != nil {
 				r.raise(L, so.failPath("remove", p, err))
 			}
+			abs := so.s.Abs(p)
 			if len(existing) == 1 && !strings.HasSuffix(existing[0], "/") && isProfileName(p) {
-				if err := r.backup(so, p); err != nil {
+				if err := r.backup(so, abs); err != nil {
 					r.raise(L, so.failPath("remove", p, err))
 				}
 			}
@@ -201,7 +202,7 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 				r.raise(L, so.failPath("remove", p, err))
 			}
 			if len(existing) > 0 {
-				r.record(Change{Host: so.host, File: p, Op: "remove"})
+				r.record(Change{Host: so.host, File: abs, Op: "remove"})
 			}
 			L.Push(lua.LBool(len(existing) > 0))
 			return 1
@@ -301,9 +302,12 @@ func (r *Runtime) openRemote(so *sessionObj, name string) (*fileObj, error) {
 	var p ini.Profile = remoteProfile{rf: rf, ctx: r.Context, so: so}
 	// In check mode the session itself simulates writes (client.Options
 	// CheckMode): nothing is sent, later reads see the simulated values.
-	before := func() error { return r.backup(so, name) }
-	f := r.newFile(p, nil, name, rf.Format(), so, before)
-	f.rf = rf
+	// Changes, errors and backups name the file by its absolute path, so
+	// two files named alike in two directories never look the same.
+	path := rf.Path()
+	before := func() error { return r.backup(so, path) }
+	f := r.newFile(p, nil, path, rf.Format(), so, before)
+	f.rf, f.given = rf, name
 	return f, nil
 }
 

@@ -99,7 +99,7 @@ func TestSessionFunctions(t *testing.T) {
 		}
 		ops = append(ops, c.Op+":"+c.File+":"+c.Application+":"+c.Key)
 	}
-	wantOps := []string{"mkdir:SUB::", "move:B.TNI::SUB", `remove:SUB\B.TNI::`, ":C.INI:App:Key", ":C.INI:App:Other", ":C.INI:App:Key"}
+	wantOps := []string{`mkdir:C:\SUB::`, `move:C:\B.TNI::C:\SUB`, `remove:C:\SUB\B.TNI::`, `:C:\C.INI:App:Key`, `:C:\C.INI:App:Other`, `:C:\C.INI:App:Key`}
 	if strings.Join(ops, " ") != strings.Join(wantOps, " ") {
 		t.Errorf("changes %v, want %v", ops, wantOps)
 	}
@@ -129,7 +129,7 @@ func TestSessionErrors(t *testing.T) {
 		{"post unknown", `S:post("\\SEM32\\NOPE")`, `host host1: path "\\SEM32\\NOPE": post: `},
 		{"fetch corrupt", `S:fetch("BAD.INI")`, `host host1: file "BAD.INI": fetch: `},
 		{"closed session", `S:close(); S:ls()`, `host host1: ls: session is closed`},
-		{"file of a closed session", `local f = S:open("A.INI"); S:close(); print(f.App.Key)`, `host host1: file "A.INI": application "App": key "Key": get: session is closed`},
+		{"file of a closed session", `local f = S:open("A.INI"); S:close(); print(f.App.Key)`, `host host1: file "C:\\A.INI": application "App": key "Key": get: session is closed`},
 		{"wrong self", `S.ls(5)`, `bad argument #1 to ls (session expected, got number)`},
 		{"push wrong file", `S:push("X.INI", "text")`, `bad argument #3 to push (INI file expected, got string)`},
 		{"wrong arg type", `S:cd(5)`, `bad argument #2 to cd (path must be a string, got number)`},
@@ -354,7 +354,7 @@ func TestSessionCheckMode(t *testing.T) {
 			ops = append(ops, c.Op+":"+c.File)
 		}
 	}
-	if want := "mkdir:SUB move:B.INI remove:A.INI :N.INI :P.INI"; strings.Join(ops, " ") != want {
+	if want := `mkdir:C:\SUB move:C:\B.INI remove:C:\A.INI :C:\N.INI :C:\P.INI`; strings.Join(ops, " ") != want {
 		t.Errorf("changes %v, want %s", ops, want)
 	}
 }

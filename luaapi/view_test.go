@@ -119,7 +119,7 @@ func TestTableView(t *testing.T) {
 			name:    "typed get of wrong length",
 			files:   base(),
 			script:  `local f = OPEN("TEST.INI"); print(f:get("App", "Key", "u16"))`,
-			wantErr: `file "TEST.INI": application "App": key "Key": get: as u16`,
+			wantErr: `TEST.INI": application "App": key "Key": get: as u16`,
 		},
 		{
 			name:    "value out of range",

@@ -185,7 +185,7 @@ func TestREPLOnTerminal(t *testing.T) {
 	r.send(`f["My App"]["a key"] = "hello"; f['Q"uote'].k = ini.u16(3560)` + "\r")
 	r.out.Expect(t, "> ")
 	r.send("f\r")
-	r.out.Expect(t, `<INI file "TEST.INI" (ini, 2 applications) on 127.0.0.1:`)
+	r.out.Expect(t, `<INI file "C:\\TEST.INI" (ini, 2 applications) on 127.0.0.1:`)
 
 	// application, then key, completed; the result printed
 	r.send(`f["My` + "\t")
@@ -203,7 +203,7 @@ func TestREPLOnTerminal(t *testing.T) {
 	r.send(`s:open("TE` + "\t")
 	r.out.Expect(t, `s:open("TEST.INI"`)
 	r.send(")\r")
-	r.out.Expect(t, `<INI file "TEST.INI"`)
+	r.out.Expect(t, `<INI file "C:\\TEST.INI"`)
 	// fields and methods
 	r.send("ini.stri\t")
 	r.out.Expect(t, "ini.strings")
