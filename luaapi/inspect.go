@@ -51,41 +51,76 @@ func ViewOf(v lua.LValue) (View, bool) {
 // Names lists what completion offers after v: for a file, its application
 // names; for an application view, its key names (none when the application
 // does not exist); for a session, the entries of s:ls(arg) (arg: a
-// directory or mask, "" for the current directory). ctx bounds the network
-// calls (give completion a short timeout). Names must not be called while a
-// Call is running on the same runtime.
+// directory or mask, "" for the current directory). ctx bounds the wait
+// (give completion a short timeout): when it ends first, Names returns
+// ctx's error at once, but the commands already sent are not abandoned:
+// their replies are read in the background (each within the session's
+// command timeout), so the session stays usable and the next call on it
+// waits for them instead of finding the connection closed. Names must not
+// be called while a Call is running on the same runtime.
 func (r *Runtime) Names(ctx context.Context, v lua.LValue, arg string) ([]string, error) {
 	ud, ok := v.(*lua.LUserData)
 	if !ok {
 		return nil, fmt.Errorf("not a file, application view or session: %s", v.Type())
 	}
-	var p ini.Profile
-	var app []byte
+	var list func(context.Context) ([]string, error)
 	switch o := ud.Value.(type) {
 	case *fileObj:
-		p = o.profileCtx(ctx)
+		if o.rf == nil { // local: no network, read here (a Call may change it next)
+			return listNames(o.local, nil)
+		}
+		list = func(ctx context.Context) ([]string, error) { return listNames(o.profileCtx(ctx), nil) }
 	case *appObj:
-		p, app = o.f.profileCtx(ctx), o.name
+		if o.f.rf == nil {
+			return listNames(o.f.local, o.name)
+		}
+		list = func(ctx context.Context) ([]string, error) { return listNames(o.f.profileCtx(ctx), o.name) }
 	case *sessionObj:
 		if o.closed {
 			return nil, ErrClosed
 		}
-		return o.s.List(ctx, arg)
+		list = func(ctx context.Context) ([]string, error) { return o.s.List(ctx, arg) }
 	default:
 		return nil, fmt.Errorf("not a file, application view or session")
 	}
-	var names [][]byte
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	type result struct {
+		names []string
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		// not cancelled with ctx: cancelling a command on the wire closes
+		// the connection (package client), and completion must never cost
+		// the session
+		n, err := list(context.WithoutCancel(ctx))
+		done <- result{n, err}
+	}()
+	select {
+	case res := <-done:
+		return res.names, res.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// listNames lists the application names of p (app nil) or the key names of
+// app (none when it does not exist).
+func listNames(p ini.Profile, app []byte) ([]string, error) {
+	var list [][]byte
 	var err error
 	if app == nil {
-		names, err = p.Applications()
+		list, err = p.Applications()
 	} else {
-		names, err = p.Keys(app)
+		list, err = p.Keys(app)
 		if errors.Is(err, ini.ErrNotFound) {
 			err = nil
 		}
 	}
-	out := make([]string, len(names))
-	for i, n := range names {
+	out := make([]string, len(list))
+	for i, n := range list {
 		out[i] = string(n)
 	}
 	return out, err

@@ -3,9 +3,11 @@ package luaapi
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/inilua/inilua/ini"
 	"github.com/inilua/inilua/internal/wiretest"
@@ -222,5 +224,45 @@ func TestPartialWriteRecorded(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output:\n%s\nwant it to contain %q", out.String(), want)
 		}
+	}
+}
+
+// TestNamesTimeoutKeepsSession: completion's listing against a host that
+// answers value reads after 1 s gives up at its short timeout without
+// closing the connection: the late reply is read in the background and
+// the next call on the session works.
+func TestNamesTimeoutKeepsSession(t *testing.T) {
+	addr := wiretest.FakeHost(t, func() func(string, io.Writer) bool {
+		return func(line string, w io.Writer) bool {
+			if line == "V" {
+				time.Sleep(time.Second) // a slow host (injected latency, not synchronisation)
+				io.WriteString(w, "+41707000\r\n") // "App\0\0" or a value
+				return true
+			}
+			io.WriteString(w, "+\r\n")
+			return true
+		}
+	})
+	var out bytes.Buffer
+	rt, err := New(context.Background(), Options{Stdout: &out, Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	rt.SetGlobal("ADDR", addr)
+	if err := runCode(context.Background(), rt, `s = iniserve.connect(ADDR); f = s:open("A.INI")`, "=t"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = rt.Names(ctx, rt.State().GetGlobal("f"), "")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Names: %v, want the deadline", err)
+	}
+	if err := runCode(context.Background(), rt, `print(#f.App.Key)`, "=t"); err != nil {
+		t.Fatalf("the session after a timed-out completion: %v", err)
+	}
+	if out.String() != "4\n" {
+		t.Errorf("output %q", out.String())
 	}
 }

@@ -21,6 +21,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/inilua/inilua/internal/screentest"
+	"github.com/inilua/inilua/internal/wiretest"
 )
 
 // replWait bounds every wait of the REPL tests.
@@ -364,4 +365,36 @@ func TestREPLAfterScriptLeavesMuteHost(t *testing.T) {
 	}
 	mute.await(t, "Q")
 	r.out.Expect(t, "closing sessions: gave up after 1s")
+}
+
+// TestREPLSlowCompletionKeepsSession: Tab against a host that answers value
+// reads after 1 s completes nothing at the completion timeout, and the
+// session stays usable: the late reply is drained and the next statement
+// reads from the host.
+func TestREPLSlowCompletionKeepsSession(t *testing.T) {
+	addr := wiretest.FakeHost(t, func() func(string, io.Writer) bool {
+		return func(line string, w io.Writer) bool {
+			if line == "V" {
+				time.Sleep(time.Second) // a slow host (injected latency, not synchronisation)
+				io.WriteString(w, "+4170700000\r\n")
+				return true
+			}
+			io.WriteString(w, "+\r\n")
+			return true
+		}
+	})
+	r := startInilua(t, "")
+	r.out.Expect(t, "> ")
+	r.send("h = iniserve.connect(" + luaQuote(addr) + ")\r")
+	r.out.Expect(t, "> ")
+	r.send("g = h:open('A.INI')\r")
+	r.out.Expect(t, "> ")
+	r.send(`g["` + "\t\x03")
+	r.out.Expect(t, "> ")
+	r.send("#g.App.Key\r")
+	r.out.Expect(t, "5\r\n")
+	r.send("\x04")
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit status %d; output:\n%s", code, r.out.String())
+	}
 }
