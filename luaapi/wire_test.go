@@ -235,7 +235,7 @@ func TestNamesTimeoutKeepsSession(t *testing.T) {
 	addr := wiretest.FakeHost(t, func() func(string, io.Writer) bool {
 		return func(line string, w io.Writer) bool {
 			if line == "V" {
-				time.Sleep(time.Second) // a slow host (injected latency, not synchronisation)
+				time.Sleep(time.Second)            // a slow host (injected latency, not synchronisation)
 				io.WriteString(w, "+41707000\r\n") // "App\0\0" or a value
 				return true
 			}

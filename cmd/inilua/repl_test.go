@@ -385,10 +385,10 @@ func TestREPLSlowCompletionKeepsSession(t *testing.T) {
 	})
 	r := startInilua(t, "")
 	r.out.Expect(t, "> ")
-	r.send("h = iniserve.connect(" + luaQuote(addr) + ")\r")
-	r.out.Expect(t, "> ")
-	r.send("g = h:open('A.INI')\r")
-	r.out.Expect(t, "> ")
+	// the echo of a typed line starts with "> " too: wait for output of
+	// the statement itself before Ctrl-C, which would interrupt it
+	r.send("h = iniserve.connect(" + luaQuote(addr) + "); g = h:open('A.INI'); print('op' .. 'ened')\r")
+	r.out.Expect(t, "opened\r\n")
 	r.send(`g["` + "\t\x03")
 	r.out.Expect(t, "> ")
 	r.send("#g.App.Key\r")
