@@ -23,6 +23,7 @@
 //	--safe    safe mode for untrusted scripts (see docs/lua-api.md)
 //	-h        print the usage and exit
 //	-v, --version  print the version (and gopher-lua's) and exit
+//	--emit-types DIR  write LuaLS annotations and a .luarc.json into DIR, exit
 //	--        end of options
 //	-         read the script from standard input
 //
@@ -49,6 +50,7 @@ import (
 
 	"github.com/inilua/inilua/cmd/internal/cliflag"
 	"github.com/inilua/inilua/internal/version"
+	"github.com/inilua/inilua/luaapi/luals"
 )
 
 // env is what a run of inilua works with, so tests can replace the
@@ -66,6 +68,7 @@ type cliOptions struct {
 	interactive bool     // -i
 	check       bool     // --check
 	safe        bool     // --safe
+	emitTypes   string   // --emit-types DIR; "" when not given
 	script      string   // "" when none; "-" for stdin
 	args        []string // script arguments
 	// scriptAt is the index of the script in the command line (args of
@@ -111,6 +114,16 @@ func run(ctx context.Context, args []string, e env) int {
 		fs.Usage()
 		fmt.Fprint(e.stdout, usageTail)
 		return 0
+	case err == nil && o.emitTypes != "":
+		paths, err := luals.Write(o.emitTypes)
+		for _, p := range paths {
+			fmt.Fprintf(e.stdout, "wrote %s\n", p)
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "inilua: --emit-types: %v\n", err)
+			return 1
+		}
+		return 0
 	case errors.Is(err, errVersion):
 		fmt.Fprintf(e.stdout, "inilua %s (%s, gopher-lua)\n", version.Get(), lua.LuaVersion)
 		return 0
@@ -135,6 +148,7 @@ func scriptFlags() *flag.FlagSet {
 	fs.Bool("check", false, "dry run: record changes, write nothing (sessions in check mode, f:save() does not write)")
 	fs.Bool("safe", false, "safe mode for untrusted scripts (docs/lua-api.md)")
 	fs.Bool("version", false, "print the version (also -v, as lua) and exit")
+	fs.String("emit-types", "", "write LuaLS annotations of the Lua API and a .luarc.json into `DIR` and exit (docs/lua-api.md, Editor support)")
 	return fs
 }
 
@@ -194,6 +208,17 @@ func parseArgs(args []string) (cliOptions, error) {
 			return o, errHelp
 		case a == "-v" || a == "--version":
 			return o, errVersion
+		case a == "--emit-types" || a == "-emit-types":
+			if i+1 >= len(args) || args[i+1] == "" {
+				return o, fmt.Errorf("--emit-types needs a directory")
+			}
+			i++
+			o.emitTypes = args[i]
+		case strings.HasPrefix(a, "--emit-types=") || strings.HasPrefix(a, "-emit-types="):
+			_, o.emitTypes, _ = strings.Cut(a, "=")
+			if o.emitTypes == "" {
+				return o, fmt.Errorf("--emit-types needs a directory")
+			}
 		case a == "-i":
 			o.interactive = true
 		case a == "--check":
