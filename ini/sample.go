@@ -40,21 +40,21 @@ func Sample() *File {
 
 	const mail = "MailServer"
 	put(mail, "MailRoot", must(EncodeString0([]byte(`C:\MPTN\ETC\MAIL\`))))
-	put(mail, "Banner", must(EncodeString([]byte(`Welcome to "Example Mail" -- it's a test server; `+
+	put(mail, "Banner", must(encodeString([]byte(`Welcome to "Example Mail" -- it's a test server; `+
 		`please don't send anything important here`))))
 	put(mail, "Domains", must(EncodeStrings([][]byte{[]byte("example.com"), []byte("mail.example.org")})))
-	put(mail, "Ports", must(EncodeNumbers([]uint64{25, 110, 143}, 2)))
+	put(mail, "Ports", must(encodeNumbers([]uint64{25, 110, 143}, 2)))
 	put(mail, "MaxUsers", must(EncodeU32(250)))
 	put(mail, "LogLevel", must(EncodeU8(2)))
-	put(mail, "Flags", must(EncodeU16(0x0105)))
-	put(mail, "Key", must(EncodeHex("00FF10203A7F80E9C4B2051D6E9AA1F0"+
+	put(mail, "Flags", must(encodeU16(0x0105)))
+	put(mail, "Key", must(encodeHex("00FF10203A7F80E9C4B2051D6E9AA1F0"+
 		"0D0A1A2B3C4D5E6F708192A3B4C5D6E7")))
 	put(mail, "Empty", []byte{})
 
 	put("user1", "Password", must(EncodeString0([]byte("pa55word"))))
 	put("user1", "Forward", must(EncodeStrings([][]byte{[]byte("user1@example.net")})))
 	put("user1", "Quota", must(EncodeU32(10<<20)))
-	put("user1", "FullName", must(EncodeString([]byte("Jo Bloggs"))))
-	put("user1", "Note", must(EncodeString([]byte("Gr\x81\xe1e aus M\x81nchen")))) // CP850 ü, ß
+	put("user1", "FullName", must(encodeString([]byte("Jo Bloggs"))))
+	put("user1", "Note", must(encodeString([]byte("Gr\x81\xe1e aus M\x81nchen")))) // CP850 ü, ß
 	return f
 }

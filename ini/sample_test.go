@@ -25,7 +25,7 @@ func TestSample(t *testing.T) {
 	}
 	str0 := func(app, key, want string) {
 		t.Helper()
-		if s, err := String0(get(app, key)); err != nil || string(s) != want {
+		if s, err := decodeString0(get(app, key)); err != nil || string(s) != want {
 			t.Errorf("%s/%s = %q, %v; want string0 %q", app, key, s, err, want)
 		}
 	}
@@ -48,19 +48,19 @@ func TestSample(t *testing.T) {
 	u32("$SYS", "TimeOut", 900)
 	str0("$SYS", "Password", "secret")
 	str0("MailServer", "MailRoot", `C:\MPTN\ETC\MAIL\`)
-	banner, err := String(get("MailServer", "Banner"))
+	banner, err := decodeString(get("MailServer", "Banner"))
 	if err != nil || len(banner) != 90 {
 		t.Errorf("Banner = %q (%d bytes), %v; want 90 bytes", banner, len(banner), err)
 	}
 	strs("MailServer", "Domains", "example.com", "mail.example.org")
-	if p, err := Numbers(get("MailServer", "Ports"), 2); err != nil || !reflect.DeepEqual(p, []uint64{25, 110, 143}) {
+	if p, err := decodeNumbers(get("MailServer", "Ports"), 2); err != nil || !reflect.DeepEqual(p, []uint64{25, 110, 143}) {
 		t.Errorf("Ports = %v, %v", p, err)
 	}
 	u32("MailServer", "MaxUsers", 250)
-	if n, err := U8(get("MailServer", "LogLevel")); err != nil || n != 2 {
+	if n, err := decodeU8(get("MailServer", "LogLevel")); err != nil || n != 2 {
 		t.Errorf("LogLevel = %d, %v", n, err)
 	}
-	if n, err := U16(get("MailServer", "Flags")); err != nil || n != 0x105 {
+	if n, err := decodeU16(get("MailServer", "Flags")); err != nil || n != 0x105 {
 		t.Errorf("Flags = %#x, %v", n, err)
 	}
 	if k := get("MailServer", "Key"); len(k) != 32 {
@@ -72,7 +72,7 @@ func TestSample(t *testing.T) {
 	str0("user1", "Password", "pa55word")
 	strs("user1", "Forward", "user1@example.net")
 	u32("user1", "Quota", 10<<20)
-	if s, err := String(get("user1", "FullName")); err != nil || string(s) != "Jo Bloggs" {
+	if s, err := decodeString(get("user1", "FullName")); err != nil || string(s) != "Jo Bloggs" {
 		t.Errorf("FullName = %q, %v", s, err)
 	}
 	if s := get("user1", "Note"); len(s) != 17 || s[2] != 0x81 {

@@ -2,25 +2,25 @@ package ini
 
 // Typed views of a value.
 //
-// A value is raw bytes (spec §1: nothing records a type). The functions here
-// read those bytes as one of the types below and build values from typed
-// data. Each type has a name, the one the Lua API, the CLI and the docs use:
+// A value is raw bytes (spec §1: nothing records a type). Decode reads those
+// bytes as one of the types below and Encode builds a value from typed data;
+// ValueType and ParseValueType name the types, with the names the Lua API,
+// the CLI and the docs use:
 //
-//	name     decode (view)          encode (value from data)   value bytes
-//	bytes    Bytes(v)               EncodeBytes(b)             v unchanged
-//	string   String(v)              EncodeString(s)            s, no NUL inside; decode also accepts one final NUL
-//	string0  String0(v)             EncodeString0(s)           s NUL: exactly one NUL, the last byte
-//	strings  Strings(v)             EncodeStrings(list)        S1 NUL S2 NUL ... Sn NUL NUL; no elements: NUL (spec §3.6, §4.2)
-//	u8 u16 u32  U8 U16 U32(v)       EncodeU8 EncodeU16 EncodeU32(n)   1, 2, 4 bytes little-endian unsigned
-//	i8 i16 i32  I8 I16 I32(v)       EncodeI8 EncodeI16 EncodeI32(n)   1, 2, 4 bytes little-endian two's complement
-//	hex      Hex(v)                 EncodeHex(text)            text: two hex digits per byte, no separators
+//	name        value bytes
+//	bytes       v unchanged
+//	string      s, no NUL inside; decoding also accepts one final NUL
+//	string0     s NUL: exactly one NUL, the last byte
+//	strings     S1 NUL S2 NUL ... Sn NUL NUL; no elements: NUL (spec §3.6, §4.2)
+//	u8 u16 u32  1, 2, 4 bytes little-endian unsigned
+//	i8 i16 i32  1, 2, 4 bytes little-endian two's complement
+//	hex         text: two hex digits per byte, no separators
 //
-// Numbers and EncodeNumbers handle sequences of N-byte little-endian unsigned
-// numbers (the TNI form `(N) a b c`, spec §3.4). ValueType, ParseValueType,
-// Decode and Encode select a view by name.
+// A few shortcuts used by other packages are exported too: Strings and
+// EncodeStrings, EncodeString0, U32, EncodeU8 and EncodeU32, Hex.
 //
-// Decoders never modify v; the []byte results of Bytes, String and String0
-// are sub-slices of v (they share its memory), the elements of Strings too.
+// Decoders never modify v; the []byte results for bytes, string and string0
+// are sub-slices of v (they share its memory), the elements of strings too.
 // Encoders return new slices. Every error is a *ValueError naming the type and
 // what does not fit (length, offending byte and its offset, or range).
 
@@ -59,7 +59,7 @@ func plural(n int) string {
 // ValueType names a typed view of a value. The zero value is TypeBytes.
 type ValueType int
 
-// The value types. Their names (String, ParseValueType) are the ones used by
+// The value types. Their names (decodeString, ParseValueType) are the ones used by
 // the Lua API and the command line.
 const (
 	TypeBytes   ValueType = iota // "bytes": the raw value
@@ -141,11 +141,11 @@ func (t ValueType) intWidth() (width int, signed bool) {
 func Decode(t ValueType, v []byte) (any, error) {
 	switch t {
 	case TypeBytes:
-		return Bytes(v), nil
+		return decodeBytes(v), nil
 	case TypeString:
-		return String(v)
+		return decodeString(v)
 	case TypeString0:
-		return String0(v)
+		return decodeString0(v)
 	case TypeStrings:
 		return Strings(v)
 	case TypeHex:
@@ -153,9 +153,9 @@ func Decode(t ValueType, v []byte) (any, error) {
 	}
 	if w, signed := t.intWidth(); w > 0 {
 		if signed {
-			return Int(v, w)
+			return decodeInt(v, w)
 		}
-		n, err := Uint(v, w)
+		n, err := decodeUint(v, w)
 		return int64(n), err
 	}
 	return nil, fmt.Errorf("decode: unknown value type %v", t)
@@ -172,12 +172,12 @@ func Encode(t ValueType, x any) ([]byte, error) {
 			return nil, err
 		}
 		if signed {
-			return EncodeInt(n, w)
+			return encodeInt(n, w)
 		}
 		if n < 0 {
 			return nil, valueErr(t.String(), "%d out of range 0..%d", n, uint64(1)<<(8*w)-1)
 		}
-		return EncodeUint(uint64(n), w)
+		return encodeUint(uint64(n), w)
 	}
 	if t == TypeStrings {
 		switch l := x.(type) {
@@ -203,13 +203,13 @@ func Encode(t ValueType, x any) ([]byte, error) {
 	}
 	switch t {
 	case TypeBytes:
-		return EncodeBytes(b), nil
+		return encodeBytes(b), nil
 	case TypeString:
-		return EncodeString(b)
+		return encodeString(b)
 	case TypeString0:
 		return EncodeString0(b)
 	case TypeHex:
-		return EncodeHex(string(b))
+		return encodeHex(string(b))
 	}
 	return nil, fmt.Errorf("encode: unknown value type %v", t)
 }
@@ -246,24 +246,24 @@ func toInt64(t ValueType, x any) (int64, error) {
 	return 0, valueErr(t.String(), "cannot encode a Go %T (want an integer)", x)
 }
 
-// Bytes returns v itself: the raw view, which every value fits.
-func Bytes(v []byte) []byte { return v }
+// decodeBytes returns v itself: the raw view, which every value fits.
+func decodeBytes(v []byte) []byte { return v }
 
-// EncodeBytes returns a copy of b as a value (never nil: a zero-length value
+// encodeBytes returns a copy of b as a value (never nil: a zero-length value
 // is present, not absent).
-func EncodeBytes(b []byte) []byte {
+func encodeBytes(b []byte) []byte {
 	out := make([]byte, len(b))
 	copy(out, b)
 	return out
 }
 
-// String reads v as text: the value without NUL bytes, or the same followed
+// decodeString reads v as text: the value without NUL bytes, or the same followed
 // by one final NUL, which is not part of the result (C programs store strings
 // with their terminator, others without; both read the same). An empty value
 // gives empty text. A NUL anywhere but the last byte is an error (the value
-// is then a string of strings or binary data; use Strings or Bytes), as is a
+// is then a string of strings or binary data; use Strings or decodeBytes), as is a
 // value of only NULs longer than one byte.
-func String(v []byte) ([]byte, error) {
+func decodeString(v []byte) ([]byte, error) {
 	s := v
 	if len(s) > 0 && s[len(s)-1] == 0 {
 		s = s[:len(s)-1]
@@ -274,20 +274,20 @@ func String(v []byte) ([]byte, error) {
 	return s, nil
 }
 
-// EncodeString returns s as a value without terminator (the TNI form
+// encodeString returns s as a value without terminator (the TNI form
 // `key=text`). s must not contain NUL; use EncodeString0 for a NUL-terminated
-// value and EncodeBytes for binary data.
-func EncodeString(s []byte) ([]byte, error) {
+// value and encodeBytes for binary data.
+func encodeString(s []byte) ([]byte, error) {
 	if i := bytes.IndexByte(s, 0); i >= 0 {
 		return nil, valueErr("string", "text contains NUL at offset %d (use bytes)", i)
 	}
-	return EncodeBytes(s), nil
+	return encodeBytes(s), nil
 }
 
-// String0 reads v as NUL-terminated text (the TNI form `key='text'0`): v
+// decodeString0 reads v as NUL-terminated text (the TNI form `key='text'0`): v
 // must end in a NUL and contain no other; the result is v without it. An
 // empty value, a missing final NUL or a NUL elsewhere is an error.
-func String0(v []byte) ([]byte, error) {
+func decodeString0(v []byte) ([]byte, error) {
 	if len(v) == 0 {
 		return nil, valueErr("string0", "empty value, want text followed by NUL")
 	}
@@ -363,9 +363,9 @@ func EncodeStrings(list [][]byte) ([]byte, error) {
 	return append(out, 0), nil
 }
 
-// Uint reads v as one little-endian unsigned integer of width bytes (1, 2
+// decodeUint reads v as one little-endian unsigned integer of width bytes (1, 2
 // or 4); the length of v must be exactly width.
-func Uint(v []byte, width int) (uint64, error) {
+func decodeUint(v []byte, width int) (uint64, error) {
 	typ := fmt.Sprintf("u%d", 8*width)
 	if width != 1 && width != 2 && width != 4 {
 		return 0, valueErr(typ, "unsupported width %d (want 1, 2 or 4)", width)
@@ -376,9 +376,9 @@ func Uint(v []byte, width int) (uint64, error) {
 	return leUint(v), nil
 }
 
-// Int reads v as one little-endian two's-complement signed integer of width
+// decodeInt reads v as one little-endian two's-complement signed integer of width
 // bytes (1, 2 or 4); the length of v must be exactly width.
-func Int(v []byte, width int) (int64, error) {
+func decodeInt(v []byte, width int) (int64, error) {
 	typ := fmt.Sprintf("i%d", 8*width)
 	if width != 1 && width != 2 && width != 4 {
 		return 0, valueErr(typ, "unsupported width %d (want 1, 2 or 4)", width)
@@ -390,9 +390,9 @@ func Int(v []byte, width int) (int64, error) {
 	return int64(leUint(v)<<shift) >> shift, nil
 }
 
-// EncodeUint returns n as width (1, 2 or 4) little-endian bytes; an error
+// encodeUint returns n as width (1, 2 or 4) little-endian bytes; an error
 // when n does not fit.
-func EncodeUint(n uint64, width int) ([]byte, error) {
+func encodeUint(n uint64, width int) ([]byte, error) {
 	typ := fmt.Sprintf("u%d", 8*width)
 	if width != 1 && width != 2 && width != 4 {
 		return nil, valueErr(typ, "unsupported width %d (want 1, 2 or 4)", width)
@@ -403,9 +403,9 @@ func EncodeUint(n uint64, width int) ([]byte, error) {
 	return putLE(make([]byte, width), n), nil
 }
 
-// EncodeInt returns n as width (1, 2 or 4) little-endian two's-complement
+// encodeInt returns n as width (1, 2 or 4) little-endian two's-complement
 // bytes; an error when n does not fit the signed range.
-func EncodeInt(n int64, width int) ([]byte, error) {
+func encodeInt(n int64, width int) ([]byte, error) {
 	typ := fmt.Sprintf("i%d", 8*width)
 	if width != 1 && width != 2 && width != 4 {
 		return nil, valueErr(typ, "unsupported width %d (want 1, 2 or 4)", width)
@@ -417,57 +417,57 @@ func EncodeInt(n int64, width int) ([]byte, error) {
 	return putLE(make([]byte, width), uint64(n)), nil
 }
 
-// U8 reads a 1-byte unsigned value.
-func U8(v []byte) (uint8, error) { n, err := Uint(v, 1); return uint8(n), err }
+// decodeU8 reads a 1-byte unsigned value.
+func decodeU8(v []byte) (uint8, error) { n, err := decodeUint(v, 1); return uint8(n), err }
 
-// U16 reads a 2-byte little-endian unsigned value.
-func U16(v []byte) (uint16, error) { n, err := Uint(v, 2); return uint16(n), err }
+// decodeU16 reads a 2-byte little-endian unsigned value.
+func decodeU16(v []byte) (uint16, error) { n, err := decodeUint(v, 2); return uint16(n), err }
 
 // U32 reads a 4-byte little-endian unsigned value (the TNI form `key=n`).
-func U32(v []byte) (uint32, error) { n, err := Uint(v, 4); return uint32(n), err }
+func U32(v []byte) (uint32, error) { n, err := decodeUint(v, 4); return uint32(n), err }
 
-// I8 reads a 1-byte signed value.
-func I8(v []byte) (int8, error) { n, err := Int(v, 1); return int8(n), err }
+// decodeI8 reads a 1-byte signed value.
+func decodeI8(v []byte) (int8, error) { n, err := decodeInt(v, 1); return int8(n), err }
 
-// I16 reads a 2-byte little-endian signed value.
-func I16(v []byte) (int16, error) { n, err := Int(v, 2); return int16(n), err }
+// decodeI16 reads a 2-byte little-endian signed value.
+func decodeI16(v []byte) (int16, error) { n, err := decodeInt(v, 2); return int16(n), err }
 
-// I32 reads a 4-byte little-endian signed value.
-func I32(v []byte) (int32, error) { n, err := Int(v, 4); return int32(n), err }
+// decodeI32 reads a 4-byte little-endian signed value.
+func decodeI32(v []byte) (int32, error) { n, err := decodeInt(v, 4); return int32(n), err }
 
 // EncodeU8 returns n as 1 byte; an error unless 0 <= n <= 255.
 func EncodeU8(n int64) ([]byte, error) { return encodeUnsigned(n, 1) }
 
-// EncodeU16 returns n as 2 little-endian bytes; an error unless 0 <= n <= 65535.
-func EncodeU16(n int64) ([]byte, error) { return encodeUnsigned(n, 2) }
+// encodeU16 returns n as 2 little-endian bytes; an error unless 0 <= n <= 65535.
+func encodeU16(n int64) ([]byte, error) { return encodeUnsigned(n, 2) }
 
 // EncodeU32 returns n as 4 little-endian bytes; an error unless
 // 0 <= n <= 4294967295.
 func EncodeU32(n int64) ([]byte, error) { return encodeUnsigned(n, 4) }
 
-// EncodeI8 returns n as 1 two's-complement byte; an error unless
+// encodeI8 returns n as 1 two's-complement byte; an error unless
 // -128 <= n <= 127.
-func EncodeI8(n int64) ([]byte, error) { return EncodeInt(n, 1) }
+func encodeI8(n int64) ([]byte, error) { return encodeInt(n, 1) }
 
-// EncodeI16 returns n as 2 little-endian two's-complement bytes; an error
+// encodeI16 returns n as 2 little-endian two's-complement bytes; an error
 // unless -32768 <= n <= 32767.
-func EncodeI16(n int64) ([]byte, error) { return EncodeInt(n, 2) }
+func encodeI16(n int64) ([]byte, error) { return encodeInt(n, 2) }
 
-// EncodeI32 returns n as 4 little-endian two's-complement bytes; an error
+// encodeI32 returns n as 4 little-endian two's-complement bytes; an error
 // unless -2147483648 <= n <= 2147483647.
-func EncodeI32(n int64) ([]byte, error) { return EncodeInt(n, 4) }
+func encodeI32(n int64) ([]byte, error) { return encodeInt(n, 4) }
 
 func encodeUnsigned(n int64, width int) ([]byte, error) {
 	if n < 0 {
 		return nil, valueErr(fmt.Sprintf("u%d", 8*width), "%d out of range 0..%d", n, uint64(1)<<(8*width)-1)
 	}
-	return EncodeUint(uint64(n), width)
+	return encodeUint(uint64(n), width)
 }
 
-// Numbers reads v as a sequence of width-byte little-endian unsigned numbers
+// decodeNumbers reads v as a sequence of width-byte little-endian unsigned numbers
 // (the TNI form `(N) a b c`, spec §3.4), width 1 to 8. The length of v must
 // be a multiple of width; an empty value gives an empty sequence.
-func Numbers(v []byte, width int) ([]uint64, error) {
+func decodeNumbers(v []byte, width int) ([]uint64, error) {
 	typ := fmt.Sprintf("(%d) numbers", width)
 	if width < 1 || width > 8 {
 		return nil, valueErr(typ, "unsupported width %d (want 1 to 8)", width)
@@ -482,10 +482,10 @@ func Numbers(v []byte, width int) ([]uint64, error) {
 	return out, nil
 }
 
-// EncodeNumbers returns nums as consecutive width-byte little-endian
+// encodeNumbers returns nums as consecutive width-byte little-endian
 // unsigned numbers, width 1 to 8; an error naming the first number that does
 // not fit in width bytes.
-func EncodeNumbers(nums []uint64, width int) ([]byte, error) {
+func encodeNumbers(nums []uint64, width int) ([]byte, error) {
 	typ := fmt.Sprintf("(%d) numbers", width)
 	if width < 1 || width > 8 {
 		return nil, valueErr(typ, "unsupported width %d (want 1 to 8)", width)
@@ -534,10 +534,10 @@ func Hex(v []byte) string {
 	return string(out)
 }
 
-// EncodeHex returns the bytes written as hexadecimal text: two digits per
+// encodeHex returns the bytes written as hexadecimal text: two digits per
 // byte, upper or lower case, no separators or prefix. An odd number of
 // digits or a non-hex character is an error naming its offset.
-func EncodeHex(text string) ([]byte, error) {
+func encodeHex(text string) ([]byte, error) {
 	if len(text)%2 != 0 {
 		return nil, valueErr("hex", "odd number of digits (%d)", len(text))
 	}

@@ -43,17 +43,17 @@ func TestString(t *testing.T) {
 		{"\x00\x00", "", []string{"offset 0", "2 bytes"}},
 	}
 	for _, tt := range tests {
-		got, err := String([]byte(tt.in))
+		got, err := decodeString([]byte(tt.in))
 		if tt.errFrag != nil {
 			if err == nil {
-				t.Errorf("String(%q) = %q, want error", tt.in, got)
+				t.Errorf("decodeString(%q) = %q, want error", tt.in, got)
 				continue
 			}
 			wantValueErr(t, err, "string", tt.errFrag...)
 			continue
 		}
 		if err != nil || string(got) != tt.want {
-			t.Errorf("String(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			t.Errorf("decodeString(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
 }
@@ -72,41 +72,41 @@ func TestString0(t *testing.T) {
 		{"\x00\x00", "", []string{"offset 0", "2 bytes"}},
 	}
 	for _, tt := range tests {
-		got, err := String0([]byte(tt.in))
+		got, err := decodeString0([]byte(tt.in))
 		if tt.errFrag != nil {
 			if err == nil {
-				t.Errorf("String0(%q) = %q, want error", tt.in, got)
+				t.Errorf("decodeString0(%q) = %q, want error", tt.in, got)
 				continue
 			}
 			wantValueErr(t, err, "string0", tt.errFrag...)
 			continue
 		}
 		if err != nil || string(got) != tt.want {
-			t.Errorf("String0(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			t.Errorf("decodeString0(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
 }
 
 func TestEncodeString(t *testing.T) {
 	for _, s := range []string{"", "abc", "\xff\x01"} {
-		v, err := EncodeString([]byte(s))
+		v, err := encodeString([]byte(s))
 		if err != nil || string(v) != s || v == nil {
-			t.Errorf("EncodeString(%q) = %q, %v", s, v, err)
+			t.Errorf("encodeString(%q) = %q, %v", s, v, err)
 		}
-		back, err := String(v)
+		back, err := decodeString(v)
 		if err != nil || string(back) != s {
-			t.Errorf("String(EncodeString(%q)) = %q, %v", s, back, err)
+			t.Errorf("decodeString(encodeString(%q)) = %q, %v", s, back, err)
 		}
 		v0, err := EncodeString0([]byte(s))
 		if err != nil || string(v0) != s+"\x00" {
 			t.Errorf("EncodeString0(%q) = %q, %v", s, v0, err)
 		}
-		back, err = String0(v0)
+		back, err = decodeString0(v0)
 		if err != nil || string(back) != s {
-			t.Errorf("String0(EncodeString0(%q)) = %q, %v", s, back, err)
+			t.Errorf("decodeString0(EncodeString0(%q)) = %q, %v", s, back, err)
 		}
 	}
-	_, err := EncodeString([]byte("a\x00"))
+	_, err := encodeString([]byte("a\x00"))
 	wantValueErr(t, err, "string", "offset 1")
 	_, err = EncodeString0([]byte("\x00a"))
 	wantValueErr(t, err, "string0", "offset 0")
@@ -213,22 +213,22 @@ func TestIntegers(t *testing.T) {
 		}
 	}
 	// the typed helpers agree with the generic ones
-	if n, err := U16([]byte{0xE8, 0x0D}); n != 3560 || err != nil {
+	if n, err := decodeU16([]byte{0xE8, 0x0D}); n != 3560 || err != nil {
 		t.Errorf("U16 = %d, %v", n, err)
 	}
 	if n, err := U32([]byte{1, 2, 3, 4}); n != 0x04030201 || err != nil {
 		t.Errorf("U32 = %#x, %v", n, err)
 	}
-	if n, err := U8([]byte{200}); n != 200 || err != nil {
+	if n, err := decodeU8([]byte{200}); n != 200 || err != nil {
 		t.Errorf("U8 = %d, %v", n, err)
 	}
-	if n, err := I8([]byte{0xF6}); n != -10 || err != nil {
+	if n, err := decodeI8([]byte{0xF6}); n != -10 || err != nil {
 		t.Errorf("I8 = %d, %v", n, err)
 	}
-	if n, err := I16([]byte{0x18, 0xFC}); n != -1000 || err != nil {
+	if n, err := decodeI16([]byte{0x18, 0xFC}); n != -1000 || err != nil {
 		t.Errorf("I16 = %d, %v", n, err)
 	}
-	if n, err := I32([]byte{0x00, 0x00, 0x00, 0xFF}); n != -16777216 || err != nil {
+	if n, err := decodeI32([]byte{0x00, 0x00, 0x00, 0xFF}); n != -16777216 || err != nil {
 		t.Errorf("I32 = %d, %v", n, err)
 	}
 }
@@ -240,15 +240,15 @@ func TestIntegerErrors(t *testing.T) {
 		in   []byte
 		frag string
 	}{
-		{"u8", func(v []byte) error { _, err := U8(v); return err }, nil, "0 bytes, want exactly 1"},
-		{"u8", func(v []byte) error { _, err := U8(v); return err }, []byte{1, 2}, "2 bytes, want exactly 1"},
-		{"u16", func(v []byte) error { _, err := U16(v); return err }, []byte{1}, "1 byte, want exactly 2"},
-		{"u16", func(v []byte) error { _, err := U16(v); return err }, []byte{1, 2, 3}, "3 bytes, want exactly 2"},
+		{"u8", func(v []byte) error { _, err := decodeU8(v); return err }, nil, "0 bytes, want exactly 1"},
+		{"u8", func(v []byte) error { _, err := decodeU8(v); return err }, []byte{1, 2}, "2 bytes, want exactly 1"},
+		{"u16", func(v []byte) error { _, err := decodeU16(v); return err }, []byte{1}, "1 byte, want exactly 2"},
+		{"u16", func(v []byte) error { _, err := decodeU16(v); return err }, []byte{1, 2, 3}, "3 bytes, want exactly 2"},
 		{"u32", func(v []byte) error { _, err := U32(v); return err }, []byte{1, 2}, "2 bytes, want exactly 4"},
 		{"u32", func(v []byte) error { _, err := U32(v); return err }, []byte("hello\x00"), "6 bytes, want exactly 4"},
-		{"i8", func(v []byte) error { _, err := I8(v); return err }, []byte{1, 2}, "2 bytes, want exactly 1"},
-		{"i16", func(v []byte) error { _, err := I16(v); return err }, []byte{1, 2, 3, 4}, "4 bytes, want exactly 2"},
-		{"i32", func(v []byte) error { _, err := I32(v); return err }, []byte{1, 2, 3, 4, 5}, "5 bytes, want exactly 4"},
+		{"i8", func(v []byte) error { _, err := decodeI8(v); return err }, []byte{1, 2}, "2 bytes, want exactly 1"},
+		{"i16", func(v []byte) error { _, err := decodeI16(v); return err }, []byte{1, 2, 3, 4}, "4 bytes, want exactly 2"},
+		{"i32", func(v []byte) error { _, err := decodeI32(v); return err }, []byte{1, 2, 3, 4, 5}, "5 bytes, want exactly 4"},
 	}
 	for _, tt := range lengths {
 		wantValueErr(t, tt.dec(tt.in), tt.typ, tt.frag)
@@ -261,14 +261,14 @@ func TestIntegerErrors(t *testing.T) {
 	}{
 		{"u8", EncodeU8, 256, "256 out of range 0..255"},
 		{"u8", EncodeU8, -1, "-1 out of range 0..255"},
-		{"u16", EncodeU16, 65536, "0..65535"},
+		{"u16", encodeU16, 65536, "0..65535"},
 		{"u32", EncodeU32, 1 << 32, "0..4294967295"},
 		{"u32", EncodeU32, -5, "-5 out of range"},
-		{"i8", EncodeI8, 128, "-128..127"},
-		{"i8", EncodeI8, -129, "-129 out of range"},
-		{"i16", EncodeI16, 32768, "-32768..32767"},
-		{"i32", EncodeI32, 1 << 31, "-2147483648..2147483647"},
-		{"i32", EncodeI32, -(1 << 31) - 1, "out of range"},
+		{"i8", encodeI8, 128, "-128..127"},
+		{"i8", encodeI8, -129, "-129 out of range"},
+		{"i16", encodeI16, 32768, "-32768..32767"},
+		{"i32", encodeI32, 1 << 31, "-2147483648..2147483647"},
+		{"i32", encodeI32, -(1 << 31) - 1, "out of range"},
 	}
 	for _, tt := range ranges {
 		v, err := tt.enc(tt.n)
@@ -285,20 +285,20 @@ func TestIntegerErrors(t *testing.T) {
 		want []byte
 	}{
 		{EncodeU8, 255, []byte{0xFF}},
-		{EncodeU16, 65535, []byte{0xFF, 0xFF}},
+		{encodeU16, 65535, []byte{0xFF, 0xFF}},
 		{EncodeU32, 4294967295, []byte{0xFF, 0xFF, 0xFF, 0xFF}},
-		{EncodeI8, -128, []byte{0x80}},
-		{EncodeI16, -1, []byte{0xFF, 0xFF}},
-		{EncodeI32, -2, []byte{0xFE, 0xFF, 0xFF, 0xFF}},
+		{encodeI8, -128, []byte{0x80}},
+		{encodeI16, -1, []byte{0xFF, 0xFF}},
+		{encodeI32, -2, []byte{0xFE, 0xFF, 0xFF, 0xFF}},
 	} {
 		if v, err := c.enc(c.n); err != nil || !bytes.Equal(v, c.want) {
 			t.Errorf("encode %d = % X, %v; want % X", c.n, v, err, c.want)
 		}
 	}
-	if _, err := Uint([]byte{1, 2, 3}, 3); err == nil {
+	if _, err := decodeUint([]byte{1, 2, 3}, 3); err == nil {
 		t.Error("Uint width 3: no error")
 	}
-	if _, err := EncodeInt(1, 8); err == nil {
+	if _, err := encodeInt(1, 8); err == nil {
 		t.Error("EncodeInt width 8: no error")
 	}
 }
@@ -317,27 +317,27 @@ func TestNumbers(t *testing.T) {
 		{[]byte{1, 2, 3, 4, 5, 6, 7, 8}, 8, []uint64{0x0807060504030201}},
 	}
 	for _, tt := range tests {
-		got, err := Numbers(tt.in, tt.width)
+		got, err := decodeNumbers(tt.in, tt.width)
 		if err != nil || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Numbers(% X, %d) = %v, %v; want %v", tt.in, tt.width, got, err, tt.want)
+			t.Errorf("decodeNumbers(% X, %d) = %v, %v; want %v", tt.in, tt.width, got, err, tt.want)
 		}
-		enc, err := EncodeNumbers(tt.want, tt.width)
+		enc, err := encodeNumbers(tt.want, tt.width)
 		if err != nil || !bytes.Equal(enc, tt.in) {
-			t.Errorf("EncodeNumbers(%v, %d) = % X, %v; want % X", tt.want, tt.width, enc, err, tt.in)
+			t.Errorf("encodeNumbers(%v, %d) = % X, %v; want % X", tt.want, tt.width, enc, err, tt.in)
 		}
 	}
-	_, err := Numbers([]byte{1, 2, 3}, 2)
+	_, err := decodeNumbers([]byte{1, 2, 3}, 2)
 	wantValueErr(t, err, "(2) numbers", "3 bytes is not a multiple of 2")
-	_, err = Numbers([]byte{1}, 0)
+	_, err = decodeNumbers([]byte{1}, 0)
 	wantValueErr(t, err, "(0) numbers", "width 0")
-	_, err = Numbers([]byte{1}, 9)
+	_, err = decodeNumbers([]byte{1}, 9)
 	wantValueErr(t, err, "(9) numbers", "width 9")
-	_, err = EncodeNumbers([]uint64{1, 256}, 1)
+	_, err = encodeNumbers([]uint64{1, 256}, 1)
 	wantValueErr(t, err, "(1) numbers", "number 2 (256)", "0..255")
-	_, err = EncodeNumbers([]uint64{1 << 24}, 3)
+	_, err = encodeNumbers([]uint64{1 << 24}, 3)
 	wantValueErr(t, err, "(3) numbers", "0..16777215")
-	if v, err := EncodeNumbers([]uint64{^uint64(0)}, 8); err != nil || !bytes.Equal(v, bytes.Repeat([]byte{0xFF}, 8)) {
-		t.Errorf("EncodeNumbers(max, 8) = % X, %v", v, err)
+	if v, err := encodeNumbers([]uint64{^uint64(0)}, 8); err != nil || !bytes.Equal(v, bytes.Repeat([]byte{0xFF}, 8)) {
+		t.Errorf("encodeNumbers(max, 8) = % X, %v", v, err)
 	}
 }
 
@@ -355,9 +355,9 @@ func TestHex(t *testing.T) {
 			t.Errorf("Hex(% X) = %q, want %q", tt.in, got, tt.want)
 		}
 		for _, text := range []string{tt.want, strings.ToLower(tt.want)} {
-			v, err := EncodeHex(text)
+			v, err := encodeHex(text)
 			if err != nil || !bytes.Equal(v, tt.in) || v == nil {
-				t.Errorf("EncodeHex(%q) = % X, %v; want % X", text, v, err, tt.in)
+				t.Errorf("encodeHex(%q) = % X, %v; want % X", text, v, err, tt.in)
 			}
 		}
 	}
@@ -365,17 +365,17 @@ func TestHex(t *testing.T) {
 	for i := range all {
 		all[i] = byte(i)
 	}
-	back, err := EncodeHex(Hex(all))
+	back, err := encodeHex(Hex(all))
 	if err != nil || !bytes.Equal(back, all) {
 		t.Errorf("hex round trip of 0..255 failed: %v", err)
 	}
-	_, err = EncodeHex("ABC")
+	_, err = encodeHex("ABC")
 	wantValueErr(t, err, "hex", "odd number of digits (3)")
-	_, err = EncodeHex("0G")
+	_, err = encodeHex("0G")
 	wantValueErr(t, err, "hex", "'G' at offset 1")
-	_, err = EncodeHex("01 002")
+	_, err = encodeHex("01 002")
 	wantValueErr(t, err, "hex", "' ' at offset 2")
-	_, err = EncodeHex("0x10")
+	_, err = encodeHex("0x10")
 	wantValueErr(t, err, "hex", "'x' at offset 1")
 }
 
@@ -464,13 +464,13 @@ func TestDecodeEncodeGeneric(t *testing.T) {
 
 func TestEncodeBytesCopies(t *testing.T) {
 	b := []byte("abc")
-	v := EncodeBytes(b)
+	v := encodeBytes(b)
 	b[0] = 'X'
 	if string(v) != "abc" {
 		t.Errorf("EncodeBytes shares memory with its input: %q", v)
 	}
-	if v := EncodeBytes(nil); v == nil || len(v) != 0 {
-		t.Errorf("EncodeBytes(nil) = %#v, want empty non-nil", v)
+	if v := encodeBytes(nil); v == nil || len(v) != 0 {
+		t.Errorf("encodeBytes(nil) = %#v, want empty non-nil", v)
 	}
 }
 
@@ -486,26 +486,26 @@ func FuzzValues(f *testing.F) {
 				t.Errorf("strings %q: round trip gave %q, %v", v, back, err)
 			}
 		}
-		if s, err := String0(v); err == nil {
+		if s, err := decodeString0(v); err == nil {
 			if back, err := EncodeString0(s); err != nil || !bytes.Equal(back, v) {
 				t.Errorf("string0 %q: round trip gave %q, %v", v, back, err)
 			}
 		}
-		if s, err := String(v); err == nil {
-			back, err := EncodeString(s)
+		if s, err := decodeString(v); err == nil {
+			back, err := encodeString(s)
 			if err != nil || !(bytes.Equal(back, v) || bytes.Equal(append(back, 0), v)) {
 				t.Errorf("string %q: round trip gave %q, %v", v, back, err)
 			}
 		}
-		if back, err := EncodeHex(Hex(v)); err != nil || !bytes.Equal(back, v) {
+		if back, err := encodeHex(Hex(v)); err != nil || !bytes.Equal(back, v) {
 			t.Errorf("hex %q: round trip gave %q, %v", v, back, err)
 		}
-		if h, err := EncodeHex(string(v)); err == nil && !strings.EqualFold(Hex(h), string(v)) {
+		if h, err := encodeHex(string(v)); err == nil && !strings.EqualFold(Hex(h), string(v)) {
 			t.Errorf("hex text %q decoded to % X", v, h)
 		}
 		for w := 1; w <= 8; w++ {
-			if nums, err := Numbers(v, w); err == nil {
-				if back, err := EncodeNumbers(nums, w); err != nil || !bytes.Equal(back, v) {
+			if nums, err := decodeNumbers(v, w); err == nil {
+				if back, err := encodeNumbers(nums, w); err != nil || !bytes.Equal(back, v) {
 					t.Errorf("numbers(%d) % X: round trip gave % X, %v", w, v, back, err)
 				}
 			}
