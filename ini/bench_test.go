@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// Benchmarks of the codecs (issue 2 goals: binary read and write >= 500 MB/s
+// Benchmarks of the codecs (goals: binary read and write >= 500 MB/s
 // and >= 1/20 of BenchmarkCopy; memory for a read <= 3x the file size, see
 // B/op). Figures and the command are in docs/PERFORMANCE.md:
 //

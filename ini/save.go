@@ -12,8 +12,7 @@ import (
 	"syscall"
 )
 
-// Saving writes a whole file at once, atomically (issue 2, "Saving"; spec
-// §7.7): a temporary file in the same directory (created with O_EXCL under
+// Saving writes a whole file at once, atomically (spec §7.7): a temporary file in the same directory (created with O_EXCL under
 // a random name), write, fsync, rename over the target, fsync the
 // directory. Readers see the old or the new file, never a mix; a failed
 // save leaves the old file untouched and removes the temporary file.

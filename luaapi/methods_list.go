@@ -9,7 +9,6 @@ import (
 // Methods returns the sorted method names of v when it is a file,
 // application view or session of this runtime (what the REPL completes
 // after "v:"), and nil for any other value. It sends nothing.
-// (Added by the REPL helper, issue 6.)
 func (r *Runtime) Methods(v lua.LValue) []string {
 	ud, ok := v.(*lua.LUserData)
 	if !ok {

@@ -23,9 +23,9 @@
 //     REPL.
 //
 // Threading: the REPL calls Readline and Close of its readline instance
-// from the goroutine that called Run only, never concurrently (upstream
-// chzyer/readline issues 217 and 251: Close blocks while another goroutine
-// is inside Readline). The SIGINT handler goroutine only cancels a context.
+// from the goroutine that called Run only, never concurrently (a limitation
+// of github.com/chzyer/readline, reported upstream: Close blocks while
+// another goroutine is inside Readline). The SIGINT handler goroutine only cancels a context.
 package repl
 
 import (

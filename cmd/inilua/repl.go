@@ -39,7 +39,7 @@ Hosts: s = iniserve.connect(addr [, {password_env=, timeout=, tls=}])   iniserve
 Reference: docs/lua-api.md
 `
 
-// runREPL runs the interactive REPL (issue 6) and returns the exit status.
+// runREPL runs the interactive REPL (package repl) and returns the exit status.
 // rt is the runtime of the -e chunks and script that ran before (-i), or
 // nil: then the REPL creates one (arg set from cmdline, the command line
 // after the command's name) and closes it at the end, waiting at most
