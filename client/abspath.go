@@ -3,9 +3,11 @@ package client
 // AbsPath returns the absolute OS/2 path (`C:\DIR\NAME.INI`, drive letter
 // upper case, components as given) that name denotes when resolved against
 // the session's current directory by the rules of spec §5, or "" when the
-// client cannot tell (the current directory is unknown after a failed C,
-// or name does not denote a file: empty, ".", "..", a path at the root
-// pseudo-directory). It sends nothing. The batch runner uses it to key
+// client cannot tell (the current directory is unknown after a C that
+// the server accepted against the rules of package os2path, until the next
+// C with a drive letter), or name does not denote a file: empty, ".",
+// "..", a drive's root, a path at the root pseudo-directory, a component
+// with NUL. It sends nothing. The batch runner uses it to key
 // backups by absolute path.
 func (s *Session) AbsPath(name string) string {
 	s.mu.Lock()

@@ -162,3 +162,38 @@ func TestVersion(t *testing.T) {
 		t.Errorf("stdout %q, want %q", out.String(), want)
 	}
 }
+
+// TestStartupWarnsUseTNISize: a configuration stem whose TNI file has
+// UseTNI=1 (4 bytes, which GenINI's rule ignores) starts on the INI file
+// and says why on stderr, naming the file.
+func TestStartupWarnsUseTNISize(t *testing.T) {
+	dir := t.TempDir()
+	stem := filepath.Join(dir, "INIServe")
+	cfg := ini.New()
+	cfg.Put([]byte("$SYS"), []byte("Password"), []byte("ini\x00"))
+	data, err := cfg.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(stem+".INI", data, 0o600)
+	os.WriteFile(stem+".TNI", []byte("[$SYS]\n   Password='tni'0\n   UseTNI=1\n[/$SYS]\n"), 0o600)
+	pr, pw := io.Pipe()
+	var errb syncBuffer
+	sig := make(chan os.Signal, 1)
+	done := make(chan int, 1)
+	go func() {
+		done <- run([]string{"--listen", "127.0.0.1:0", "--volume", "C=" + dir, "--config", stem}, pw, &errb, sig)
+	}()
+	if _, err := bufio.NewReader(pr).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	sig <- syscall.SIGTERM
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if want := stem + ".TNI: ($SYS, UseTNI) is 4 bytes long, not 1"; !strings.Contains(errb.String(), want) ||
+		!strings.Contains(errb.String(), "level=WARN") {
+		t.Errorf("stderr lacks the warning %q:\n%s", want, errb.String())
+	}
+}
