@@ -38,6 +38,15 @@ type RestoreOptions struct {
 	// as they are; rerun restore to finish). Cancelling the ctx given to
 	// Restore abandons the commands in progress.
 	Stop <-chan struct{}
+	// ScriptTimeout is the deadline of Options.ScriptTimeout applied to
+	// restoring one host: from after login to its last file. When it
+	// expires the command in progress is abandoned and the host is failed
+	// with "restore timed out after D" and how many files were restored;
+	// the file in progress is left as any interruption leaves it (see
+	// Restore: the old content, or the new one complete in its temporary
+	// file). 0 means DefaultScriptTimeout; a negative value means no
+	// limit.
+	ScriptTimeout time.Duration
 }
 
 // RestorePrefix starts the name of the temporary file a restore writes
@@ -63,6 +72,9 @@ func Restore(ctx context.Context, opts RestoreOptions) ([]*Result, error) {
 		return nil, fmt.Errorf("backup directory: %w", err)
 	}
 	setDefaults(&opts.Forks, &opts.Timeout, &opts.Out)
+	if opts.ScriptTimeout == 0 {
+		opts.ScriptTimeout = DefaultScriptTimeout
+	}
 	type job struct {
 		dir  string
 		idx  *BackupIndex
@@ -143,11 +155,25 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 		return res
 	}
 	defer sess.Close()
+	hctx := ctx // ctx with the host's deadline
+	if opts.ScriptTimeout > 0 {
+		var cancel context.CancelFunc
+		hctx, cancel = context.WithTimeout(ctx, opts.ScriptTimeout)
+		defer cancel()
+	}
+	timedOut := func(n int) *Result {
+		res.Status = StatusFailed
+		res.Err = fmt.Sprintf("%s (restored %d of %d files; rerun restore to finish)", TimedOut("restore", opts.ScriptTimeout), n, len(idx.Files))
+		return res
+	}
 	for n, e := range idx.Files {
 		if stopped(ctx, opts.Stop) {
 			res.Status = StatusFailed
 			res.Err = fmt.Sprintf("interrupted after %d of %d files (rerun restore to finish)", n, len(idx.Files))
 			return res
+		}
+		if hctx.Err() != nil {
+			return timedOut(n)
 		}
 		var want *ini.File
 		if !e.Absent {
@@ -156,8 +182,11 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 				return res
 			}
 		}
-		op, err := restoreFile(ctx, sess, e.Remote, want)
+		op, err := restoreFile(hctx, sess, e.Remote, want)
 		if err != nil {
+			if hctx.Err() != nil && ctx.Err() == nil {
+				return timedOut(n)
+			}
 			res.Status, res.Err = StatusFailed, fmt.Sprintf("restoring %s: %v", e.Remote, err)
 			return res
 		}

@@ -27,6 +27,10 @@ const DefaultForks = 20
 // when Options.Timeout is 0.
 const DefaultTimeout = 30 * time.Second
 
+// DefaultScriptTimeout bounds the script on one host when
+// Options.ScriptTimeout is 0 (inilua batch --script-timeout's default).
+const DefaultScriptTimeout = 10 * time.Minute
+
 // maxOutput caps what is kept of one host's script output (print,
 // io.write), so a chatty script cannot exhaust memory on a large batch.
 const maxOutput = 64 << 10
@@ -45,8 +49,19 @@ type Options struct {
 	// Forks is how many hosts run at once; 0 means DefaultForks.
 	Forks int
 	// Timeout bounds connecting to a host and each command sent to it; 0
-	// means DefaultTimeout. The script as a whole has no time limit.
+	// means DefaultTimeout.
 	Timeout time.Duration
+	// ScriptTimeout bounds the whole script on one host, from its first
+	// Lua instruction to its return: Lua code, every command it sends
+	// (and the backups they take) and long library calls. When it
+	// expires the script is stopped where it is (a command in progress is
+	// abandoned) and the host is failed with "script timed out after D";
+	// other hosts go on. Connecting and logging in before the script
+	// (Timeout) and posting its notifications after it (Timeout per
+	// command) are outside it, so a host ends within Timeout +
+	// ScriptTimeout + Timeout. 0 means DefaultScriptTimeout; a negative
+	// value means no limit.
+	ScriptTimeout time.Duration
 	// MaxFail stops starting hosts once more hosts than this have failed
 	// or been unreachable; the zero Threshold means no limit.
 	MaxFail Threshold
@@ -163,6 +178,9 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 	setDefaults(&opts.Forks, &opts.Timeout, &opts.Out)
 	RaiseOpenFileLimit() // best effort: without it, hosts wait for descriptors (dial)
 	hosts, positions := opts.Shard.Select(hosts)
+	if opts.ScriptTimeout == 0 {
+		opts.ScriptTimeout = DefaultScriptTimeout
+	}
 	r := &runner{opts: opts, prog: prog, args: args, results: make([]*Result, len(hosts))}
 	if opts.BackupDir != "" && !opts.Check {
 		if err := os.MkdirAll(opts.BackupDir, 0o755); err != nil {
@@ -420,7 +438,13 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 	for _, a := range r.opts.Args {
 		vals = append(vals, lua.LString(a))
 	}
-	_, err = rt.Run(ctx, r.prog, vals...)
+	sctx := ctx // the script's context: ctx with the script deadline
+	if r.opts.ScriptTimeout > 0 {
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(ctx, r.opts.ScriptTimeout)
+		defer cancel()
+	}
+	_, err = rt.Run(sctx, r.prog, vals...)
 	var exit *luaapi.ExitError
 	if errors.As(err, &exit) && exit.Code == 0 {
 		err = nil
@@ -437,6 +461,8 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		switch {
 		case ctx.Err() != nil:
 			res.Err = "interrupted, command in progress abandoned: " + res.Err
+		case sctx.Err() != nil:
+			res.Err = TimedOut("script", r.opts.ScriptTimeout)
 		case r.soft.Err() != nil:
 			res.Err = "interrupted after the command in progress: " + res.Err
 		}
@@ -471,6 +497,26 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		}
 	}
 	return res
+}
+
+// TimedOut returns the error of a host whose deadline d expired:
+// "script timed out after 2s" (what is "script" or "restore"; d printed
+// without zero units: 10m, 1h30m, 1.5s).
+func TimedOut(what string, d time.Duration) string {
+	return fmt.Sprintf("%s timed out after %s", what, shortDuration(d))
+}
+
+// shortDuration formats d as time.Duration.String does, without the
+// trailing zero units ("10m0s" is "10m", "1h0m0s" is "1h").
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // backupRemote saves the remote file named file (relative to the

@@ -39,6 +39,9 @@ type hostFlags struct {
 	passwordFile string
 	forks        int
 	timeout      time.Duration
+	// scriptTimeout is --script-timeout (registered by batch and restore
+	// with their own wording); 0 means no limit.
+	scriptTimeout time.Duration
 }
 
 func (hf *hostFlags) register(fs *flag.FlagSet) {
@@ -48,7 +51,7 @@ func (hf *hostFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&hf.passwordEnv, "password-env", "", "take the password from environment variable `VAR`")
 	fs.StringVar(&hf.passwordFile, "password-file", "", "take the password from the first line of `FILE`")
 	fs.IntVar(&hf.forks, "forks", batch.DefaultForks, "number of hosts to run at once")
-	fs.DurationVar(&hf.timeout, "timeout", batch.DefaultTimeout, "per host: limit for connecting and for each command (e.g. 30s)")
+	fs.DurationVar(&hf.timeout, "timeout", batch.DefaultTimeout, "per host: limit for connecting and logging in, and for each command (e.g. 30s)")
 }
 
 // load returns the selected hosts and the default password.
@@ -94,7 +97,18 @@ func (hf *hostFlags) load() ([]*batch.Host, string, error) {
 	if hf.timeout <= 0 {
 		return nil, "", errors.New("--timeout must be positive")
 	}
+	if hf.scriptTimeout < 0 {
+		return nil, "", errors.New("--script-timeout must not be negative (0 means no limit)")
+	}
 	return hosts, pw, nil
+}
+
+// noLimit maps a --script-timeout value to batch's: 0 (no limit) is -1.
+func noLimit(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // multiFlag is a repeatable string flag.
@@ -200,6 +214,8 @@ type batchConfig struct {
 func batchFlags(c *batchConfig) *flag.FlagSet {
 	fs := cliflag.New("inilua batch", batchUsage)
 	c.hf.register(fs)
+	fs.DurationVar(&c.hf.scriptTimeout, "script-timeout", batch.DefaultScriptTimeout,
+		"per host: limit `D` for the whole script (Lua code, its commands, long library calls); the host fails with 'script timed out after D', the others go on; 0: no limit")
 	fs.Var(&c.maxFail, "max-fail", "stop starting hosts once more than `N|P%` hosts failed or were unreachable")
 	fs.Var(&c.serial, "serial", "run in rolling batches of `N|P%` hosts; a batch starts only if the hosts so far stayed within --max-fail")
 	fs.BoolVar(&c.check, "check", false, "dry run: write nothing on any host; report what would change")
@@ -264,7 +280,7 @@ func runBatch(ctx context.Context, args []string, e env) int {
 	defer release()
 	results, err := batch.Run(hard, hosts, batch.Options{
 		Script: script, Code: code, Args: scriptArgs,
-		Forks: hf.forks, Timeout: hf.timeout, MaxFail: maxFail.t, Serial: serial.t,
+		Forks: hf.forks, Timeout: hf.timeout, ScriptTimeout: noLimit(hf.scriptTimeout), MaxFail: maxFail.t, Serial: serial.t,
 		Check: *check, Diff: *diff, BackupDir: *backupDir, Password: pw,
 		Out: stdout, ProgressBar: isTerminal(stdout), Stop: stopCh, Shard: shard,
 	})
@@ -354,6 +370,8 @@ type restoreConfig struct {
 func restoreFlags(c *restoreConfig) *flag.FlagSet {
 	fs := cliflag.New("inilua restore", restoreUsage)
 	c.hf.register(fs)
+	fs.DurationVar(&c.hf.scriptTimeout, "script-timeout", batch.DefaultScriptTimeout,
+		"per host: limit `D` for restoring all of its files, after login; the host fails with 'restore timed out after D', the others go on; 0: no limit")
 	fs.StringVar(&c.backupDir, "backup-dir", "", "the `DIR` given to inilua batch --backup-dir")
 	fs.StringVar(&c.report, "report", "", "write the JSON report to `FILE`")
 	return fs
@@ -398,7 +416,8 @@ func runRestore(ctx context.Context, args []string, e env) int {
 	defer release()
 	results, err := batch.Restore(hard, batch.RestoreOptions{
 		BackupDir: *backupDir, Hosts: hosts, Password: pw, Forks: hf.forks, Timeout: hf.timeout,
-		Out: stdout, ProgressBar: isTerminal(stdout), Stop: stopCh,
+		ScriptTimeout: noLimit(hf.scriptTimeout),
+		Out:           stdout, ProgressBar: isTerminal(stdout), Stop: stopCh,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "inilua restore:", err)

@@ -21,6 +21,11 @@
 //	--check   dry run: record changes, write nothing (sessions in check mode,
 //	          f:save() does not write)
 //	--safe    safe mode for untrusted scripts (see docs/lua-api.md)
+//	--script-timeout D
+//	          limit for the -e chunks and the script together, Lua code,
+//	          commands and long library calls included (default 10m; 0: no
+//	          limit); then "inilua: script timed out after D", status 1.
+//	          Not the REPL of -i.
 //	-h        print the usage and exit
 //	-v, --version  print the version (and gopher-lua's) and exit
 //	--emit-types DIR  write LuaLS annotations and a .luarc.json into DIR, exit
@@ -45,9 +50,11 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/inilua/inilua/batch"
 	"github.com/inilua/inilua/cmd/internal/cliflag"
 	"github.com/inilua/inilua/internal/version"
 	"github.com/inilua/inilua/luaapi/luals"
@@ -69,8 +76,11 @@ type cliOptions struct {
 	check       bool     // --check
 	safe        bool     // --safe
 	emitTypes   string   // --emit-types DIR; "" when not given
-	script      string   // "" when none; "-" for stdin
-	args        []string // script arguments
+	// scriptTimeout is --script-timeout: the deadline of the -e chunks and
+	// the script together (not the REPL after them); 0 means no limit.
+	scriptTimeout time.Duration
+	script        string   // "" when none; "-" for stdin
+	args          []string // script arguments
 	// scriptAt is the index of the script in the command line (args of
 	// run, 0-based) plus one, 0 when there is none: the lua interpreter's
 	// arg table numbers the command line from there (see newRuntime).
@@ -149,6 +159,7 @@ func scriptFlags() *flag.FlagSet {
 	fs.Bool("safe", false, "safe mode for untrusted scripts (docs/lua-api.md)")
 	fs.Bool("version", false, "print the version (also -v, as lua) and exit")
 	fs.String("emit-types", "", "write LuaLS annotations of the Lua API and a .luarc.json into `DIR` and exit (docs/lua-api.md, Editor support)")
+	fs.Duration("script-timeout", batch.DefaultScriptTimeout, "limit `D` for the -e chunks and the script together: Lua code, the commands it sends, long library calls (then 'script timed out after D', status 1); not the REPL of -i; each command to a host also has iniserve.connect's timeout (10s to connect, 30s per command); 0: no limit")
 	return fs
 }
 
@@ -184,7 +195,7 @@ var errVersion = errors.New("version requested")
 // the first argument that is not an option is the script, everything after
 // it belongs to the script.
 func parseArgs(args []string) (cliOptions, error) {
-	var o cliOptions
+	o := cliOptions{scriptTimeout: batch.DefaultScriptTimeout}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
@@ -225,6 +236,20 @@ func parseArgs(args []string) (cliOptions, error) {
 			o.check = true
 		case a == "--safe":
 			o.safe = true
+		case a == "--script-timeout" || strings.HasPrefix(a, "--script-timeout="):
+			v, ok := strings.CutPrefix(a, "--script-timeout=")
+			if !ok {
+				if i+1 >= len(args) {
+					return o, fmt.Errorf("--script-timeout needs a value")
+				}
+				i++
+				v = args[i]
+			}
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return o, fmt.Errorf("--script-timeout: %q is not a duration of 0 or more (e.g. 30s, 5m, 0 for no limit)", v)
+			}
+			o.scriptTimeout = d
 		case strings.HasPrefix(a, "-"):
 			return o, fmt.Errorf("unknown option %s", a)
 		default:

@@ -28,12 +28,18 @@ func TestMain(m *testing.M) {
 //	silent VAR                 a loopback listener that accepts and never
 //	                           sends a byte; $VAR is its address
 //
+// and sample-hosts and stalled-host (see scriptCmds).
+//
 // Both stop when the script ends.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script", Cmds: map[string]func(*testscript.TestScript, bool, []string){
+	cmds := map[string]func(*testscript.TestScript, bool, []string){
 		"serve":  cmdServe,
 		"silent": cmdSilent,
-	}})
+	}
+	for name, cmd := range scriptCmds { // sample-hosts, stalled-host (hosts_test.go)
+		cmds[name] = cmd
+	}
+	testscript.Run(t, testscript.Params{Dir: "testdata/script", Cmds: cmds})
 }
 
 func cmdServe(ts *testscript.TestScript, neg bool, args []string) {

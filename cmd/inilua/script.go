@@ -7,9 +7,11 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/inilua/inilua/batch"
 	"github.com/inilua/inilua/luaapi"
 )
 
@@ -62,14 +64,28 @@ func runScript(ctx context.Context, o cliOptions, cmdline []string, e env) (code
 			}
 		}
 	}()
+	// the -e chunks and the script share one deadline (--script-timeout);
+	// the REPL of -i has none
+	sctx := ctx
+	if o.scriptTimeout > 0 {
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(ctx, o.scriptTimeout)
+		defer cancel()
+	}
+	fail := func(err error) int {
+		if sctx.Err() != nil && ctx.Err() == nil {
+			err = &timedOut{o.scriptTimeout, err}
+		}
+		return reportError(e.stderr, err)
+	}
 	for _, chunk := range o.exec {
-		if err := runChunk(ctx, rt, chunk, "(command line)", nil); err != nil {
-			return reportError(e.stderr, err)
+		if err := runChunk(sctx, rt, chunk, "(command line)", nil); err != nil {
+			return fail(err)
 		}
 	}
 	if o.script != "" {
-		if err := runMain(ctx, rt, o, e.stdin); err != nil {
-			return reportError(e.stderr, err)
+		if err := runMain(sctx, rt, o, e.stdin); err != nil {
+			return fail(err)
 		}
 	}
 	if o.interactive {
@@ -111,6 +127,17 @@ func runChunk(ctx context.Context, rt *luaapi.Runtime, code, chunkname string, a
 	_, err = rt.Run(ctx, prog, args...)
 	return err
 }
+
+// timedOut is a script error after --script-timeout expired: its message
+// is batch's "script timed out after D"; the script's error (with its
+// traceback) is kept for reportError.
+type timedOut struct {
+	d   time.Duration
+	err error
+}
+
+func (e *timedOut) Error() string { return batch.TimedOut("script", e.d) }
+func (e *timedOut) Unwrap() error { return e.err }
 
 // reportError prints a failed run's error (and Lua traceback) and returns
 // the exit status: the os.exit code, or 1.
