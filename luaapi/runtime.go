@@ -188,13 +188,18 @@ func (r *Runtime) Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) (
 		var cancel context.CancelFunc
 		vm, cancel = context.WithCancel(ctx)
 		defer cancel()
-		go func() {
-			select {
-			case <-r.opts.Stop:
-				cancel()
-			case <-vm.Done():
-			}
-		}()
+		select {
+		case <-r.opts.Stop: // already stopped: not one instruction runs
+			cancel()
+		default:
+			go func() {
+				select {
+				case <-r.opts.Stop:
+					cancel()
+				case <-vm.Done():
+				}
+			}()
+		}
 	}
 	prevVM := L.Context()
 	if vm.Done() != nil {
