@@ -184,7 +184,7 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 		}
 		op, err := restoreFile(hctx, sess, e.Remote, want)
 		if err != nil {
-			if hctx.Err() != nil && ctx.Err() == nil {
+			if expired(hctx) && ctx.Err() == nil {
 				return timedOut(n)
 			}
 			res.Status, res.Err = StatusFailed, fmt.Sprintf("restoring %s: %v", e.Remote, err)

@@ -415,7 +415,7 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		Client: copts,
 		// after Stop, the VM stops at its next instruction, while the API
 		// call in progress finishes its command (network calls use ctx)
-		Stop: r.soft.Done(),
+		Stop: r.soft,
 	}
 	lopts.Client.Password = ""
 	if hb != nil {
@@ -461,7 +461,7 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		switch {
 		case ctx.Err() != nil:
 			res.Err = "interrupted, command in progress abandoned: " + res.Err
-		case sctx.Err() != nil:
+		case expired(sctx):
 			res.Err = TimedOut("script", r.opts.ScriptTimeout)
 		case r.soft.Err() != nil:
 			res.Err = "interrupted after the command in progress: " + res.Err
@@ -497,6 +497,13 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		}
 	}
 	return res
+}
+
+// expired reports whether ctx is done or its deadline has passed (the
+// Lua VM's copy of the deadline may fire a moment before ctx's own).
+func expired(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ctx.Err() != nil || ok && !time.Now().Before(d)
 }
 
 // TimedOut returns the error of a host whose deadline d expired:

@@ -52,12 +52,15 @@ type Options struct {
 	// current content. A non-nil error cancels the write and is raised in
 	// the script.
 	Backup func(ctx context.Context, host, file string, fetch func(context.Context) (*ini.File, error)) error
-	// Stop, when closed, stops the Lua code of the call in progress (Run,
+	// Stop, when done, stops the Lua code of the call in progress (Run,
 	// Call) at its next instruction or library-call check, while an API
 	// call in progress finishes the command on the wire (the batch
-	// runner's first Ctrl-C). The call then fails with a *ScriptError whose
-	// Cause is context.Canceled. nil: only the call's ctx stops it.
-	Stop <-chan struct{}
+	// runner's first Ctrl-C). The VM then runs under Stop (with the
+	// deadline of the call's ctx, and cancelled when ctx is), so a
+	// cancellation of Stop is seen at once by the next instruction. The
+	// call fails with a *ScriptError whose Cause is context.Canceled. nil:
+	// only the call's ctx stops it.
+	Stop context.Context
 }
 
 // Notification is a request made by s:notify(semaphore): post the event
@@ -186,20 +189,13 @@ func (r *Runtime) Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) (
 	vm := ctx
 	if r.opts.Stop != nil {
 		var cancel context.CancelFunc
-		vm, cancel = context.WithCancel(ctx)
-		defer cancel()
-		select {
-		case <-r.opts.Stop: // already stopped: not one instruction runs
-			cancel()
-		default:
-			go func() {
-				select {
-				case <-r.opts.Stop:
-					cancel()
-				case <-vm.Done():
-				}
-			}()
+		if d, ok := ctx.Deadline(); ok {
+			vm, cancel = context.WithDeadline(r.opts.Stop, d)
+		} else {
+			vm, cancel = context.WithCancel(r.opts.Stop)
 		}
+		defer cancel()
+		defer context.AfterFunc(ctx, cancel)()
 	}
 	prevVM := L.Context()
 	if vm.Done() != nil {

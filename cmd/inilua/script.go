@@ -73,7 +73,7 @@ func runScript(ctx context.Context, o cliOptions, cmdline []string, e env) (code
 		defer cancel()
 	}
 	fail := func(err error) int {
-		if sctx.Err() != nil && ctx.Err() == nil {
+		if d, ok := sctx.Deadline(); ctx.Err() == nil && (sctx.Err() != nil || ok && !time.Now().Before(d)) {
 			err = &timedOut{o.scriptTimeout, err}
 		}
 		return reportError(e.stderr, err)
