@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math/big"
-	"slices"
 	"strconv"
 )
 
@@ -69,8 +68,9 @@ func ParseTNI(data []byte) (*File, error) {
 }
 
 // tniHasDuplicate reports whether an application of f holds a key twice.
+// Above indexThreshold keys it uses the hash set of the binary reader.
 func tniHasDuplicate(f *File) bool {
-	var order []int
+	var d dupSet
 	for _, a := range f.Apps {
 		es := a.Entries
 		if len(es) <= indexThreshold {
@@ -83,13 +83,10 @@ func tniHasDuplicate(f *File) bool {
 			}
 			continue
 		}
-		order = order[:0]
+		d.reset(len(es))
+		name := func(j int32) []byte { return es[j].Key }
 		for i := range es {
-			order = append(order, i)
-		}
-		slices.SortFunc(order, func(i, j int) int { return bytes.Compare(es[i].Key, es[j].Key) })
-		for i := 1; i < len(order); i++ {
-			if bytes.Equal(es[order[i]].Key, es[order[i-1]].Key) {
+			if d.addOrFind(es[i].Key, int32(i), name) {
 				return true
 			}
 		}
@@ -144,6 +141,13 @@ type tniReader struct {
 	checkDup bool
 	// ctrlZ is the line of the Ctrl-Z that ended the file, 0 if none.
 	ctrlZ int
+	// entries collects the keys of the section being read; at its closing
+	// tag they are copied into an exactly sized Entries slice.
+	entries []Entry
+	// nextCR, nextSUB and nextNUL are the offsets of the first CR, Ctrl-Z
+	// and NUL bytes at or after the line last searched (len(data) when
+	// there is none), so that each line is not searched for them again.
+	nextCR, nextSUB, nextNUL int
 }
 
 // eofNote explains an early end of file for messages: " (Ctrl-Z on line
@@ -164,10 +168,27 @@ func tniNumberLimit(n int) int { return 1<<20 + 16*n }
 
 func newTNIReader(data []byte) *tniReader {
 	return &tniReader{
-		data:  data,
-		arena: tniArena{chunk: min(max(len(data), 4096), 1<<20)},
-		limit: tniNumberLimit(len(data)),
+		data:    data,
+		arena:   tniArena{chunk: min(max(len(data)/8, 4096), 1<<20)},
+		limit:   tniNumberLimit(len(data)),
+		nextCR:  -1,
+		nextSUB: -1,
+		nextNUL: -1,
 	}
+}
+
+// seen reports whether byte c occurs in data[start:end]; *next caches the
+// offset of its first occurrence at or after the start of the last search.
+// start must not decrease from one call to the next.
+func (r *tniReader) seen(next *int, c byte, start, end int) bool {
+	if *next < start {
+		if i := bytes.IndexByte(r.data[start:], c); i >= 0 {
+			*next = start + i
+		} else {
+			*next = len(r.data)
+		}
+	}
+	return *next < end
 }
 
 // next returns the next non-blank line with its line ending and indentation
@@ -175,47 +196,45 @@ func newTNIReader(data []byte) *tniReader {
 // Ctrl-Z (DOS end of file).
 func (r *tniReader) next() (line []byte, ok bool, err error) {
 	for r.pos < len(r.data) {
-		rest := r.data[r.pos:]
-		var l []byte
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			l = rest[:i]
-			r.pos += i + 1
-			if i > 0 && l[i-1] == '\r' {
-				l = l[:i-1]
+		start := r.pos
+		end := len(r.data)
+		if i := bytes.IndexByte(r.data[start:], '\n'); i >= 0 {
+			end = start + i
+			r.pos = end + 1
+			if end > start && r.data[end-1] == '\r' {
+				end--
 			}
 		} else {
-			l = rest
-			r.pos = len(r.data)
+			r.pos = end
 		}
 		r.line++
-		j := 0
-		for j < len(l) && (l[j] == ' ' || l[j] == '\t' || l[j] == '\b') {
+		j := start
+		for j < end && (r.data[j] == ' ' || r.data[j] == '\t' || r.data[j] == '\b') {
 			j++
 		}
-		l = l[j:]
-		if len(l) == 0 {
+		if j == end {
 			continue
 		}
-		if l[0] == 0x1A {
+		if r.data[j] == 0x1A {
 			r.pos = len(r.data)
 			r.ctrlZ = r.line
 			return nil, false, nil
 		}
-		if bytes.IndexByte(l, '\r') >= 0 {
+		if r.seen(&r.nextCR, '\r', j, end) {
 			return nil, false, errLine(r.line, "CR byte not followed by LF")
 		}
-		if bytes.IndexByte(l, 0x1A) >= 0 {
+		if r.seen(&r.nextSUB, 0x1A, j, end) {
 			return nil, false, errLine(r.line, "Ctrl-Z (0x1A) byte inside a line (only allowed at the start of a line, where it ends the file)")
 		}
-		if k := bytes.IndexByte(l, 0); k >= 0 {
-			if k+1 < len(l) {
+		if r.seen(&r.nextNUL, 0, j, end) {
+			if r.nextNUL+1 < end {
 				return nil, false, errLine(r.line, "NUL byte inside a line: the text after it would be lost")
 			}
-			if l = l[:k]; k == 0 {
+			if end--; end == j {
 				continue
 			}
 		}
-		return l, true, nil
+		return r.data[j:end:end], true, nil
 	}
 	return nil, false, nil
 }
@@ -246,6 +265,7 @@ func closeName(l []byte) ([]byte, bool) {
 
 // section reads the body of application app up to its closing tag.
 func (r *tniReader) section(app *Application, headerLine int) error {
+	r.entries = r.entries[:0]
 	for {
 		l, ok, err := r.next()
 		if err != nil {
@@ -260,6 +280,7 @@ func (r *tniReader) section(app *Application, headerLine int) error {
 				if !ok || !bytes.Equal(name, app.Name) {
 					return errLine(r.line, "closing tag %q does not close application [%s]", clip(l), showName(app.Name))
 				}
+				r.flush(app)
 				return nil
 			}
 			key, err := r.headerName(l, "block key")
@@ -294,19 +315,41 @@ func (r *tniReader) section(app *Application, headerLine int) error {
 	}
 }
 
-// add stores a new key in app; with checkDup a key already present is an
+// add stores a new key of app; with checkDup a key already present is an
 // error (§3.9 item 7). key is copied, value must already be owned by the
-// File.
+// File. Without checkDup the key waits in r.entries for flush.
 func (r *tniReader) add(app *Application, key, value []byte, line int) error {
-	if r.checkDup && app.find(key) >= 0 {
+	key = r.arena.copy(key)
+	if !r.checkDup {
+		r.entries = append(r.entries, Entry{Key: key, Value: value})
+		return nil
+	}
+	if app.find(key) >= 0 {
 		return errLine(line, "key %q defined twice in application [%s]", key, showName(app.Name))
 	}
-	key = r.arena.copy(key)
 	app.Entries = append(app.Entries, Entry{Key: key, Value: value})
 	if app.index != nil {
 		app.index[string(key)] = len(app.Entries) - 1
 	}
 	return nil
+}
+
+// flush appends the keys collected in r.entries to app: into a slice of
+// exactly their number for the first section of app (one allocation per
+// application instead of a doubling slice), appended to the keys of an
+// earlier [app] section otherwise.
+func (r *tniReader) flush(app *Application) {
+	if len(r.entries) == 0 {
+		return
+	}
+	if len(app.Entries) == 0 {
+		app.Entries = append(make([]Entry, 0, len(r.entries)), r.entries...)
+	} else {
+		app.Entries = append(app.Entries, r.entries...)
+	}
+	app.index = nil  // rebuilt on the next lookup, if any
+	clear(r.entries) // drop the references held by the scratch
+	r.entries = r.entries[:0]
 }
 
 // block reads the element lines of a string-of-strings block up to
@@ -426,11 +469,37 @@ var tniClass, tniHexVal = func() (class, val [256]byte) {
 }()
 
 // numbers decodes a list of numbers of width bytes each (or hex bytes),
-// following '+' continuations (spec §3.4).
+// following '+' continuations (spec §3.4). The bytes are decoded in place
+// into the arena (see tniArena.reserve); a hex value is sized first from
+// the text of its lines, so that even a 64 KiB value is decoded without
+// growing a buffer.
 func (r *tniReader) numbers(t []byte, width int, hex bool) ([]byte, error) {
-	out := r.scratch[:0]
+	bound := min((bytes.Count(t, []byte{' '})+1)*width, r.limit) // one token per space
+	if hex {
+		bound = r.hexBound(t)
+	}
+	out := r.arena.reserve(bound)
 	j := 0
 	for {
+		if hex {
+			// The usual (X) line: two-digit tokens, one space apart.
+			n := 0
+			for j+1 < len(t) {
+				hi, lo := tniHexVal[t[j]], tniHexVal[t[j+1]]
+				if hi|lo > 15 || (j+2 < len(t) && t[j+2] != ' ') {
+					break
+				}
+				out = append(out, hi<<4|lo)
+				n++
+				j += 3
+			}
+			if n > 0 {
+				j = min(j, len(t))
+				if r.decoded += n; r.decoded > r.limit {
+					return nil, r.limitError()
+				}
+			}
+		}
 		for j < len(t) && t[j] == ' ' {
 			j++
 		}
@@ -456,7 +525,7 @@ func (r *tniReader) numbers(t []byte, width int, hex bool) ([]byte, error) {
 			return nil, errLine(r.line, "text after the numbers: %q", clip(t[j:]))
 		}
 		if r.decoded += width; r.decoded > r.limit {
-			return nil, errLine(r.line, "numbers decode to more than %d bytes (1 MiB + 16 x the file size): refused as a memory guard", r.limit)
+			return nil, r.limitError()
 		}
 		var err error
 		if out, err = r.appendNumber(out, t[j:k], width, hex); err != nil {
@@ -464,8 +533,31 @@ func (r *tniReader) numbers(t []byte, width int, hex bool) ([]byte, error) {
 		}
 		j = k
 	}
-	r.scratch = out
-	return r.arena.copy(out), nil
+	return r.arena.commit(out), nil
+}
+
+// limitError is the error of the memory guard on decoded numbers.
+func (r *tniReader) limitError() error {
+	return errLine(r.line, "numbers decode to more than %d bytes (1 MiB + 16 x the file size): refused as a memory guard", r.limit)
+}
+
+// hexBound returns the number of bytes the (X) value starting with tokens
+// t decodes to when written as DumpINI writes it (two digits per token,
+// one space apart): a third of the text of t and of the lines it
+// continues on. It only looks ahead; the lines are read again by numbers.
+func (r *tniReader) hexBound(t []byte) int {
+	n := len(t)
+	last := bytes.TrimRight(t, " ")
+	for p := r.pos; len(last) > 0 && last[len(last)-1] == '+' && p < len(r.data) && n < r.limit; {
+		e := bytes.IndexByte(r.data[p:], '\n')
+		if e < 0 {
+			e = len(r.data) - p
+		}
+		last = bytes.TrimRight(bytes.TrimRight(r.data[p:p+e], "\r"), " ")
+		n += e
+		p += e + 1
+	}
+	return n/3 + 1
 }
 
 // continuation returns the line a '+' at the end of the current line
@@ -552,7 +644,7 @@ func (r *tniReader) appendNumber(out, tok []byte, width int, hex bool) ([]byte, 
 // str decodes a string value (spec §3.5): quoted or bare tokens joined by
 // '+', the '0 NUL marker, and nothing else on the line.
 func (r *tniReader) str(t []byte) ([]byte, error) {
-	out := r.scratch[:0]
+	out := r.arena.reserve(len(t)) // enough unless it continues on the next line
 	j := 0
 	for {
 		for j < len(t) && t[j] == ' ' {
@@ -600,8 +692,7 @@ func (r *tniReader) str(t []byte) ([]byte, error) {
 		if j < len(t) {
 			return nil, errLine(r.line, "text after the value: %q (quote a string that contains spaces)", clip(t[j:]))
 		}
-		r.scratch = out
-		return r.arena.copy(out), nil
+		return r.arena.commit(out), nil
 	}
 }
 
@@ -627,6 +718,36 @@ func (a *tniArena) copy(b []byte) []byte {
 	n := len(a.buf)
 	a.buf = append(a.buf, b...)
 	return a.buf[n:len(a.buf):len(a.buf)]
+}
+
+// reserve returns an empty slice with room for at least n bytes, to append
+// a value to and pass to commit: the free end of the current block, of a
+// new block, or for large n (over an eighth of a block) a buffer of its
+// own.
+func (a *tniArena) reserve(n int) []byte {
+	if n > cap(a.buf)-len(a.buf) {
+		if n > a.chunk/8 {
+			return make([]byte, 0, n)
+		}
+		a.buf = make([]byte, 0, max(a.chunk, 64))
+	}
+	return a.buf[len(a.buf):len(a.buf)]
+}
+
+// commit takes the value v built by appending to a slice from reserve: if
+// it still lies at the free end of the current block, that space is marked
+// used; otherwise (a buffer of its own, or appending outgrew the room) v
+// is left where it is. The result's capacity is capped at its length; an
+// empty value is an empty, non-nil slice.
+func (a *tniArena) commit(v []byte) []byte {
+	if len(v) == 0 {
+		return []byte{}
+	}
+	free := a.buf[len(a.buf):cap(a.buf)]
+	if len(free) >= len(v) && &free[0] == &v[0] {
+		a.buf = a.buf[:len(a.buf)+len(v)]
+	}
+	return v[:len(v):len(v)]
 }
 
 // showName returns a name for a message: as it is when every byte is

@@ -168,6 +168,11 @@ func TestParseTNIForms(t *testing.T) {
 		{"NUL at the end of a line", "[A]\x00\r\n k=1\x00\r\n\x00\r\n[/A]\r\n", []string{"A", "k", "01000000"}},
 		{"high bytes in names and values", "[\x81\xff]\r\n \x82=\xe9t\xe9\r\n[/\x81\xff]\r\n", []string{"\x81\xff", "\x82", "e974e9"}},
 		{"key with trailing spaces and ]", "[A]\r\n k] =1\r\n[/A]\r\n", []string{"A", "k] ", "01000000"}},
+		{"(X) one-digit tokens over more bytes than a third of the text", "[A]\r\n k=(X)1 2 3 4 5 6 7 8 9 +\r\n a  b c\r\n[/A]\r\n",
+			[]string{"A", "k", "0102030405060708090a0b0c"}},
+		{"(X) two-digit tokens, double spaces, + without space", "[A]\r\n k=(X)0a  1B ff+\r\n 00 7F\r\n[/A]\r\n", []string{"A", "k", "0a1bff007f"}},
+		{"(X) long value over many lines", "[A]\r\n k=(X)" + strings.Repeat("41 42 43 +\r\n ", 3000) + "44\r\n[/A]\r\n",
+			[]string{"A", "k", strings.Repeat("414243", 3000) + "44"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,6 +188,31 @@ func TestParseTNIForms(t *testing.T) {
 }
 
 func hexOf(s string) string { return fmt.Sprintf("%x", s) }
+
+// TestParseTNIValuesDoNotShare checks that the names and values of a read
+// file, carved from shared blocks, cannot overwrite each other: each has
+// its capacity capped at its length, so appending to one copies it.
+func TestParseTNIValuesDoNotShare(t *testing.T) {
+	in := "[A]\r\n k1=(X)01 02 03\r\n k2='abc'\r\n k3=7\r\n [k4]\r\n x\r\n [/k4]\r\n k5=''\r\n[/A]\r\n"
+	f, err := ParseTNI([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := f.Clone()
+	for _, e := range f.Apps[0].Entries {
+		if cap(e.Key) != len(e.Key) || cap(e.Value) != len(e.Value) {
+			t.Errorf("key %q: capacities %d/%d for lengths %d/%d", e.Key, cap(e.Key), cap(e.Value), len(e.Key), len(e.Value))
+		}
+		if e.Value == nil {
+			t.Errorf("key %q: nil value (an empty value is present)", e.Key)
+		}
+		_ = append(e.Key, "XXXX"...)
+		_ = append(e.Value, "XXXX"...)
+	}
+	if !f.Equal(want) {
+		t.Fatalf("appending to names or values changed the file:\n%s\nwant\n%s", dumpFile(f), dumpFile(want))
+	}
+}
 
 // TestParseTNIRefusals covers each item of spec §3.9 with the line named.
 func TestParseTNIRefusals(t *testing.T) {
@@ -224,6 +254,9 @@ func TestParseTNIRefusals(t *testing.T) {
 		{"8 Ctrl-Z in block element", "[A]\r\n[b]\r\n x\x1a\r\n[/b]\r\n[/A]\r\n", 3, "Ctrl-Z"},
 		{"8 lone CR at end of file", "[A]\r\n[/A]\r", 2, "CR byte"},
 		{"8 CR CR LF", "[A]\r\r\n[/A]\r\n", 1, "CR byte"},
+		{"8 CR inside a later line", "[A]\r\n k=1\r\n j='a\rb'\r\n[/A]\r\n", 3, "CR byte"},
+		{"8 CR after LF-only lines", "[A]\n k=1\n j=2\n\r[/A]\n", 4, "CR byte"},
+		{"3 NUL inside a later line", "[A]\r\n k=1\x00\r\n j=2\x00x\r\n[/A]\r\n", 3, "NUL byte"},
 		{"9 (1)300", "[A]\r\n k=(1)300\r\n[/A]\r\n", 2, "does not fit in a 1-byte item"},
 		{"9 uint64 overflow", "[A]\r\n k=(8)18446744073709551616\r\n[/A]\r\n", 2, "does not fit in a 8-byte item"},
 		{"9 big width overflow", "[A]\r\n k=(9)4722366482869645213696\r\n[/A]\r\n", 2, "does not fit in a 9-byte item"},
