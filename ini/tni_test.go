@@ -773,3 +773,65 @@ func TestTNIRealFiles(t *testing.T) {
 		t.Errorf("the real files have names with CR LF and empty names; none skipped")
 	}
 }
+
+// TestTNIHexWrapping compares the writer's (X) output with DumpINI's
+// byte-at-a-time rule (§4.4: wrap before a byte once the counter, key
+// length + 7 on the first line and 4 on the next, +3 per byte, reaches
+// 80; never before the first byte) for every key length around the limit
+// and values of 0 to 120 bytes.
+func TestTNIHexWrapping(t *testing.T) {
+	ref := func(key, v []byte) []byte {
+		out := []byte("(X)")
+		counter := len(key) + 7
+		for i, c := range v {
+			if i > 0 && counter >= 80 {
+				out = append(out, " +\r\n    "...)
+				counter = 4
+			}
+			out = append(out, ' ', tniHexDigits[c>>4], tniHexDigits[c&15])
+			counter += 3
+		}
+		return out
+	}
+	v := make([]byte, 120)
+	for i := range v {
+		v[i] = byte(i * 37)
+	}
+	for kl := 0; kl <= 130; kl++ {
+		key := bytes.Repeat([]byte("k"), kl)
+		for n := 0; n <= len(v); n++ {
+			var w tniWriter
+			w.out = []byte("x")
+			w.hex(key, v[:n])
+			if want := append([]byte("x"), ref(key, v[:n])...); !bytes.Equal(w.out, want) {
+				t.Fatalf("key of %d bytes, value of %d:\n%q\nwant\n%q", kl, n, w.out, want)
+			}
+		}
+	}
+}
+
+// TestTNIPrintable compares the word-at-a-time tniPrintable with a byte
+// loop on every byte value at every position of short and long inputs.
+func TestTNIPrintable(t *testing.T) {
+	naive := func(v []byte) int {
+		for i, c := range v {
+			if c < 0x20 || c > 0x7E {
+				return i
+			}
+		}
+		return len(v)
+	}
+	for _, n := range []int{0, 1, 7, 8, 9, 16, 23, 40} {
+		for pos := 0; pos < max(n, 1); pos++ {
+			for c := range 256 {
+				v := bytes.Repeat([]byte("a~ "), n)[:n]
+				if n > 0 {
+					v[pos] = byte(c)
+				}
+				if got, want := tniPrintable(v), naive(v); got != want {
+					t.Fatalf("%q: %d, want %d", v, got, want)
+				}
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package ini
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/big"
 	"slices"
@@ -137,13 +138,17 @@ func (f *File) MarshalTNIWith(opts TNIOptions) ([]byte, TNIReport, error) {
 	for _, a := range f.Apps {
 		size += 2*len(a.Name) + 8
 		for _, e := range a.Entries {
-			size += len(e.Key) + 2*len(e.Value) + 8
+			size += len(e.Key) + tniSizeHint(e.Value)
 		}
 	}
 	w.out = make([]byte, 0, size)
 
-	apps := slices.Clone(f.Apps)
-	slices.SortFunc(apps, func(a, b *Application) int { return bytes.Compare(a.Name, b.Name) })
+	byName := func(a, b *Application) int { return bytes.Compare(a.Name, b.Name) }
+	apps := f.Apps
+	if !slices.IsSortedFunc(apps, byName) {
+		apps = slices.Clone(f.Apps)
+		slices.SortFunc(apps, byName)
+	}
 	var issues []NameIssue
 	var order []int
 	for _, a := range apps {
@@ -158,7 +163,10 @@ func (f *File) MarshalTNIWith(opts TNIOptions) ([]byte, TNIReport, error) {
 		for i := range a.Entries {
 			order = append(order, i)
 		}
-		slices.SortFunc(order, func(i, j int) int { return bytes.Compare(a.Entries[i].Key, a.Entries[j].Key) })
+		byKey := func(i, j int) int { return bytes.Compare(a.Entries[i].Key, a.Entries[j].Key) }
+		if !slices.IsSortedFunc(order, byKey) { // files read from TNI are sorted already
+			slices.SortFunc(order, byKey)
+		}
 		for _, i := range order {
 			e := &a.Entries[i]
 			if why := w.entry(a.Name, e.Key, e.Value); why != "" {
@@ -177,6 +185,22 @@ func (f *File) MarshalTNIWith(opts TNIOptions) ([]byte, TNIReport, error) {
 		return nil, TNIReport{Notes: w.notes}, &UnrepresentableError{Items: issues}
 	}
 	return w.out, TNIReport{Skipped: issues, Notes: w.notes}, nil
+}
+
+// tniSizeHint estimates the bytes of the key line or block that value v
+// takes (without the key name), for sizing the output once: a string is
+// written about as it is (plus quotes and a continuation line per 60
+// bytes), anything else is assumed to be hex (3 bytes per byte plus a
+// continuation per 26 bytes).
+func tniSizeHint(v []byte) int {
+	n := len(v)
+	if n <= 4 {
+		return 24
+	}
+	if p := tniPrintable(v); p >= n-1 {
+		return n + 16*(n/60) + 16
+	}
+	return 3*n + 8*(n/26) + 16
 }
 
 // tniAppNameIssue says why an application name cannot be a TNI header
@@ -274,10 +298,21 @@ func tniClassify(v []byte) tniKind {
 }
 
 // tniPrintable returns the length of the prefix of v made of bytes
-// 0x20..0x7E.
+// 0x20..0x7E. It tests eight bytes at a time (a word with a byte below
+// 0x20, or above 0x7E, has a high bit set in the tests below; see "Bit
+// Twiddling Hacks", hasless and hasmore) and finds the exact byte in the
+// first word that fails.
 func tniPrintable(v []byte) int {
-	for i, c := range v {
-		if c < 0x20 || c > 0x7E {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := binary.LittleEndian.Uint64(v[i:])
+		if ((x-ones*0x20)&^x|(x+ones*(0x7F-0x7E)|x))&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c > 0x7E {
 			return i
 		}
 	}
@@ -506,19 +541,53 @@ func (w *tniWriter) numbers(key, v []byte, width int) {
 const tniHexDigits = "0123456789ABCDEF"
 
 // hex writes v as "(X) 01 02 ..." (§4.4), never wrapping before the first
-// byte (W2 fix).
+// byte (W2 fix). DumpINI wraps before a byte once the line's counter
+// (key length + 7 on the first line, 4 on the next ones, +3 per byte)
+// reaches 80: the first line holds at least one byte, every continuation
+// line 26. The output is sized first and filled three bytes at a time.
 func (w *tniWriter) hex(key, v []byte) {
 	w.out = append(w.out, "(X)"...)
-	counter := len(key) + 7
-	for i, c := range v {
-		if i > 0 && counter >= 80 {
-			w.out = append(w.out, " +\r\n    "...)
-			counter = 4
+	if len(v) == 0 {
+		return
+	}
+	const wrap = " +\r\n    "
+	first := min(max(1, (80-(len(key)+7)+2)/3), len(v)) // bytes on the first line
+	wraps := (len(v) - first + 25) / 26
+	at := len(w.out)
+	w.out = slices.Grow(w.out, 3*len(v)+len(wrap)*wraps+1)[:at+3*len(v)+len(wrap)*wraps+1]
+	dst := w.out[at:]
+	line := v[:first]
+	rest := v[first:]
+	for {
+		putHexTriples(dst, line)
+		dst = dst[3*len(line):]
+		if len(rest) == 0 {
+			break
 		}
-		w.out = append(w.out, ' ', tniHexDigits[c>>4], tniHexDigits[c&15])
-		counter += 3
+		copy(dst, wrap)
+		dst = dst[len(wrap):]
+		line, rest = rest[:min(26, len(rest))], rest[min(26, len(rest)):]
+	}
+	w.out = w.out[:len(w.out)-1] // the spare byte of the last 4-byte store
+}
+
+// putHexTriples writes " XY" for each byte of src (upper-case digits) to
+// dst, which must hold 3*len(src)+1 bytes (each store writes 4).
+func putHexTriples(dst, src []byte) {
+	_ = dst[3*len(src)]
+	for i, c := range src {
+		binary.LittleEndian.PutUint32(dst[3*i:], tniHexTriples[c])
 	}
 }
+
+// tniHexTriples maps a byte to " XY" in the low three bytes of a
+// little-endian word.
+var tniHexTriples = func() (t [256]uint32) {
+	for i := range t {
+		t[i] = ' ' | uint32(tniHexDigits[i>>4])<<8 | uint32(tniHexDigits[i&15])<<16
+	}
+	return
+}()
 
 // block writes a string-of-strings block (§4.6): the elements up to the
 // first empty one.
