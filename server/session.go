@@ -109,15 +109,9 @@ func (ss *session) interrupt() {
 	ss.conn.SetReadDeadline(time.Unix(1, 0))
 }
 
-// lineBuffered reports whether a whole command line is already buffered.
-func (ss *session) lineBuffered() bool {
-	n := ss.r.Buffered()
-	if n == 0 {
-		return false
-	}
-	b, _ := ss.r.Peek(n)
-	return bytes.IndexByte(b, '\n') >= 0
-}
+// lineBuffered reports whether a whole command line is already buffered
+// (the next ReadLine reuses the search).
+func (ss *session) lineBuffered() bool { return ss.lines.Ready() }
 
 // run serves the session until it ends, then closes the connection.
 func (ss *session) run() {
@@ -290,6 +284,10 @@ func (ss *session) hexReply(v []byte) {
 	}
 }
 
+// slowCommand marks the commands that may wait (for the disk, a lock, an
+// action or the password delay).
+var slowCommand = [256]bool{'P': true, 'W': true, 'D': true, 'M': true, 'R': true, 'X': true, 'E': true}
+
 // handle executes one command line (not empty) and reports whether the
 // session ends.
 func (ss *session) handle(line []byte) bool {
@@ -297,7 +295,7 @@ func (ss *session) handle(line []byte) bool {
 	param := line[1:]
 	// commands that may wait (for the disk, a lock, an action or the
 	// password delay) make the session read the clock afterwards
-	ss.slow = strings.IndexByte("PWDMRXE", c) >= 0
+	ss.slow = slowCommand[c]
 	if ss.staged != nil && strings.IndexByte("OAKSTVW", c) < 0 {
 		ss.commitStaged()
 	}

@@ -35,6 +35,23 @@ type LineReader struct {
 	Max int // cap on a line's length in bytes, without its line end
 
 	long []byte // scratch for lines longer than R's buffer
+	next int    // set by Ready: 1 + offset of the LF of the buffered line; 0: unknown
+}
+
+// Ready reports whether a whole line is already buffered in R, so that
+// the next ReadLine returns it without reading from the connection (a
+// server flushes its replies when no further command is buffered).
+// ReadLine reuses the search, so R must not be read in between.
+func (lr *LineReader) Ready() bool {
+	lr.next = 0
+	n := lr.R.Buffered()
+	if n == 0 {
+		return false
+	}
+	b, _ := lr.R.Peek(n)
+	i := bytes.IndexByte(b, '\n')
+	lr.next = i + 1
+	return i >= 0
 }
 
 // ReadLine reads one line and returns it without its line end. A line ends
@@ -54,11 +71,18 @@ func (lr *LineReader) ReadLine() ([]byte, error) {
 	}
 	acc := lr.long[:0]
 	long := false
+	next := lr.next
+	lr.next = 0
 	for {
 		n := lr.R.Buffered()
 		if n > 0 {
 			b, _ := lr.R.Peek(n)
-			if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			i := next - 1 // the LF Ready found, if any
+			if next == 0 {
+				i = bytes.IndexByte(b, '\n')
+			}
+			next = 0
+			if i >= 0 {
 				line := b[:i]
 				if long {
 					acc = append(acc, line...)

@@ -31,6 +31,32 @@ func TestReadLine(t *testing.T) {
 	}
 }
 
+// TestReadyThenReadLine checks Ready against what is buffered and that
+// ReadLine, reusing Ready's search, returns the same lines as without it
+// (also when Ready found no LF and ReadLine must read on, and for a line
+// longer than the buffer).
+func TestReadyThenReadLine(t *testing.T) {
+	in := "Aapp\r\nKkey\r\nV\r\n" + strings.Repeat("y", 40) + "\r\nQ\r\n"
+	lr := &LineReader{R: bufio.NewReaderSize(strings.NewReader(in), 16), Max: 100}
+	if lr.Ready() {
+		t.Fatal("Ready before anything was read")
+	}
+	want := []string{"Aapp", "Kkey", "V", strings.Repeat("y", 40), "Q"}
+	readyAfter := []bool{true, true, false, true, false}
+	for i, w := range want {
+		got, err := lr.ReadLine()
+		if err != nil || string(got) != w {
+			t.Fatalf("ReadLine = %q, %v; want %q", got, err, w)
+		}
+		if r := lr.Ready(); r != readyAfter[i] {
+			t.Errorf("Ready after %q = %v, want %v (buffered %d)", w, r, readyAfter[i], lr.R.Buffered())
+		}
+	}
+	if _, err := lr.ReadLine(); err != io.EOF {
+		t.Fatalf("at end: %v, want EOF", err)
+	}
+}
+
 func TestReadLineTooLong(t *testing.T) {
 	lr := &LineReader{R: bufio.NewReaderSize(strings.NewReader(strings.Repeat("W", 1000)+"\r\nQ\r\n"), 16), Max: 100}
 	if _, err := lr.ReadLine(); !errors.Is(err, ErrLineTooLong) {
