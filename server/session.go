@@ -262,9 +262,10 @@ func (ss *session) number(n int) {
 }
 
 // hexReply writes '+', v as hex, CR LF. A reply that fits the writer's
-// buffer is encoded straight into it; a bigger one is encoded into the
-// session's scratch buffer and written with one call after the pending
-// replies.
+// buffer is encoded straight into it; a bigger one is sent after the
+// pending replies in pieces of hexPiece value bytes, each encoded into the
+// writer's empty buffer and written at once, so that the client receives
+// (and the kernel copies) one piece while the next is encoded.
 func (ss *session) hexReply(v []byte) {
 	if 2*len(v)+3 <= ss.w.Available() {
 		b := append(ss.w.AvailableBuffer(), '+')
@@ -272,17 +273,28 @@ func (ss *session) hexReply(v []byte) {
 		ss.w.Write(append(b, '\r', '\n'))
 		return
 	}
-	b := append(ss.scratch[:0], '+')
-	b = wire.AppendHex(b, v)
-	b = append(b, '\r', '\n')
-	if ss.w.Flush() == nil {
-		ss.w.Write(b) // the buffer is empty: bufio writes b directly
+	if ss.w.Flush() != nil {
+		return
 	}
-	ss.scratch = b[:0]
-	if cap(ss.scratch) > 1<<20 {
-		ss.scratch = nil // do not keep a big buffer for the session's life
+	b := append(ss.w.AvailableBuffer(), '+')
+	for len(v) > 0 {
+		n := min(len(v), hexPiece)
+		b = wire.AppendHex(b, v[:n])
+		if v = v[n:]; len(v) == 0 {
+			b = append(b, '\r', '\n')
+		}
+		ss.w.Write(b)
+		if ss.w.Flush() != nil {
+			return
+		}
+		b = ss.w.AvailableBuffer()
 	}
 }
+
+// hexPiece is the number of value bytes hexReply encodes per write of a
+// big reply: 32 KiB of hex, half the writer's buffer (the CR LF and the
+// '+' must fit beside it).
+const hexPiece = 16 << 10
 
 // slowCommand marks the commands that may wait (for the disk, a lock, an
 // action or the password delay).
