@@ -177,3 +177,22 @@ func TestShow(t *testing.T) {
 		}
 	}
 }
+
+// TestQueryCancelled: a cancelled run (Ctrl-C) still gives one result per
+// host, none of them a value, and the table can be printed.
+func TestQueryCancelled(t *testing.T) {
+	hosts, _ := sampleServers(t, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	q := Query{File: `C:\MAILSRV\MAILSRV.INI`, Application: []byte("$SYS"), Key: []byte("TimeOut")}
+	results := (&Connector{Hosts: hosts}).Query(ctx, hosts, q)
+	for _, r := range results {
+		if r.Status != StatusUnreachable && r.Status != StatusFailed || !strings.Contains(r.Err, "canceled") {
+			t.Errorf("%s: %s %q", r.Host.Name, r.Status, r.Err)
+		}
+	}
+	var b bytes.Buffer
+	if err := WriteTable(&b, q, results, Show{}); err != nil || !strings.Contains(b.String(), "2 hosts, 0 distinct values") {
+		t.Errorf("table %q, %v", b.String(), err)
+	}
+}
