@@ -6,17 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
-	"time"
 
 	"github.com/inilua/inilua/ini"
 	"github.com/inilua/inilua/scripts"
-	"github.com/inilua/inilua/server"
 )
 
 // Sample host layout written by WriteSampleHost, as OS/2 paths on drive C:.
@@ -91,54 +87,6 @@ func u32(n int64) []byte   { b, _ := ini.EncodeU32(n); return b }
 func u8(n int64) []byte    { b, _ := ini.EncodeU8(n); return b }
 func str0(s string) []byte { b, _ := ini.EncodeString0([]byte(s)); return b }
 
-// LocalServers runs one in-process INIServe server per directory (as drive
-// C:), each on its own loopback listener (127.0.0.1, a free port), with the
-// empty password and the event semaphore SampleSemaphore accepted: posting
-// it calls onEvent (when not nil) with the server's index in dirs. It
-// returns the hosts (named host1, host2, ...; group "mail") and a function
-// that shuts every server down.
-func LocalServers(dirs []string, onEvent func(i int, name string)) ([]*Host, func(), error) {
-	var servers []*server.Server
-	shutdown := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		var wg sync.WaitGroup
-		for _, s := range servers {
-			wg.Add(1)
-			go func() { defer wg.Done(); s.Shutdown(ctx) }()
-		}
-		wg.Wait()
-	}
-	var hosts []*Host
-	for i, dir := range dirs {
-		events := map[string]server.Event{
-			SampleSemaphore: {Func: func(_ context.Context, name string) error {
-				if onEvent != nil {
-					onEvent(i, name)
-				}
-				return nil
-			}},
-		}
-		srv := &server.Server{Volumes: map[byte]string{'C': dir}, Events: events}
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			shutdown()
-			return nil, nil, fmt.Errorf("starting server %d of %d: %w", i+1, len(dirs), err)
-		}
-		servers = append(servers, srv)
-		go func() {
-			if err := srv.Serve(l); err != nil && !errors.Is(err, server.ErrServerClosed) {
-				fmt.Fprintln(os.Stderr, "server:", err)
-			}
-		}()
-		hosts = append(hosts, &Host{
-			Name: fmt.Sprintf("host%d", i+1), Address: l.Addr().String(),
-			Groups: []string{"mail"}, Vars: map[string]string{}, Source: "demo",
-		})
-	}
-	return hosts, shutdown, nil
-}
-
 // MaxDemoHosts is the most sample hosts Demo is meant for (inilua demo
 // --hosts).
 const MaxDemoHosts = 10000
@@ -177,7 +125,7 @@ var DemoScript = struct {
 func Demo(ctx context.Context, opts DemoOptions) ([]*Result, error) {
 	need := DemoFilesNeeded(opts.Hosts)
 	if soft, hard, err := RaiseOpenFileLimit(); err == nil && soft < need {
-		return nil, fmt.Errorf("%d sample hosts need about %d open files (a listening socket and a volume directory per host, plus the connections and files of the %d hosts in flight), "+
+		return nil, fmt.Errorf("%d sample hosts need about %d open files (a listening socket per host, plus the connections and files of the %d hosts in flight), "+
 			"but this machine's limit for the process is %d (ulimit -n; hard limit %d): use --hosts %d or fewer, or raise the limit (ulimit -n %d)",
 			opts.Hosts, need, DefaultForks, soft, hard, maxDemoHosts(soft), need)
 	}
@@ -221,15 +169,16 @@ func Demo(ctx context.Context, opts DemoOptions) ([]*Result, error) {
 	})
 }
 
-// Open files of Demo: demoFilesPerServer for each in-process server (its
-// listening socket and its volume's directory, held open by the server as
-// an os.Root); demoFilesPerHost for each host in flight (the client's
-// connection, the server's side of it, the file being saved and its
-// directory, a backup being written); demoSpareFiles besides (standard
-// streams, the runtime's poller, the temporary directory).
+// Open files of Demo: demoFilesPerServer for each sample host (its
+// listening socket: LocalServers starts the server, which holds its
+// volume's directory open, only while a session is open);
+// demoFilesPerHost for each host in flight (the client's connection, the
+// server's side of it and its volume's directory, the file being saved
+// and its directory, a backup being written); demoSpareFiles besides
+// (standard streams, the runtime's poller, the temporary directory).
 const (
-	demoFilesPerServer = 2
-	demoFilesPerHost   = 5
+	demoFilesPerServer = 1
+	demoFilesPerHost   = 6
 	demoSpareFiles     = 64
 )
 
