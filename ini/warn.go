@@ -54,24 +54,30 @@ func ParseWarn(name string, data []byte, format Format, warn func(*FormatError))
 }
 
 // tniLongLines calls warn for each line of data longer than RefLineMax
-// bytes, up to the first line whose first non-blank byte is Ctrl-Z.
+// bytes, up to the first Ctrl-Z: data has been parsed without error, so a
+// Ctrl-Z can only start a line (after blanks), where it ends the file
+// (spec §3.1; ParseTNI refuses one anywhere else).
 func tniLongLines(data []byte, warn func(*FormatError)) {
-	for line := 1; len(data) > 0; line++ {
+	if end := bytes.IndexByte(data, 0x1A); end >= 0 {
+		data = data[:end]
+	}
+	for line := 1; len(data) > RefLineMax; line++ {
 		n := bytes.IndexByte(data, '\n')
-		l := data
-		if n >= 0 {
-			l, data = data[:n], data[n+1:]
-		} else {
-			data = nil
+		if n < 0 {
+			n = len(data)
 		}
-		if t := bytes.TrimLeft(l, " \t\b"); len(t) > 0 && t[0] == 0x1A {
-			return
+		l := n
+		if l > 0 && data[l-1] == '\r' {
+			l--
 		}
-		l = bytes.TrimSuffix(l, []byte{'\r'})
-		if len(l) > RefLineMax {
+		if l > RefLineMax {
 			warn(&FormatError{Offset: -1, Line: line, Msg: fmt.Sprintf(
 				"line is %d bytes long; the reference TNI reader (LoadINI, INIServe) keeps only the first %d and drops the rest",
-				len(l), RefLineMax)})
+				l, RefLineMax)})
 		}
+		if n == len(data) {
+			break
+		}
+		data = data[n+1:]
 	}
 }
