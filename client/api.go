@@ -111,6 +111,7 @@ type Options struct {
 // *CommandError and ErrAuth when the password is refused (the connection
 // is closed then), a *CommandError with Cmd "(greeting)" when the server
 // greets with '-'. A failed TLS handshake reads "ADDR: TLS handshake: ...".
+// Port 0 is refused before dialling.
 func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -119,6 +120,13 @@ func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 		return nil, err
 	}
 	addr = withPort(addr)
+	if _, port, err := net.SplitHostPort(addr); err == nil {
+		if n, err := strconv.ParseUint(port, 10, 16); err == nil && n == 0 {
+			// the system would dial it (and fail oddly) or, on some, pick
+			// a port: never what the caller meant
+			return nil, fmt.Errorf("%s: port 0 is not a port a server listens on (INIServe's is %d)", addr, wire.DefaultPort)
+		}
+	}
 	dctx, cancel := dialContext(ctx, opts)
 	defer cancel()
 	dial := opts.DialContext

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"github.com/inilua/inilua/client"
 )
 
@@ -112,3 +114,27 @@ func (e *ScriptError) Error() string { return e.Msg }
 // Unwrap returns Cause, so errors.As(err, &apiErr) and
 // errors.Is(err, context.DeadlineExceeded) work.
 func (e *ScriptError) Unwrap() error { return e.Cause }
+
+// metaName marks the Go function of a metamethod (its first upvalue) with
+// the name argError gives it.
+type metaName string
+
+// metaFunc returns fn as a Lua function that argError names name: gopher-lua
+// names a Go function after the call expression that ran it, and a
+// metamethod (f[app], #f, tostring(f)) has none, so its errors would read
+// "bad argument #2 to (anonymous)".
+func metaFunc(L *lua.LState, name string, fn lua.LGFunction) *lua.LFunction {
+	return L.NewClosure(fn, &lua.LUserData{Value: metaName(name)})
+}
+
+// argError raises "bad argument #n to NAME (msg)" as L.ArgError does, with
+// NAME the metamethod's name in quotes ('index', 'newindex', 'len', ...)
+// for a function made by metaFunc.
+func argError(L *lua.LState, n int, msg string) {
+	if ud, ok := L.Get(lua.UpvalueIndex(1)).(*lua.LUserData); ok {
+		if name, ok := ud.Value.(metaName); ok {
+			L.RaiseError("bad argument #%d to '%s' (%s)", n, string(name), msg)
+		}
+	}
+	L.ArgError(n, msg)
+}

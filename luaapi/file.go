@@ -84,7 +84,7 @@ func checkObj[T any](L *lua.LState, n int, what string) T {
 			return o
 		}
 	}
-	L.ArgError(n, what+" expected, got "+typeName(L.Get(n)))
+	argError(L, n, what+" expected, got "+typeName(L.Get(n)))
 	var zero T
 	return zero
 }
@@ -116,7 +116,7 @@ func typeName(v lua.LValue) string {
 func checkName(L *lua.LState, n int, what string) []byte {
 	s, ok := L.Get(n).(lua.LString)
 	if !ok {
-		L.ArgError(n, what+" name must be a string, got "+typeName(L.Get(n)))
+		argError(L, n, what+" name must be a string, got "+typeName(L.Get(n)))
 	}
 	return []byte(s)
 }
@@ -129,10 +129,10 @@ func optType(L *lua.LState, n int) string {
 	}
 	s, ok := v.(lua.LString)
 	if !ok {
-		L.ArgError(n, "type must be a string, got "+typeName(v))
+		argError(L, n, "type must be a string, got "+typeName(v))
 	}
 	if err := checkType(string(s)); err != nil {
-		L.ArgError(n, err.Error())
+		argError(L, n, err.Error())
 	}
 	return string(s)
 }
@@ -375,23 +375,23 @@ func (r *Runtime) initTypes() {
 		}),
 	}
 	r.fileMT = L.NewTable()
-	r.fileMT.RawSetString("__index", L.NewFunction(r.fileIndex))
-	r.fileMT.RawSetString("__newindex", L.NewFunction(r.fileNewIndex))
-	r.fileMT.RawSetString("__len", L.NewFunction(r.fileLen))
-	r.fileMT.RawSetString("__pairs", L.NewFunction(r.filePairs))
-	r.fileMT.RawSetString("__tostring", L.NewFunction(r.fileString))
+	r.fileMT.RawSetString("__index", metaFunc(L, "index", r.fileIndex))
+	r.fileMT.RawSetString("__newindex", metaFunc(L, "newindex", r.fileNewIndex))
+	r.fileMT.RawSetString("__len", metaFunc(L, "len", r.fileLen))
+	r.fileMT.RawSetString("__pairs", metaFunc(L, "pairs", r.filePairs))
+	r.fileMT.RawSetString("__tostring", metaFunc(L, "tostring", r.fileString))
 	r.fileMT.RawSetString("__metatable", lua.LString("INI file"))
 	r.appMT = L.NewTable()
-	r.appMT.RawSetString("__index", L.NewFunction(r.appIndex))
-	r.appMT.RawSetString("__newindex", L.NewFunction(r.appNewIndex))
-	r.appMT.RawSetString("__len", L.NewFunction(r.appLen))
-	r.appMT.RawSetString("__pairs", L.NewFunction(r.appPairs))
-	r.appMT.RawSetString("__tostring", L.NewFunction(r.appString))
+	r.appMT.RawSetString("__index", metaFunc(L, "index", r.appIndex))
+	r.appMT.RawSetString("__newindex", metaFunc(L, "newindex", r.appNewIndex))
+	r.appMT.RawSetString("__len", metaFunc(L, "len", r.appLen))
+	r.appMT.RawSetString("__pairs", metaFunc(L, "pairs", r.appPairs))
+	r.appMT.RawSetString("__tostring", metaFunc(L, "tostring", r.appString))
 	r.appMT.RawSetString("__metatable", lua.LString("application view"))
 	// Calling an application view is always a mistake, typically f:nosuch()
 	// for a method that does not exist (f.nosuch is the application
 	// "nosuch"): say so instead of "attempt to call a non-function object".
-	r.appMT.RawSetString("__call", L.NewFunction(func(L *lua.LState) int {
+	r.appMT.RawSetString("__call", metaFunc(L, "call", func(L *lua.LState) int {
 		a := checkApp(L, 1)
 		L.RaiseError("attempt to call application view %q: INI files have no method of that name (methods: %s)",
 			a.name, strings.Join(slices.Sorted(maps.Keys(r.fileMethods)), ", "))

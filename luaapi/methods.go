@@ -25,7 +25,7 @@ func (r *Runtime) fileMethodFuncs() map[string]lua.LGFunction {
 			typ := optType(L, 5)
 			v := L.Get(4)
 			if v == lua.LNil {
-				L.ArgError(4, "value expected (use f:delete to delete)")
+				argError(L, 4, "value expected (use f:delete to delete)")
 			}
 			f.luaSet(L, app, key, v, typ)
 			return 0
@@ -201,16 +201,16 @@ func (r *Runtime) fileSave(L *lua.LState) int {
 			case "tni":
 				format = ini.FormatTNI
 			default:
-				L.ArgError(2, fmt.Sprintf("opts.format must be \"ini\" or \"tni\", got %q", string(fv)))
+				argError(L, 2, fmt.Sprintf("opts.format must be \"ini\" or \"tni\", got %q", string(fv)))
 			}
 		default:
-			L.ArgError(2, "opts.format must be a string")
+			argError(L, 2, "opts.format must be a string")
 		}
 		backup = lua.LVAsBool(v.RawGetString("backup"))
 		force = lua.LVAsBool(v.RawGetString("force"))
 		ff = optFormatFile(L, 2, v.RawGetString("fmt"), "opts.fmt")
 	default:
-		L.ArgError(2, "path or options table expected, got "+typeName(v))
+		argError(L, 2, "path or options table expected, got "+typeName(v))
 	}
 	if path == "" {
 		r.raise(L, f.fail("save", nil, nil, errors.New("the file has no path: use f:save(path)")))
@@ -260,11 +260,11 @@ func optFormatFile(L *lua.LState, n int, v lua.LValue, what string) *ini.FormatF
 	case lua.LString:
 		ff, err := ini.ParseFormatFile([]byte(t))
 		if err != nil {
-			L.ArgError(n, what+": "+err.Error())
+			argError(L, n, what+": "+err.Error())
 		}
 		return ff
 	}
-	L.ArgError(n, what+" must be the text of a format file, got "+typeName(v))
+	argError(L, n, what+" must be the text of a format file, got "+typeName(v))
 	return nil
 }
 

@@ -34,7 +34,7 @@ func (r *Runtime) iniModule() *lua.LTable {
 		"strings": func(L *lua.LState) int {
 			b, err := encodeStrings(L.CheckTable(1))
 			if err != nil {
-				L.ArgError(1, err.Error())
+				argError(L, 1, err.Error())
 			}
 			L.Push(lua.LString(b))
 			return 1
@@ -48,7 +48,7 @@ func (r *Runtime) iniModule() *lua.LTable {
 			s := checkString(L, 1, "text")
 			b, err := hex.DecodeString(s)
 			if err != nil {
-				L.ArgError(1, "not hex text: "+err.Error())
+				argError(L, 1, "not hex text: "+err.Error())
 			}
 			L.Push(lua.LString(b))
 			return 1
@@ -57,7 +57,7 @@ func (r *Runtime) iniModule() *lua.LTable {
 			s := checkString(L, 1, "bytes")
 			typ := checkString(L, 2, "type")
 			if err := checkType(typ); err != nil {
-				L.ArgError(2, err.Error())
+				argError(L, 2, err.Error())
 			}
 			v, err := decodeValue(L, []byte(s), typ)
 			if err != nil {
@@ -84,7 +84,7 @@ func (r *Runtime) iniModule() *lua.LTable {
 func checkString(L *lua.LState, n int, what string) string {
 	s, ok := L.Get(n).(lua.LString)
 	if !ok {
-		L.ArgError(n, what+" must be a string, got "+typeName(L.Get(n)))
+		argError(L, n, what+" must be a string, got "+typeName(L.Get(n)))
 	}
 	return string(s)
 }
@@ -94,11 +94,11 @@ func intEncoder(typ string) lua.LGFunction {
 	return func(L *lua.LState) int {
 		n, ok := L.Get(1).(lua.LNumber)
 		if !ok {
-			L.ArgError(1, "number expected, got "+typeName(L.Get(1)))
+			argError(L, 1, "number expected, got "+typeName(L.Get(1)))
 		}
 		b, err := encodeInt(n, typ)
 		if err != nil {
-			L.ArgError(1, err.Error())
+			argError(L, 1, err.Error())
 		}
 		L.Push(lua.LString(b))
 		return 1
@@ -114,7 +114,7 @@ func (r *Runtime) iniOpen(L *lua.LState) int {
 	case *lua.LTable:
 		create = lua.LVAsBool(o.RawGetString("create"))
 	default:
-		L.ArgError(2, "options table expected, got "+typeName(o))
+		argError(L, 2, "options table expected, got "+typeName(o))
 	}
 	if r.opts.Safe {
 		r.raise(L, &Error{File: path, Op: "open", Err: ErrSafeMode})

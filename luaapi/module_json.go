@@ -60,7 +60,7 @@ func (r *Runtime) jsonEncode(L *lua.LState) int {
 	if L.GetTop() >= 2 && L.Get(2) != lua.LNil {
 		opts, ok := L.Get(2).(*lua.LTable)
 		if !ok {
-			L.ArgError(2, "options must be a table, got "+typeName(L.Get(2)))
+			argError(L, 2, "options must be a table, got "+typeName(L.Get(2)))
 		}
 		var bad string
 		opts.ForEach(func(k, val lua.LValue) {
@@ -78,7 +78,7 @@ func (r *Runtime) jsonEncode(L *lua.LState) int {
 			}
 		})
 		if bad != "" {
-			L.ArgError(2, bad)
+			argError(L, 2, bad)
 		}
 	}
 	enc := jsonEncoder{null: r.jsonNull, active: map[*lua.LTable]bool{}}

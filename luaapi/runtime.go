@@ -61,6 +61,12 @@ type Options struct {
 	// call fails with a *ScriptError whose Cause is context.Canceled. nil:
 	// only the call's ctx stops it.
 	Stop context.Context
+	// GoStack adds the Go stack to the traceback of a Lua error raised by
+	// a Go panic in the API (ScriptError.Traceback: the goroutine's stack
+	// at the panic, up to 4 KiB, then the Lua traceback), for bug reports.
+	// A panic is a bug of this package; its message alone names the
+	// panic, not where it happened.
+	GoStack bool
 }
 
 // Notification is a request made by s:notify(semaphore): post the event
@@ -125,7 +131,7 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	r := &Runtime{opts: opts, log: log, ctx: ctx, modules: map[string]lua.LValue{}}
 	// The registry (Lua's value stack) starts at gopher-lua's default size
 	// and may grow to 1M slots (16 MiB), so unpack of a large table works.
-	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistryMaxSize: 1 << 20})
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistryMaxSize: 1 << 20, IncludeGoStackTrace: opts.GoStack})
 	r.ls = L
 	if err := r.openLibs(); err != nil {
 		L.Close()
@@ -634,7 +640,7 @@ func (r *Runtime) luaWrite(L *lua.LState) int {
 		case lua.LString, lua.LNumber:
 			io.WriteString(r.opts.Stdout, v.String())
 		default:
-			L.ArgError(i, "string expected, got "+v.Type().String())
+			argError(L, i, "string expected, got "+v.Type().String())
 		}
 	}
 	return 0
@@ -652,7 +658,7 @@ func (r *Runtime) luaExit(L *lua.LState) int {
 		code = int(v)
 	case *lua.LNilType:
 	default:
-		L.ArgError(1, "number or boolean expected")
+		argError(L, 1, "number or boolean expected")
 	}
 	r.exit = &ExitError{Code: code}
 	L.Error(lua.LString("os.exit"), 0)

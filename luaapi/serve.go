@@ -34,13 +34,13 @@ func (r *Runtime) iniserveServe(L *lua.LState) int {
 			for i := 1; i <= ev.Len(); i++ {
 				name, ok := ev.RawGetInt(i).(lua.LString)
 				if !ok {
-					L.ArgError(2, "opts.events must be an array of semaphore names")
+					argError(L, 2, "opts.events must be an array of semaphore names")
 				}
 				srv.Events[string(name)] = server.Event{Func: func(context.Context, string) error { return nil }}
 			}
 		}
 	default:
-		L.ArgError(2, "options table expected, got "+typeName(o))
+		argError(L, 2, "options table expected, got "+typeName(o))
 	}
 	if r.opts.Safe {
 		r.raise(L, &Error{File: dir, Op: "serve", Err: ErrSafeMode})

@@ -108,7 +108,7 @@ func (r *Runtime) initSessionType() {
 		r.sessMethods[name] = L.NewFunction(fn)
 	}
 	r.sessMT = L.NewTable()
-	r.sessMT.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+	r.sessMT.RawSetString("__index", metaFunc(L, "index", func(L *lua.LState) int {
 		checkSession(L, 1)
 		name, _ := L.Get(2).(lua.LString)
 		if m, ok := r.sessMethods[string(name)]; ok {
@@ -118,11 +118,16 @@ func (r *Runtime) initSessionType() {
 		L.Push(lua.LNil)
 		return 1
 	}))
-	r.sessMT.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+	r.sessMT.RawSetString("__newindex", metaFunc(L, "newindex", func(L *lua.LState) int {
 		L.RaiseError("sessions have no fields to set")
 		return 0
 	}))
-	r.sessMT.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
+	r.sessMT.RawSetString("__len", metaFunc(L, "len", func(L *lua.LState) int {
+		so := checkSession(L, 1)
+		L.RaiseError("#: session %s has no length (it is a connection, not a table): s:ls() lists a directory, #s:open(name) counts a file's applications", so.host)
+		return 0
+	}))
+	r.sessMT.RawSetString("__tostring", metaFunc(L, "tostring", func(L *lua.LState) int {
 		so := checkSession(L, 1)
 		s := "session " + so.host
 		if so.closed {
@@ -346,7 +351,7 @@ func (r *Runtime) sessionPush(L *lua.LState) int {
 	case *lua.LTable:
 		del = lua.LVAsBool(o.RawGetString("delete"))
 	default:
-		L.ArgError(4, "options table expected, got "+typeName(o))
+		argError(L, 4, "options table expected, got "+typeName(o))
 	}
 	snap, err := src.snapshot()
 	if err != nil {
@@ -430,7 +435,7 @@ func optPassword(L *lua.LState, o *lua.LTable) string {
 	}
 	s, ok := v.(lua.LString)
 	if !ok {
-		L.ArgError(2, "opts.password must be a string")
+		argError(L, 2, "opts.password must be a string")
 	}
 	return string(s)
 }
@@ -449,7 +454,7 @@ func (r *Runtime) iniserveConnect(L *lua.LState) int {
 		if v := o.RawGetString("password_env"); v != lua.LNil {
 			s, ok := v.(lua.LString)
 			if !ok {
-				L.ArgError(2, "opts.password_env must be a string")
+				argError(L, 2, "opts.password_env must be a string")
 			}
 			if r.opts.Safe {
 				r.raise(L, &Error{Host: addr, Op: "connect", Err: fmt.Errorf("password_env: %w", ErrSafeMode)})
@@ -468,11 +473,11 @@ func (r *Runtime) iniserveConnect(L *lua.LState) int {
 		case lua.LString:
 			d, err := time.ParseDuration(string(v))
 			if err != nil {
-				L.ArgError(2, "opts.timeout: "+err.Error())
+				argError(L, 2, "opts.timeout: "+err.Error())
 			}
 			copts.DialTimeout, copts.CommandTimeout = d, d
 		default:
-			L.ArgError(2, "opts.timeout must be seconds or a duration string")
+			argError(L, 2, "opts.timeout must be seconds or a duration string")
 		}
 		switch v := o.RawGetString("tls").(type) {
 		case *lua.LNilType:
@@ -488,10 +493,10 @@ func (r *Runtime) iniserveConnect(L *lua.LState) int {
 			cfg.InsecureSkipVerify = lua.LVAsBool(v.RawGetString("insecure"))
 			copts.TLS = cfg
 		default:
-			L.ArgError(2, "opts.tls must be a boolean or a table")
+			argError(L, 2, "opts.tls must be a boolean or a table")
 		}
 	default:
-		L.ArgError(2, "options table expected, got "+typeName(o))
+		argError(L, 2, "options table expected, got "+typeName(o))
 	}
 	if r.opts.Safe {
 		r.raise(L, &Error{Host: addr, Op: "connect", Err: ErrSafeMode})

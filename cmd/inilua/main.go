@@ -26,6 +26,8 @@
 //	          commands and long library calls included (default 10m; 0: no
 //	          limit); then "inilua: script timed out after D", status 1.
 //	          Not the REPL of -i.
+//	--go-stack  add the Go stack to the traceback of an error raised by a
+//	          Go panic (a bug of inilua: for bug reports)
 //	-h        print the usage and exit
 //	-v, --version  print the version (and gopher-lua's) and exit
 //	--emit-types DIR  write LuaLS annotations and a .luarc.json into DIR, exit
@@ -79,6 +81,7 @@ type cliOptions struct {
 	// scriptTimeout is --script-timeout: the deadline of the -e chunks and
 	// the script together (not the REPL after them); 0 means no limit.
 	scriptTimeout time.Duration
+	goStack       bool     // --go-stack
 	script        string   // "" when none; "-" for stdin
 	args          []string // script arguments
 	// scriptAt is the index of the script in the command line (args of
@@ -157,6 +160,7 @@ func scriptFlags() *flag.FlagSet {
 	fs.Bool("i", false, "enter the REPL after running the script")
 	fs.Bool("check", false, "dry run: record changes, write nothing (sessions in check mode, f:save() does not write)")
 	fs.Bool("safe", false, "safe mode for untrusted scripts (docs/lua-api.md)")
+	fs.Bool("go-stack", false, "add the Go stack to the traceback of an error raised by a Go panic (a bug: for bug reports)")
 	fs.Bool("version", false, "print the version (also -v, as lua) and exit")
 	fs.String("emit-types", "", "write LuaLS annotations of the Lua API and a .luarc.json into `DIR` and exit (docs/lua-api.md, Editor support)")
 	fs.Duration("script-timeout", batch.DefaultScriptTimeout, "limit `D` for the -e chunks and the script together: Lua code, the commands it sends, long library calls (then 'script timed out after D', status 1); not the REPL of -i; each command to a host also has iniserve.connect's timeout (10s to connect, 30s per command); 0: no limit")
@@ -250,6 +254,8 @@ func parseArgs(args []string) (cliOptions, error) {
 				return o, fmt.Errorf("--script-timeout: %q is not a duration of 0 or more (e.g. 30s, 5m, 0 for no limit)", v)
 			}
 			o.scriptTimeout = d
+		case a == "--go-stack":
+			o.goStack = true
 		case strings.HasPrefix(a, "-"):
 			return o, fmt.Errorf("unknown option %s", a)
 		default:

@@ -101,6 +101,7 @@ func TestParseArgs(t *testing.T) {
 		{nil, cliOptions{}, false},
 		{[]string{"s.lua", "-e", "x"}, cliOptions{script: "s.lua", args: []string{"-e", "x"}}, false},
 		{[]string{"-e", "a=1", "-eb=2", "-i", "--check", "--safe", "s.lua", "1"}, cliOptions{exec: []string{"a=1", "b=2"}, interactive: true, check: true, safe: true, script: "s.lua", args: []string{"1"}}, false},
+		{[]string{"--go-stack", "s.lua"}, cliOptions{goStack: true, script: "s.lua", scriptAt: 2}, false},
 		{[]string{"--", "-s.lua", "x"}, cliOptions{script: "-s.lua", args: []string{"x"}}, false},
 		{[]string{"-", "x"}, cliOptions{script: "-", args: []string{"x"}}, false},
 		{[]string{"-e"}, cliOptions{}, true},
@@ -130,7 +131,7 @@ func equalOptions(a, b cliOptions) bool {
 		return true
 	}
 	return eq(a.exec, b.exec) && a.interactive == b.interactive && a.check == b.check &&
-		a.safe == b.safe && a.script == b.script && eq(a.args, b.args)
+		a.safe == b.safe && a.goStack == b.goStack && a.script == b.script && eq(a.args, b.args)
 }
 
 // TestRunCancelled: cancelling the context (Ctrl-C) stops a running script

@@ -23,6 +23,7 @@ func newRuntime(ctx context.Context, o cliOptions, cmdline []string, e env) (*lu
 		Stderr:    e.stderr,
 		Safe:      o.safe,
 		CheckMode: o.check,
+		GoStack:   o.goStack,
 	})
 	if err != nil {
 		return nil, err
