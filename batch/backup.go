@@ -1,13 +1,16 @@
 package batch
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +45,59 @@ type BackupEntry struct {
 	SHA256 string `json:"sha256,omitempty"`
 	// Saved is when the backup was taken.
 	Saved time.Time `json:"saved"`
+	// After is the ContentHash of the file as the last run that changed
+	// it left it ("absent" when that run left no file), recorded when the
+	// run's script ended; "" when unknown (the file could not be read
+	// then). Restore refuses to overwrite a file whose content no longer
+	// has this hash (someone changed it since) unless forced.
+	After string `json:"after,omitempty"`
+}
+
+// AbsentHash is BackupEntry.After for a file the run left absent.
+const AbsentHash = "absent"
+
+// ContentHash returns the hex SHA-256 of f's content, independent of the
+// file's layout and of the order of applications and keys: the sorted
+// (application, key, value) triples, each name and value preceded by its
+// length as 4 bytes little-endian.
+func ContentHash(f *ini.File) string {
+	type triple struct{ app, key, val []byte }
+	var ts []triple
+	for _, a := range f.Apps {
+		for _, kv := range a.Entries {
+			ts = append(ts, triple{a.Name, kv.Key, kv.Value})
+		}
+	}
+	slices.SortFunc(ts, func(x, y triple) int {
+		if c := bytes.Compare(x.app, y.app); c != 0 {
+			return c
+		}
+		return bytes.Compare(x.key, y.key)
+	})
+	h := sha256.New()
+	var n [4]byte
+	for _, t := range ts {
+		for _, b := range [][]byte{t.app, t.key, t.val} {
+			binary.LittleEndian.PutUint32(n[:], uint32(len(b)))
+			h.Write(n[:])
+			h.Write(b)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// SetAfter records hash (ContentHash, AbsentHash, or "" for unknown) as
+// the state the run left remote in, when remote is backed up, and writes
+// the index.
+func (hb *HostBackup) SetAfter(remote, hash string) error {
+	hb.mu.Lock()
+	defer hb.mu.Unlock()
+	i := hb.find(remote)
+	if i < 0 || hb.index.Files[i].After == hash {
+		return nil
+	}
+	hb.index.Files[i].After = hash
+	return hb.writeIndex()
 }
 
 // BackupStore saves remote files before their first change, under

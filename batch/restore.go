@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/inilua/inilua/client"
@@ -32,6 +33,9 @@ type RestoreOptions struct {
 	Out         io.Writer
 	ProgressBar bool
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Force restores files that changed since the run that backed them
+	// up (see Restore); without it such a host is failed and left as it is.
+	Force bool
 	// Stop, when closed (the first Ctrl-C), starts no further host (those
 	// are reported skipped) and stops each running host after the file it
 	// is restoring (failed, "interrupted": the files not reached are left
@@ -62,6 +66,13 @@ const RestorePrefix = "inilua-restore-"
 // never leaves a half-restored file. A file whose content already equals
 // its backup is not touched. Each restored file is read back and compared
 // with the backup.
+//
+// Before touching a host, every file whose index entry records the state
+// the run left it in (BackupEntry.After) is compared with what the host
+// holds now: when any differs (someone changed the file since the run, and
+// it is not already back to its backup), nothing is restored on that host
+// unless opts.Force is set; the host is failed with an error listing those
+// files.
 //
 // There is one Result per host: ok (nothing to restore), changed (Changes
 // lists each file restored, Op "restore", or removed, Op "remove"), failed
@@ -166,6 +177,18 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 		res.Err = fmt.Sprintf("%s (restored %d of %d files; rerun restore to finish)", TimedOut("restore", opts.ScriptTimeout), n, len(idx.Files))
 		return res
 	}
+	if !opts.Force {
+		changed, err := changedSince(hctx, sess, dir, idx)
+		if err != nil {
+			res.Status, res.Err = StatusFailed, err.Error()
+			return res
+		}
+		if len(changed) > 0 {
+			res.Status = StatusFailed
+			res.Err = fmt.Sprintf("changed since the backup run, nothing restored (--force restores them anyway): %s", strings.Join(changed, ", "))
+			return res
+		}
+	}
 	for n, e := range idx.Files {
 		if stopped(ctx, opts.Stop) {
 			res.Status = StatusFailed
@@ -196,6 +219,44 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 		}
 	}
 	return res
+}
+
+// changedSince returns the remote files of idx that hold neither the
+// content the run left (BackupEntry.After) nor their backup's.
+func changedSince(ctx context.Context, sess *client.Session, dir string, idx *BackupIndex) ([]string, error) {
+	var changed []string
+	for _, e := range idx.Files {
+		if e.After == "" {
+			continue // unknown: nothing to compare with
+		}
+		name, err := remoteName(ctx, sess, e.Remote)
+		if err != nil {
+			return nil, fmt.Errorf("checking %s: %w", e.Remote, err)
+		}
+		now := AbsentHash
+		if name != "" {
+			f, err := sess.Fetch(ctx, e.Remote)
+			if err != nil {
+				return nil, fmt.Errorf("checking %s: %w", e.Remote, err)
+			}
+			now = ContentHash(f)
+		}
+		if now == e.After {
+			continue
+		}
+		before := AbsentHash
+		if !e.Absent {
+			want, err := ReadBackupFile(dir, e)
+			if err != nil {
+				return nil, err
+			}
+			before = ContentHash(want)
+		}
+		if now != before {
+			changed = append(changed, e.Remote)
+		}
+	}
+	return changed, nil
 }
 
 // restoreFile makes remote hold exactly want (nil: makes it absent). It

@@ -456,6 +456,11 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		}
 		res.Changes = append(res.Changes, Change{Host: c.Host, File: c.File, Application: c.Application, Key: c.Key, Old: c.Old, New: c.New, Op: c.Op, Partial: c.Partial})
 	}
+	if hb != nil {
+		if aerr := recordAfter(ctx, hb, sess, h.Name, res.Changes); aerr != nil && err == nil {
+			err = aerr
+		}
+	}
 	if err != nil {
 		res.Status, res.Err = StatusFailed, err.Error()
 		switch {
@@ -528,6 +533,42 @@ func shortDuration(d time.Duration) string {
 
 // backupRemote saves the remote file named file (relative to the
 // session's current directory) before its first change.
+// recordAfter stores in the backup index the content each backed-up file
+// changed on host has now, at the end of the script, so that restore can
+// tell whether someone changed it since. A file that cannot be read is
+// recorded as unknown ("").
+func recordAfter(ctx context.Context, hb *HostBackup, sess *client.Session, host string, changes []Change) error {
+	seen := map[string]bool{}
+	for _, c := range changes {
+		if c.Host != host {
+			continue
+		}
+		paths := []string{c.File}
+		if c.Op == "move" {
+			paths = append(paths, c.Key)
+		}
+		for _, p := range paths {
+			key := strings.ToUpper(p)
+			if seen[key] || !hb.Has(p) {
+				continue
+			}
+			seen[key] = true
+			hash := ""
+			if name, err := remoteName(ctx, sess, p); err == nil && name == "" {
+				hash = AbsentHash
+			} else if err == nil {
+				if f, err := sess.Fetch(ctx, p); err == nil {
+					hash = ContentHash(f)
+				}
+			}
+			if err := hb.SetAfter(p, hash); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func backupRemote(ctx context.Context, hb *HostBackup, sess *client.Session, file string, fetch func(context.Context) (*ini.File, error)) error {
 	remote := sess.AbsPath(file)
 	if remote == "" {

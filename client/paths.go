@@ -51,20 +51,3 @@ func trackChdir(d os2path.Dir, path string) (os2path.Dir, bool) {
 	nd, err := os2path.Lex(d, path)
 	return nd, err == nil
 }
-
-// Abs returns the absolute OS/2 path ("C:\APPS\OS2.INI") that path names
-// from the session's current directory by the rules of spec §5, for
-// naming files and directories in messages and change lists; path itself
-// when the client cannot tell (the current directory is unknown, or path
-// does not name an entry, such as a mask).
-func (s *Session) Abs(path string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.st.cwdOK {
-		return path
-	}
-	if abs := fileAbs(s.st.cwd, path); abs != "" {
-		return abs
-	}
-	return path
-}

@@ -177,7 +177,7 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			if err := so.s.Mkdir(r.ctx, p); err != nil {
 				r.raise(L, so.failPath("mkdir", p, err))
 			}
-			r.record(Change{Host: so.host, File: so.s.Abs(p), Op: "mkdir"})
+			r.record(Change{Host: so.host, File: absPath(so.s, p), Op: "mkdir"})
 			return 0
 		},
 		"move": func(L *lua.LState) int {
@@ -186,7 +186,7 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			if err := so.s.Move(r.ctx, src, dst); err != nil {
 				r.raise(L, so.failPath("move", src, fmt.Errorf("to %q: %w", dst, err)))
 			}
-			r.record(Change{Host: so.host, File: so.s.Abs(src), Key: so.s.Abs(dst), Op: "move"})
+			r.record(Change{Host: so.host, File: absPath(so.s, src), Key: absPath(so.s, dst), Op: "move"})
 			return 0
 		},
 		"remove": func(L *lua.LState) int {
@@ -197,7 +197,7 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			if err != nil {
 				r.raise(L, so.failPath("remove", p, err))
 			}
-			abs := so.s.Abs(p)
+			abs := absPath(so.s, p)
 			if len(existing) == 1 && !strings.HasSuffix(existing[0], "/") && isProfileName(p) {
 				if err := r.backup(so, abs); err != nil {
 					r.raise(L, so.failPath("remove", p, err))
@@ -329,6 +329,16 @@ func (r *Runtime) backup(so *sessionObj, name string) error {
 		return fmt.Errorf("backup before the first write: %w", err)
 	}
 	return nil
+}
+
+// absPath returns the absolute OS/2 path p names on s (client
+// Session.AbsPath), or p itself when the client cannot tell: what change
+// lists and messages name a remote file or directory by.
+func absPath(s *client.Session, p string) string {
+	if abs := s.AbsPath(p); abs != "" {
+		return abs
+	}
+	return p
 }
 
 // isProfileName reports whether a path names an INI or TNI file (.INI or

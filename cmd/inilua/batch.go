@@ -354,7 +354,10 @@ const restoreUsage = `usage: inilua restore --backup-dir DIR [--inventory FILE .
 
 Puts back every file saved under DIR by inilua batch --backup-dir (files the
 runs created are removed). Without --inventory or --hosts, every host in DIR
-is restored at the address recorded there. Exit status as for inilua batch.
+is restored at the address recorded there. A host holding a file that
+changed since the backup run (someone else wrote it) is not touched: it is
+failed with the list of those files; --force restores it anyway.
+Exit status as for inilua batch.
 
 flags:
 `
@@ -364,6 +367,7 @@ type restoreConfig struct {
 	hf        hostFlags
 	backupDir string
 	report    string
+	force     bool
 }
 
 // restoreFlags builds the flag set of inilua restore, bound to c.
@@ -374,6 +378,7 @@ func restoreFlags(c *restoreConfig) *flag.FlagSet {
 		"per host: limit `D` for restoring all of its files, after login; the host fails with 'restore timed out after D', the others go on; 0: no limit")
 	fs.StringVar(&c.backupDir, "backup-dir", "", "the `DIR` given to inilua batch --backup-dir")
 	fs.StringVar(&c.report, "report", "", "write the JSON report to `FILE`")
+	fs.BoolVar(&c.force, "force", false, "also restore files changed on the host since the backup run (without it such a host is failed and left as it is)")
 	return fs
 }
 
@@ -415,7 +420,7 @@ func runRestore(ctx context.Context, args []string, e env) int {
 		"starting no more hosts; running hosts stop after the file in progress (Ctrl-C again to abandon it)")
 	defer release()
 	results, err := batch.Restore(hard, batch.RestoreOptions{
-		BackupDir: *backupDir, Hosts: hosts, Password: pw, Forks: hf.forks, Timeout: hf.timeout,
+		BackupDir: *backupDir, Hosts: hosts, Password: pw, Force: c.force, Forks: hf.forks, Timeout: hf.timeout,
 		ScriptTimeout: noLimit(hf.scriptTimeout),
 		Out:           stdout, ProgressBar: isTerminal(stdout), Stop: stopCh,
 	})

@@ -383,9 +383,14 @@ func TestBatchEndToEnd(t *testing.T) {
 	}
 	run(1, "batch", "--inventory", invFile, scriptPath("set-setting.lua"), "not-an-assignment")
 
-	// 4. Restore puts every file back exactly.
-	out = run(0, "restore", "--backup-dir", backup, "--inventory", invFile)
-	if !strings.Contains(out, "changed="+fmt.Sprint(nHosts)) {
+	// 4. Restore refuses host1, whose files step 3 changed after the backup
+	// run; with --force it puts every file back exactly.
+	out = run(2, "restore", "--backup-dir", backup, "--inventory", invFile)
+	if !strings.Contains(out, "host1: failed: changed since the backup run, nothing restored") || !strings.Contains(out, "changed="+fmt.Sprint(nHosts-1)+" failed=1") {
+		t.Errorf("restore of files changed since the run:\n%s", out)
+	}
+	out = run(0, "restore", "--force", "--backup-dir", backup, "--inventory", invFile)
+	if !strings.Contains(out, "ok="+fmt.Sprint(nHosts-1)+" changed=1 ") {
 		t.Errorf("restore recap:\n%s", out)
 	}
 	for i := range dirs {
