@@ -180,6 +180,9 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 	if !opts.Force {
 		changed, err := changedSince(hctx, sess, dir, idx)
 		if err != nil {
+			if expired(hctx) && ctx.Err() == nil {
+				return timedOut(0)
+			}
 			res.Status, res.Err = StatusFailed, err.Error()
 			return res
 		}
