@@ -28,7 +28,15 @@ type fileObj struct {
 	rf      *client.RemoteFile // remote files: the client's file
 	changes []int              // indices into the runtime's change list
 	disk    *diskState         // local files with a path: what name held when read or last saved
+	// views holds the application views f[app] handed out, by name, so
+	// that f[app][key] in a loop does not create one per access (a view
+	// holds only the file and the name). Cleared when it reaches
+	// maxViews names.
+	views map[string]*lua.LUserData
 }
+
+// maxViews is the most application views a file keeps for reuse.
+const maxViews = 256
 
 // appObj is the Go side of an application view f[app].
 type appObj struct {
@@ -402,14 +410,24 @@ func (r *Runtime) initTypes() {
 
 func (r *Runtime) fileIndex(L *lua.LState) int {
 	f := checkFile(L, 1)
-	if s, ok := L.Get(2).(lua.LString); ok {
+	s, ok := L.Get(2).(lua.LString)
+	if ok {
 		if m, ok := r.fileMethods[string(s)]; ok {
 			L.Push(m)
 			return 1
 		}
+		if ud, ok := f.views[string(s)]; ok {
+			L.Push(ud)
+			return 1
+		}
 	}
 	app := checkName(L, 2, "application")
-	L.Push(r.appValue(&appObj{f: f, name: app}))
+	ud := r.appValue(&appObj{f: f, name: app})
+	if f.views == nil || len(f.views) >= maxViews {
+		f.views = make(map[string]*lua.LUserData)
+	}
+	f.views[string(s)] = ud
+	L.Push(ud)
 	return 1
 }
 
@@ -488,16 +506,37 @@ func (r *Runtime) appIndex(L *lua.LState) int {
 			return 1
 		}
 	}
-	key := checkName(L, 2, "key")
+	key := r.scratchName(L, 2, "key")
 	L.Push(a.f.luaGet(L, a.name, key, "bytes"))
 	return 1
 }
 
 func (r *Runtime) appNewIndex(L *lua.LState) int {
 	a := checkApp(L, 1)
-	key := checkName(L, 2, "key")
-	a.f.luaSet(L, a.name, key, L.Get(3), "bytes")
+	key := r.scratchName(L, 2, "key")
+	v := L.Get(3)
+	if s, ok := v.(lua.LString); ok {
+		// a string stored as its bytes: copied by the profile, or by the
+		// recorder for the change list, so the runtime's buffer will do
+		r.valueBuf = append(r.valueBuf[:0], s...)
+		if err := a.f.p.Put(a.name, key, r.valueBuf); err != nil {
+			r.raise(L, a.f.fail("set", a.name, key, err))
+		}
+		return 0
+	}
+	a.f.luaSet(L, a.name, key, v, "bytes")
 	return 0
+}
+
+// scratchName is checkName returning the name in r.keyBuf: valid until
+// the next table-view access, for profiles, which do not retain it.
+func (r *Runtime) scratchName(L *lua.LState, n int, what string) []byte {
+	s, ok := L.Get(n).(lua.LString)
+	if !ok {
+		argError(L, n, what+" name must be a string, got "+typeName(L.Get(n)))
+	}
+	r.keyBuf = append(r.keyBuf[:0], s...)
+	return r.keyBuf
 }
 
 func (r *Runtime) appLen(L *lua.LState) int {

@@ -105,6 +105,12 @@ type Runtime struct {
 	modules               map[string]lua.LValue
 	jsonNull              *lua.LUserData // json.null
 	closed                bool
+
+	// keyBuf and valueBuf hold the key name and value of the table-view
+	// access being executed (f[app][key], f[app][key] = v), so that an
+	// access does not allocate them; profiles do not retain the slices
+	// passed in (ini.Profile).
+	keyBuf, valueBuf []byte
 }
 
 // New returns a Runtime with a fresh Lua state: the Lua 5.1 standard

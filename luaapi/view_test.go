@@ -71,6 +71,30 @@ func TestTableView(t *testing.T) {
 				"Other\tY\t\tnil\n",
 		},
 		{
+			name:  "views are reused and follow the file",
+			files: base(),
+			script: `
+				local f = OPEN("TEST.INI")
+				local v = f.App
+				print(rawequal(v, f.App), rawequal(v, f.Other))
+				f.App = nil                 -- the application goes; the view stays usable
+				print(v.Key, #v)
+				v.Key = "back"              -- and writes through the name it holds
+				print(f.App.Key, rawequal(v, f.App))
+				for i = 1, 600 do f["A" .. i].K = tostring(i) end  -- more names than the views kept
+				local n = 0
+				for i = 1, 600 do if f["A" .. i].K == tostring(i) then n = n + 1 end end
+				print(n, #f, v.Key)
+				f.App.Key = "x" .. "y"      -- a value built at run time
+				SAVE(f)
+				print(f.App.Key, #f:changes())`,
+			want: "true\tfalse\n" +
+				"nil\t0\n" +
+				"back\ttrue\n" +
+				"600\t602\tback\n" +
+				"xy\t604\n",
+		},
+		{
 			name:  "application assignment",
 			files: base(),
 			script: `
