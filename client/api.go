@@ -17,17 +17,18 @@
 // command from one state of the file). A longer value takes several
 // commands, and another client may change it in between:
 //
-//   - Reads: after the last chunk the size is asked again with S and the
-//     first chunk read again, in the same pipelined window. The value is
-//     returned only when both sizes, the bytes received and both copies of
-//     the first chunk agree and every chunk but the last was full;
-//     otherwise it is read again, up to 5 times, then the error wraps
-//     ErrValueChanging. This catches every change of size and every change
-//     of the first chunk during the read. It cannot catch a rewrite that
-//     keeps the size and the first chunk but changes later bytes between
-//     two of their reads (the protocol has no version or checksum to ask
-//     for), nor, against a server that stores chunks as they arrive, a
-//     writer's half-written value that happens to pass these checks.
+//   - Reads: each pipelined window of chunks of a value reads its first
+//     chunk again, then S, the chunks, S, and the first chunk once more.
+//     The value is returned only when every size seen agrees with the
+//     bytes received, every copy of the first chunk is the same and every
+//     chunk but the last was full; otherwise it is read again, up to 5
+//     times, then the error wraps ErrValueChanging. This catches every
+//     change of size or of the first chunk that is still in place at the
+//     next check. It cannot catch a rewrite that keeps the size and the
+//     first chunk but changes later bytes, nor a value changed and
+//     changed back between two checks (the protocol has no version or
+//     checksum to ask for), nor, against a server that stores chunks as
+//     they arrive, a writer's half-written value that passes these checks.
 //   - Writes: every chunk but the last is sent with the chunk size as
 //     limit and the last with the default limit (spec §8). Package server
 //     stores the value only when the last chunk arrives, so a failed write

@@ -459,12 +459,13 @@ func TestChunkedValues(t *testing.T) {
 				}
 				wantV := 1 // the first chunk; a full one is followed by S and the second
 				if n >= tc.chunk {
-					// every chunk, then the first again to check for a change
-					// (asked with the second chunk too, before the size is known)
+					// every chunk, and the first again before and after the
+					// others of each window, to check for a change: the
+					// second chunk's window, then one for the rest
 					chunks := max(2, (n+tc.chunk-1)/tc.chunk)
-					wantV = chunks + 1
+					wantV = chunks + 2
 					if chunks > 2 {
-						wantV++
+						wantV += 2
 					}
 				}
 				if got, want := strings.Count(letters(wl.sent()), "V"), wantV; got != want {

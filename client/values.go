@@ -48,9 +48,10 @@ type longValue struct {
 	dst      *[]byte
 	size     uint64 // from S, once sized
 	sized    bool
-	iS       int    // op index of S in the current window, or -1
-	iCheck   int    // op index of the closing S of a check in the current window, or -1
-	check    []byte // the first chunk, read again after the others
+	iS       int    // op index of the S that opens the current window, or -1
+	iCheck   int    // op index of the S that closes it, or -1
+	lead     []byte // the first chunk, read again at the window's start
+	check    []byte // the first chunk, read again at the window's end
 	asked    bool   // in the current window
 	want     uint64 // bytes requested so far
 	tries    int    // reads begun again after a change
@@ -63,20 +64,19 @@ type longValue struct {
 const maxReadTries = 5
 
 // readRests reads the remaining chunks of long values, pipelined in
-// windows of at most windowBytes of value data. The first window asks S
-// together with the second chunk (so a value of up to two chunks, such as
-// any binary INI value at the default chunk size, takes one more round
-// trip); the next windows ask all remaining chunks.
+// windows of at most windowBytes of value data. The first window asks the
+// second chunk before the size is known (so a value of up to two chunks,
+// such as any binary INI value at the default chunk size, takes one more
+// round trip); the next windows ask all remaining chunks.
 //
-// A value read in chunks is checked for a change between its chunks:
-// after its last chunk, in the same window, S is asked again and the first
-// chunk read again (the check; the first window asks it too, so a value of
-// two chunks needs no more round trips). The value is accepted when both
-// sizes, the bytes received and both copies of the first chunk agree, and
-// every chunk but the last was full. Otherwise it is read again from the
-// new first chunk, up to maxReadTries times; then the error wraps
-// ErrValueChanging. A value missing at some point gives the '-' reply's
-// *CommandError (ErrNotFound).
+// Every window checks for a change between chunks: for each value it
+// reads the first chunk again, then S, its chunks, S, and the first chunk
+// once more. The value is accepted when every size seen agrees with the
+// bytes received, every copy of the first chunk (the one read first
+// included) is the same, and every chunk but the last was full.
+// Otherwise it is read again from the newest first chunk, up to
+// maxReadTries times; then the error wraps ErrValueChanging. A value
+// missing at some point gives the '-' reply's *CommandError (ErrNotFound).
 func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue) error {
 	for i := range long {
 		long[i].want = uint64(len(*long[i].dst))
@@ -86,32 +86,28 @@ func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue)
 		if err := s.needFile(ref, false); err != nil {
 			return err
 		}
-		budget := max(s.windowBytes/s.chunk, 1)
+		budget := max(s.windowBytes/s.chunk, 3)
 		pending := false
 		for i := range long {
 			lv := &long[i]
 			lv.iS, lv.iCheck, lv.asked = -1, -1, false
-			if lv.done || budget == 0 {
+			if lv.done || budget < 3 {
 				continue
 			}
 			s.needApp(lv.app)
 			if lv.withKey {
 				s.needKey(lv.key)
 			}
-			if !lv.sized {
-				lv.iS = s.b.add(opS, 'S', nil)
-				s.addChunk(lv) // the second chunk, before the size is known
-				s.addCheck(lv)
-				budget -= 2
-			}
+			s.addFirst(&lv.lead)
+			lv.iS = s.b.add(opS, 'S', nil)
+			budget -= 3 // the two copies of the first chunk and one chunk
+			s.addChunk(lv)
 			for lv.sized && lv.want < lv.size && budget > 0 {
 				s.addChunk(lv)
 				budget--
 			}
-			if lv.sized && lv.want >= lv.size && budget > 0 {
-				s.addCheck(lv)
-				budget--
-			}
+			lv.iCheck = s.b.add(opS, 'S', nil)
+			s.addFirst(&lv.check)
 			lv.asked, pending = true, true
 		}
 		if !pending {
@@ -125,7 +121,7 @@ func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue)
 			if !lv.asked {
 				continue
 			}
-			if lv.iS >= 0 {
+			if !lv.sized {
 				lv.size, lv.sized = s.b.ops[lv.iS].num, true
 				if lv.size > wire.DefaultLimit {
 					return s.broken(fmt.Errorf("%w: %s: command S: size %d is over 4 GiB (%w)", ErrMalformedReply, s.addr, lv.size, ErrConnectionLost))
@@ -137,44 +133,28 @@ func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue)
 				}
 			}
 			got := uint64(len(*lv.dst))
-			consistent := got == min(lv.want, lv.size) // every chunk so far full, none past the size
-			if lv.iCheck >= 0 {
-				first := (*lv.dst)[:min(len(*lv.dst), s.chunk)]
-				consistent = consistent && s.b.ops[lv.iCheck].num == lv.size && bytes.Equal(lv.check, first)
-			}
+			first := (*lv.dst)[:min(len(*lv.dst), s.chunk)]
+			consistent := got == min(lv.want, lv.size) && // every chunk so far full, none past the size
+				s.b.ops[lv.iS].num == lv.size && s.b.ops[lv.iCheck].num == lv.size &&
+				bytes.Equal(lv.lead, first) && bytes.Equal(lv.check, first)
 			switch {
-			case consistent && lv.iCheck >= 0 && lv.want >= lv.size:
+			case consistent && lv.want >= lv.size:
 				lv.done = true
 			case consistent:
-				// more chunks to read (a check asked early proves nothing yet)
+				// more chunks to read
 			case lv.tries+1 >= maxReadTries:
 				lv.failed = true
 				return fmt.Errorf("%w: read %d times in chunks, changed every time (another client is rewriting it)", ErrValueChanging, lv.tries+1)
 			default:
-				s.restart(lv)
+				// again, from the newest first chunk (which is the whole
+				// value, read by one V, when it is short)
+				lv.tries++
+				lv.sized = false
+				*lv.dst = append((*lv.dst)[:0], lv.check...)
+				lv.want = uint64(len(lv.check))
+				lv.done = len(lv.check) < s.chunk
 			}
 		}
-	}
-}
-
-// restart begins the read of lv again after a change: from the first
-// chunk of the check when it was read (the whole value if that came back
-// short), else from the start.
-func (s *Session) restart(lv *longValue) {
-	lv.tries++
-	lv.sized = false
-	*lv.dst = (*lv.dst)[:0]
-	if lv.iCheck >= 0 {
-		*lv.dst = append(*lv.dst, lv.check...)
-	}
-	lv.want = uint64(len(*lv.dst))
-	if lv.iCheck >= 0 && len(lv.check) < s.chunk {
-		lv.done = true // one V gave the whole value
-		return
-	}
-	if lv.iCheck < 0 {
-		// no first chunk in hand: read it with the next window's S
-		lv.want = 0
 	}
 }
 
@@ -186,13 +166,12 @@ func (s *Session) addChunk(lv *longValue) {
 	lv.want += uint64(s.chunk)
 }
 
-// addCheck adds the check of lv: S, then O and V of the first chunk.
-func (s *Session) addCheck(lv *longValue) {
-	lv.iCheck = s.b.add(opS, 'S', nil)
+// addFirst adds O and V of the first chunk, read into *dst.
+func (s *Session) addFirst(dst *[]byte) {
 	s.needOL(0, uint32(s.chunk))
 	j := s.b.add(opV, 'V', nil)
-	lv.check = lv.check[:0]
-	s.b.ops[j].dst = &lv.check
+	*dst = (*dst)[:0]
+	s.b.ops[j].dst = dst
 }
 
 // flushIfFull runs the batch when it holds a full window, then starts a new
