@@ -18,11 +18,12 @@ type completer struct{ r *REPL }
 type step struct{ key lua.LValue }
 
 // pathMethods are the session methods whose first argument is a remote
-// path; dirsOnly marks those that take a directory.
-var pathMethods = map[string]struct{ dirsOnly bool }{
-	"cd": {true}, "ls": {true}, "mkdir": {true},
-	"open": {false}, "fetch": {false}, "push": {false}, "remove": {false}, "move": {false},
-	"choose": {false},
+// path; dirsOnly marks those that take a directory, only those whose path
+// is their only argument (a completed file name closes the call).
+var pathMethods = map[string]struct{ dirsOnly, only bool }{
+	"cd": {true, true}, "ls": {true, true}, "mkdir": {true, true},
+	"open": {false, true}, "fetch": {false, true}, "push": {false, false}, "remove": {false, true}, "move": {false, false},
+	"choose": {false, true},
 }
 
 // Do returns the completions of the text before the cursor: candidate
@@ -176,7 +177,7 @@ func (c *completer) completeString(ctx context.Context, toks []token) ([]string,
 		if !ok {
 			return nil, 0
 		}
-		return c.completePath(ctx, s, open, m.dirsOnly)
+		return c.completePath(ctx, s, open, m.dirsOnly, m.only)
 	default:
 		return nil, 0
 	}
@@ -206,12 +207,17 @@ func escapeDigit(d byte) string {
 }
 
 // completePath completes a remote path inside s:method(" from a listing
-// of the directory typed so far (Objects.Names of the session). Directories keep their
-// trailing "/" and leave the literal open; files close it.
-func (c *completer) completePath(ctx context.Context, s lua.LValue, open token, dirsOnly bool) ([]string, int) {
+// of the directory typed so far (Objects.Names of the session).
+// Directories end in the separator the user typed last (\ when none was
+// typed, OS/2's own; escaped in the literal: "C:\\APPS\\") and leave the
+// literal open; files close it, and close the call too when the path is
+// the method's only argument (only): s:open("HEXEDIT2.INI").
+func (c *completer) completePath(ctx context.Context, s lua.LValue, open token, dirsOnly, only bool) ([]string, int) {
 	dir, base := "", open.val
+	sep := `\`
 	if i := strings.LastIndexAny(open.val, `/\`); i >= 0 {
 		dir, base = open.val[:i+1], open.val[i+1:]
+		sep = open.val[i : i+1]
 	}
 	if c.r.objs == nil || c.r.objs.Kind(s) != "session" {
 		return nil, 0
@@ -229,9 +235,16 @@ func (c *completer) completePath(ctx context.Context, s lua.LValue, open token, 
 		if !strings.HasPrefix(strings.ToLower(e), strings.ToLower(base)) { // OS/2 names ignore case
 			continue
 		}
-		rest := literalRest(open, e[len(base):])
+		name := e[len(base):]
+		if isDir {
+			name = strings.TrimSuffix(name, "/") + sep
+		}
+		rest := literalRest(open, name)
 		if !isDir {
 			rest += string(open.q)
+			if only {
+				rest += ")"
+			}
 		}
 		out = append(out, rest)
 	}

@@ -138,6 +138,7 @@ func newObjREPL(t testing.TB) (*REPL, *objHost) {
 			"":        {"C:/", "D:/"},
 			"C:/":     {"OS2/", "MPTN/", "WEASEL.INI", "weasel.tni", "CONFIG.SYS"},
 			"C:/OS2/": {"OS2.INI", "OS2SYS.INI", "DLL/"},
+			`C:\`:     {"OS2/", "MPTN/", "WEASEL.INI"},
 		}},
 		"slow": {block: true},
 	} {
@@ -208,12 +209,17 @@ func TestCompletion(t *testing.T) {
 		{`f.App1["K`, []string{`ey1"]`, `ey2"]`}, 1},
 		{`f['App1']['O`, []string{`ther']`}, 1},
 		{`tbl.beta["w`, []string{`ith space"]`}, 1},
-		// remote paths: directories stay open, files close the literal
-		{`s:cd("`, []string{`C:/`, `D:/`}, 0},
+		// remote paths: directories stay open and end in the separator
+		// typed (\ when none was), files close the literal and the call
+		// when the path is the only argument
+		{`s:cd("`, []string{`C:\\`, `D:\\`}, 0},
 		{`s:cd("C:/`, []string{`MPTN/`, `OS2/`}, 3},
-		{`s:open("C:/`, []string{`CONFIG.SYS"`, `MPTN/`, `OS2/`, `WEASEL.INI"`, `weasel.tni"`}, 3},
-		{`s:open("C:/OS2/OS2S`, []string{`YS.INI"`}, 11},
-		{`s:open("C:/w`, []string{`EASEL.INI"`, `easel.tni"`}, 4},
+		{`s:cd("C:\\`, []string{`MPTN\\`, `OS2\\`}, 4},
+		{`s:open("C:\\O`, []string{`S2\\`}, 5},
+		{`s:open("C:/`, []string{`CONFIG.SYS")`, `MPTN/`, `OS2/`, `WEASEL.INI")`, `weasel.tni")`}, 3},
+		{`s:open("C:/OS2/OS2S`, []string{`YS.INI")`}, 11},
+		{`s:open("C:/w`, []string{`EASEL.INI")`, `easel.tni")`}, 4},
+		{`s:push("C:/W`, []string{`EASEL.INI"`, `easel.tni"`}, 4},
 		// nothing for calls, unknown variables, comments, sessions indexed
 		{`f:get("`, nil, 0},
 		{`tbl.fn()["`, nil, 0},

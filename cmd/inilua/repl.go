@@ -171,7 +171,7 @@ func (h replHost) Kind(v lua.LValue) string {
 
 // Describe summarises a luaapi object: for a file its name (quoted as a
 // Lua literal, repl.Quote), format, number of applications and host; for an application view its name, number of
-// keys and file; for a session its host. Counting asks the host (one
+// keys and file, or "(absent)" when it holds no key; for a session its host. Counting asks the host (one
 // listing, bounded by ctx); a failed count is left out.
 func (h replHost) Describe(ctx context.Context, v lua.LValue) (string, bool) {
 	view, ok := luaapi.ViewOf(v)
@@ -201,6 +201,12 @@ func (h replHost) Describe(ctx context.Context, v lua.LValue) (string, bool) {
 	case "file":
 		return fmt.Sprintf("<INI file %s (%s%s)%s>", name, view.Format, count("applications"), where), true
 	case "application":
+		// an application without keys does not exist in an INI file (OS/2
+		// and INIServe list only applications that hold keys): say so, so a
+		// typo in the name is visible
+		if keys, err := h.Names(ctx, v, ""); err == nil && len(keys) == 0 {
+			return fmt.Sprintf("<application %s (absent) of INI file %s%s>", repl.Quote(view.Application), name, where), true
+		}
 		return fmt.Sprintf("<application %s (%s%s) of INI file %s%s>", repl.Quote(view.Application),
 			view.Format, count("keys"), name, where), true
 	case "session":

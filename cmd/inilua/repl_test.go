@@ -173,6 +173,9 @@ func (h *slowHost) await(t *testing.T, prefix string) {
 // history without secrets, and Ctrl-D closing the sessions.
 func TestREPLOnTerminal(t *testing.T) {
 	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "APPS"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	hist := filepath.Join(t.TempDir(), "history")
 	slow := startSlowHost(t, "L")
 	r := startInilua(t, hist)
@@ -202,9 +205,17 @@ func TestREPLOnTerminal(t *testing.T) {
 	r.out.Expect(t, "0000  E8 0D  |..|  -- u16 3560")
 	// remote paths
 	r.send(`s:open("TE` + "\t")
-	r.out.Expect(t, `s:open("TEST.INI"`)
-	r.send(")\r")
+	r.out.Expect(t, `s:open("TEST.INI")`) // the quote and the call closed
+	r.send("\r")
 	r.out.Expect(t, `<INI file "C:\\TEST.INI"`)
+	// a directory keeps the separator typed
+	r.send(`s:cd("C:\\AP` + "\t")
+	r.out.Expect(t, `s:cd("C:\\APPS\\`)
+	r.send("\")\r")
+	r.out.Expect(t, "> ")
+	// an application that does not exist shows as absent
+	r.send("f.DISK\r")
+	r.out.Expect(t, `<application "DISK" (absent) of INI file "C:\\TEST.INI" on `)
 	// fields and methods
 	r.send("ini.stri\t")
 	r.out.Expect(t, "ini.strings")
