@@ -117,6 +117,8 @@ func run(ctx context.Context, args []string, e env) int {
 			return runQuery(ctx, args[1:], e)
 		case "pull":
 			return runPull(ctx, args[1:], e)
+		case "completion":
+			return runCompletion(args[1:], e)
 		}
 	}
 	o, err := parseArgs(args)
@@ -179,6 +181,7 @@ const (
   inilua report merge OUT.json IN.json...   merge the reports of shards (--shard)
   inilua query [flags] FILE APP [KEY]       one setting on every host, grouped by value
   inilua pull [flags] --to DIR MASK...      copy files of every host into DIR/<host>/<path>
+  inilua completion bash|zsh                shell completion (source <(inilua completion bash))
 
 Options (before the script name; -h this help, -- ends the options,
 - reads the script from standard input):
