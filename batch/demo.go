@@ -111,11 +111,17 @@ var DemoScript = struct {
 	Args: []string{`dir=` + SampleDir, `mask=*.INI`, `app=$SYS`, `key=TimeOut`, `type=u32`, `value=300`, `notify=` + SampleSemaphore},
 }
 
+// DemoOKNote is what Demo's result line says of a host that had nothing
+// to change (every third sample host already has the setting).
+const DemoOKNote = "nothing to change, already migrated: $SYS TimeOut is 300 in every file"
+
 // Demo is the embedded default behind `inilua demo`: it writes
 // opts.Hosts sample hosts under opts.Dir (WriteSampleHost), serves each
 // with an in-process server on loopback (LocalServers), and runs
 // scripts/set-setting.lua on all of them with --diff and a backup
-// directory, printing the diff as each host finishes. It returns the
+// directory, printing the diff and the result line of each host as it
+// finishes (the same lines under a progress bar as without; an ok host's
+// line says why it had nothing to change, DemoOKNote). It returns the
 // results for the recap.
 //
 // Before writing anything it checks that the process may open enough
@@ -163,6 +169,7 @@ func Demo(ctx context.Context, opts DemoOptions) ([]*Result, error) {
 		Script: "scripts/" + DemoScript.Name, Code: code, Args: DemoScript.Args,
 		Diff: true, BackupDir: filepath.Join(opts.Dir, "backup"),
 		Out: out, ProgressBar: opts.ProgressBar, Stop: opts.Stop,
+		HostLines: true, OKNote: DemoOKNote,
 		// the sample servers run on loopback with the empty password on
 		// purpose: no warning about it
 		Logger: slog.New(slog.DiscardHandler),

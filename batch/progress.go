@@ -19,6 +19,10 @@ type progress struct {
 	bar   *progressbar.ProgressBar
 	total int
 	n     int
+	// hostLines: print the result line of every host under the bar too;
+	// okNote: added to the line of an ok host (Options.OKNote)
+	hostLines bool
+	okNote    string
 }
 
 func newProgress(out io.Writer, bar bool, total int) *progress {
@@ -49,13 +53,20 @@ func (p *progress) done(res *Result, text []byte) {
 		// the recap); skipped hosts only in the recap
 		p.bar.Clear()
 		p.out.Write(text)
-		if res.Status == StatusFailed || res.Status == StatusUnreachable {
+		if p.hostLines {
+			fmt.Fprintln(p.out, p.line(res))
+		} else if res.Status == StatusFailed || res.Status == StatusUnreachable {
 			fmt.Fprintf(p.out, "%s: %s: %s\n", res.Host.Name, res.Status, oneLine(res.Err))
 		}
 		p.bar.Add(1)
 		return
 	}
 	p.out.Write(text)
+	fmt.Fprintln(p.out, p.line(res))
+}
+
+// line returns the result line of res, the p.n-th host to finish.
+func (p *progress) line(res *Result) string {
 	line := fmt.Sprintf("[%d/%d] %s: %s", p.n, p.total, res.Host.Name, res.Status)
 	switch {
 	case res.Status == StatusChanged && len(res.Notified) > 0:
@@ -64,8 +75,10 @@ func (p *progress) done(res *Result, text []byte) {
 		line += fmt.Sprintf(" (%d changes)", len(res.Changes))
 	case res.Err != "":
 		line += ": " + oneLine(res.Err)
+	case res.Status == StatusOK && p.okNote != "":
+		line += " (" + p.okNote + ")"
 	}
-	fmt.Fprintln(p.out, line)
+	return line
 }
 
 // finish removes the progress bar.

@@ -95,6 +95,12 @@ type Options struct {
 	// ProgressBar draws a progress bar on Out (a terminal) instead of one
 	// line per finished host.
 	ProgressBar bool
+	// HostLines prints each host's result line ("[2/3] host2: changed (3
+	// changes; notified ...)") above the progress bar too, as without it.
+	HostLines bool
+	// OKNote, when not empty, is added to the result line of a host that
+	// ended ok, saying why it had nothing to change ("already migrated").
+	OKNote string
 	// Stop, when closed, is the first Ctrl-C: no new host starts (those not
 	// started are reported skipped), and each running host finishes the
 	// API call in progress (the command on the wire completes) and then
@@ -189,6 +195,7 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 		r.backups = &BackupStore{Dir: opts.BackupDir}
 	}
 	r.progress = newProgress(opts.Out, opts.ProgressBar, len(hosts))
+	r.progress.hostLines, r.progress.okNote = opts.HostLines, opts.OKNote
 	// soft is cancelled by Stop (or ctx): running scripts stop between Lua
 	// instructions (luaapi.Options.Stop), while their network calls keep
 	// using ctx.

@@ -445,9 +445,10 @@ const demoUsage = `usage: inilua demo [--keep] [--hosts N]
 Runs the main job on an embedded default: writes sample INI files for N
 hosts into a temporary directory, starts an in-process INIServe server for
 each on loopback, runs scripts/set-setting.lua on all of them with the batch
-runner (--diff, --backup-dir) and prints the diff and the recap. Nothing
-outside the temporary directory is touched; it is removed at the end unless
---keep is given.
+runner (--diff, --backup-dir) and prints the diff, one result line per host
+(the same on a terminal, under the progress bar; a host already migrated
+says so) and the recap. Nothing outside the temporary directory is touched;
+it is removed at the end unless --keep is given (the last line says which).
 
 flags:
 `
@@ -502,6 +503,8 @@ func runDemo(ctx context.Context, args []string, e env) int {
 	status := finishRun(results, meta, report, "", stdout, stderr)
 	if *keep {
 		fmt.Fprintf(stdout, "kept %s: the hosts' files, backup/ and report.json\n", dir)
+	} else {
+		fmt.Fprintf(stdout, "%s is removed at exit (inilua demo --keep keeps it, with backup/ and report.json)\n", dir)
 	}
 	return status
 }

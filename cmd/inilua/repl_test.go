@@ -409,3 +409,25 @@ func TestREPLSlowCompletionKeepsSession(t *testing.T) {
 		t.Fatalf("exit status %d; output:\n%s", code, r.out.String())
 	}
 }
+
+// TestDemoOnTerminal: on a terminal inilua demo prints the same per-host
+// result lines as when piped (notified included), says why a host had
+// nothing to change, and mentions --keep as the directory is removed.
+func TestDemoOnTerminal(t *testing.T) {
+	r := startInilua(t, filepath.Join(t.TempDir(), "history"), "demo", "--hosts", "3")
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit status %d; output:\n%s", code, r.out.String())
+	}
+	out := r.out.String()
+	for _, want := range []string{
+		`host1: changed (3 changes; notified \SEM32\MAILSRV\RELOAD)`,
+		`host2: changed (3 changes; notified \SEM32\MAILSRV\RELOAD)`,
+		"host3: ok (nothing to change, already migrated: $SYS TimeOut is 300 in every file)",
+		"is removed at exit (inilua demo --keep keeps it",
+		"ok=1 changed=2 failed=0 unreachable=0 skipped=0",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
