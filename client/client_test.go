@@ -666,11 +666,12 @@ func TestConnectErrorsOneClause(t *testing.T) {
 		t.Fatal(err)
 	}
 	closed := l.Addr().String()
-	l.Close()
+	// the other listeners first, so none of them can get closed's port
 	hangup := wiretest.Listen(t, func(c net.Conn) { c.Close() }).Addr().String()
 	refuse := wiretest.FakeHost(t, func() func(string, io.Writer) bool {
 		return func(_ string, w io.Writer) bool { io.WriteString(w, "-Bad password\r\n"); return true }
 	})
+	l.Close()
 	for _, c := range []struct {
 		addr, want string
 		is         error
