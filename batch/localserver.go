@@ -78,12 +78,11 @@ type localServer struct {
 	wg        *sync.WaitGroup
 	newServer func() *server.Server
 
-	mu      sync.Mutex
-	closed  bool
-	srv     *server.Server
-	feed    *connListener // hands accepted connections to srv
-	open    int           // sessions of srv not closed yet
-	stopped chan struct{} // closed by close
+	mu     sync.Mutex
+	closed bool
+	srv    *server.Server
+	feed   *connListener // hands accepted connections to srv
+	open   int           // sessions of srv not closed yet
 }
 
 // accept accepts connections and hands each to the host's server,
