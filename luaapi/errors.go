@@ -121,8 +121,8 @@ type metaName string
 
 // metaFunc returns fn as a Lua function that argError names name: gopher-lua
 // names a Go function after the call expression that ran it, and a
-// metamethod (f[app], #f, tostring(f)) has none, so its errors would read
-// "bad argument #2 to (anonymous)".
+// metamethod (f[app], #f, tostring(f)) has none, so its argument errors
+// would name the function "(anonymous)".
 func metaFunc(L *lua.LState, name string, fn lua.LGFunction) *lua.LFunction {
 	return L.NewClosure(fn, &lua.LUserData{Value: metaName(name)})
 }
