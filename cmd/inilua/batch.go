@@ -193,7 +193,10 @@ const batchUsage = `usage: inilua batch [flags] script.lua [name=value ...]
 Runs script.lua once on every selected host, each in its own Lua state, with
 a logged-in session as the first value of "...", the global HOST (name,
 address, groups, vars and each inventory variable) and ARGS (each name=value
-argument). Prints the changes (--diff) and a recap.
+argument). Prints the changes (--diff; remote files by their full OS/2
+path, C:\APPS\OS2.INI) and a recap. A host that refuses the login is failed
+("login refused"); one that cannot be reached or does not greet within
+--timeout is unreachable. Flags go before script.lua.
 Exit status: 0 every host ok or changed, 2 some host failed, was unreachable
 or was skipped, 1 usage error. Details: docs/batch.md.
 
