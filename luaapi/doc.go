@@ -29,7 +29,9 @@
 // deadline passed. Compile returns a *SyntaxError worded as lua words it.
 //
 // Context: the ctx given to Run or Call is set on the Lua state (the VM
-// stops between instructions when it is done) and is the context of
+// stops between instructions when it is done, and string.gsub, find,
+// match and gmatch, which are Lua 5.1's matcher from internal/luapat
+// rather than gopher-lua's, check it inside one call) and is the context of
 // every network call made by the script, so cancelling it interrupts a
 // script waiting on a slow host and a deadline on it bounds the whole
 // script (the batch runner's --script-timeout). Options.Stop stops only
@@ -82,9 +84,10 @@
 // package searchers, ini.open, ini.choose, f:save(), iniserve.connect and
 // iniserve.serve (they raise an error wrapping ErrSafeMode). Safe mode
 // does not limit memory or CPU: give the context a deadline. (In every
-// mode string.rep refuses results over MaxRepBytes, and a single library
-// call in progress, such as a pathological pattern match, is not
-// interrupted by the context.)
+// mode string.rep and string.gsub refuse results over MaxRepBytes and
+// MaxGsubBytes; the pattern functions stop inside one call when the
+// context is done, even on a pathological pattern; other library calls
+// are linear in their input and are not interrupted inside one call.)
 //
 // # Output
 //

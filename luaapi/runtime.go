@@ -105,6 +105,7 @@ type Runtime struct {
 	modules               map[string]lua.LValue
 	jsonNull              *lua.LUserData // json.null
 	closed                bool
+	maxGsub               int // the cap of a string.gsub result: MaxGsubBytes
 
 	// keyBuf and valueBuf hold the key name and value of the table-view
 	// access being executed (f[app][key], f[app][key] = v), so that an
@@ -134,7 +135,7 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	r := &Runtime{opts: opts, log: log, ctx: ctx, modules: map[string]lua.LValue{}}
+	r := &Runtime{opts: opts, log: log, ctx: ctx, modules: map[string]lua.LValue{}, maxGsub: MaxGsubBytes}
 	// The registry (Lua's value stack) starts at gopher-lua's default size
 	// and may grow to 1M slots (16 MiB), so unpack of a large table works.
 	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistryMaxSize: 1 << 20, IncludeGoStackTrace: opts.GoStack})
@@ -500,6 +501,13 @@ func (r *Runtime) openLibs() error {
 	}
 	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
 		str.RawSetString("rep", L.NewFunction(strRep))
+		// Lua 5.1's matcher: linear gsub, every call interruptible
+		str.RawSetString("gsub", L.NewFunction(func(L *lua.LState) int { return strGsub(L, r.maxGsub) }))
+		str.RawSetString("find", L.NewFunction(strFind))
+		str.RawSetString("match", L.NewFunction(strMatch))
+		gmatch := L.NewFunction(strGmatch)
+		str.RawSetString("gmatch", gmatch)
+		str.RawSetString("gfind", gmatch)
 	}
 	co := L.GetGlobal("coroutine").(*lua.LTable)
 	co.RawSetString("resume", r.exitAware(r.nested(co.RawGetString("resume"))))
