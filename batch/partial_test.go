@@ -135,3 +135,43 @@ f.jbloggs.FullName = string.rep("x", 40000)`),
 		t.Errorf("USERS.TNI not restored:\n%.300s", now)
 	}
 }
+
+// TestPushPartialRecorded: s:push of a local file holding a value written
+// in chunks, whose connection drops after the first chunk, fails the host
+// and records the value as a partial change with its old value (the
+// host's result, --diff and the JSON report), as a single write does.
+func TestPushPartialRecorded(t *testing.T) {
+	hosts, _, _ := testHosts(t, 1)
+	hosts[0].Address = cutAtSecondW(t, hosts[0].Address)
+	var out bytes.Buffer
+	results, err := Run(context.Background(), hosts, Options{
+		Script: "push.lua", Out: &out,
+		Code: []byte(`local s = ...
+local l = ini.new()
+l.jbloggs.FullName = string.rep("x", 40000)
+s:push("C:\\MAILSRV\\USERS.TNI", l)`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := results[0]
+	if r.Status != StatusFailed || !strings.Contains(r.Err, "may be partial") || !strings.Contains(r.Err, `"FullName"`) {
+		t.Fatalf("status %s, error %q", r.Status, r.Err)
+	}
+	if len(r.Changes) != 1 || !r.Changes[0].Partial || string(r.Changes[0].Old) != "Jo Bloggs\x00" || r.Changes[0].New != nil {
+		t.Fatalf("changes %+v", r.Changes)
+	}
+	var diff, rep bytes.Buffer
+	if err := WriteDiff(&diff, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(diff.String(), `FullName: "Jo Bloggs\x00" -> (partial)`) {
+		t.Errorf("diff %q", diff.String())
+	}
+	if err := WriteReport(&rep, results, ReportMeta{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.String(), `"partial": true`) {
+		t.Errorf("report:\n%s", rep.String())
+	}
+}
