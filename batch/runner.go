@@ -114,6 +114,15 @@ type Options struct {
 	// Logger receives warnings of the Lua runtime and client; nil: warnings
 	// go to the host's output.
 	Logger *slog.Logger
+	// GoStack adds the Go stack to the traceback of a Lua error raised by
+	// a Go panic in the API (luaapi.Options.GoStack), for bug reports; the
+	// output of a host whose script failed with a traceback ends with it
+	// (without GoStack no traceback is printed, only the error).
+	GoStack bool
+
+	// setup, when not nil, is called with each host's Lua runtime before
+	// its script runs (tests add functions to it).
+	setup func(*luaapi.Runtime)
 }
 
 // Threshold is a count or a percentage of the hosts, as given to --max-fail
@@ -422,7 +431,8 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		Client: copts,
 		// after Stop, the VM stops at its next instruction, while the API
 		// call in progress finishes its command (network calls use ctx)
-		Stop: r.soft,
+		Stop:    r.soft,
+		GoStack: r.opts.GoStack,
 	}
 	lopts.Client.Password = ""
 	if hb != nil {
@@ -441,6 +451,9 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		res.Status, res.Err = StatusFailed, err.Error()
 		return res
 	}
+	if r.opts.setup != nil {
+		r.opts.setup(rt)
+	}
 	vals := []lua.LValue{rt.WrapSession(sess, h.Name)}
 	for _, a := range r.opts.Args {
 		vals = append(vals, lua.LString(a))
@@ -455,6 +468,10 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 	var exit *luaapi.ExitError
 	if errors.As(err, &exit) && exit.Code == 0 {
 		err = nil
+	}
+	var se *luaapi.ScriptError
+	if r.opts.GoStack && errors.As(err, &se) && se.Traceback != "" {
+		fmt.Fprintln(out, strings.TrimRight(se.Traceback, "\n"))
 	}
 
 	for _, c := range rt.Changes() {

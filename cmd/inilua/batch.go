@@ -208,6 +208,7 @@ type batchConfig struct {
 	hf              hostFlags
 	maxFail, serial thresholdFlag
 	check, diff     bool
+	goStack         bool
 	backupDir       string
 	report, retry   string
 	shard           string
@@ -226,6 +227,7 @@ func batchFlags(c *batchConfig) *flag.FlagSet {
 	fs.StringVar(&c.backupDir, "backup-dir", "", "save each remote file under `DIR`/<host>/ before its first change (undo with inilua restore)")
 	fs.StringVar(&c.report, "report", "", "write the JSON report to `FILE` (and the retry file beside it)")
 	fs.StringVar(&c.retry, "retry-file", "", "write the hosts that failed, were unreachable or skipped to `FILE` (inventory format)")
+	fs.BoolVar(&c.goStack, "go-stack", false, "end a failed host's output with the traceback of its script error, with the Go stack when a Go panic raised it (a bug: for bug reports)")
 	fs.StringVar(&c.shard, "shard", "", "run only shard `I/N` of the selected hosts (1-based, by a hash of the host name); auto/N takes I from $"+batch.ShardIndexEnv+" (0-based, Kubernetes Indexed Job)")
 	return fs
 }
@@ -285,7 +287,7 @@ func runBatch(ctx context.Context, args []string, e env) int {
 		Script: script, Code: code, Args: scriptArgs,
 		Forks: hf.forks, Timeout: hf.timeout, ScriptTimeout: noLimit(hf.scriptTimeout), MaxFail: maxFail.t, Serial: serial.t,
 		Check: *check, Diff: *diff, BackupDir: *backupDir, Password: pw,
-		Out: stdout, ProgressBar: isTerminal(stdout), Stop: stopCh, Shard: shard,
+		Out: stdout, ProgressBar: isTerminal(stdout), Stop: stopCh, Shard: shard, GoStack: c.goStack,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "inilua batch:", err)
