@@ -114,6 +114,11 @@ type Runtime struct {
 	keyBuf, valueBuf []byte
 }
 
+// registryGrowStep is how many slots the Lua value stack grows by beyond
+// what a push needs: 64Ki slots (1 MiB), so a stack filled up to its 1M
+// slots is reallocated at most 16 times.
+const registryGrowStep = 1 << 16
+
 // New returns a Runtime with a fresh Lua state: the Lua 5.1 standard
 // library (or the safe subset), the ini, iniserve and json modules as
 // globals and through require, a pairs that honours __pairs, print and io.write routed
@@ -138,7 +143,12 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	r := &Runtime{opts: opts, log: log, ctx: ctx, modules: map[string]lua.LValue{}, maxGsub: MaxGsubBytes}
 	// The registry (Lua's value stack) starts at gopher-lua's default size
 	// and may grow to 1M slots (16 MiB), so unpack of a large table works.
-	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistryMaxSize: 1 << 20, IncludeGoStackTrace: opts.GoStack})
+	// It grows by registryGrowStep slots at a time: gopher-lua's default
+	// step (32) reallocates the whole stack every 32 values pushed, so
+	// unpack({}, 1, 1e6) or string.byte(s, 1, -1) took minutes and ignored
+	// the script's deadline.
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistryMaxSize: 1 << 20, RegistryGrowStep: registryGrowStep,
+		IncludeGoStackTrace: opts.GoStack})
 	r.ls = L
 	if err := r.openLibs(); err != nil {
 		L.Close()

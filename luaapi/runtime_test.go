@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"testing"
 	"time"
@@ -558,5 +559,40 @@ func TestOpenCorruptBinaryNamedINI(t *testing.T) {
 	_, err = run(t, fmt.Sprintf("ini.open(%q)", filepath.Join(dir, "RAND.TNI")), Options{})
 	if err == nil || strings.Contains(err.Error(), "not a binary INI file") || !strings.Contains(err.Error(), "RAND.TNI:1: CR byte not followed by LF") {
 		t.Errorf("RAND.TNI: error %v, want the plain TNI error", err)
+	}
+}
+
+// TestValueStackGrowsInFewSteps: pushing many values (unpack, string.byte)
+// reallocates the Lua value stack a few times, not once every 32 values
+// (which made unpack({}, 1, 1e6) take minutes, past any --script-timeout),
+// and pushing past its 1M slots is an error, not a hang.
+func TestValueStackGrowsInFewSteps(t *testing.T) {
+	rt, err := New(context.Background(), Options{Stdout: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	prog, err := Compile(`return select("#", unpack({}, 1, 200000))`, "=t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after goruntime.MemStats
+	goruntime.ReadMemStats(&before)
+	vals, err := rt.Run(context.Background(), prog)
+	goruntime.ReadMemStats(&after)
+	if err != nil || len(vals) != 1 || vals[0] != lua.LNumber(200000) {
+		t.Fatalf("unpack of 200000 values: %v, %v", vals, err)
+	}
+	// nils allocate nothing: what is left is the stack's reallocations,
+	// over 6000 at 32 values per step
+	if n := after.Mallocs - before.Mallocs; n > 1000 {
+		t.Errorf("pushing 200000 values made %d allocations, want a few stack reallocations", n)
+	}
+	if out, err := run(t, `print(select("#", string.byte(string.rep("a", 200000), 1, -1)))`, Options{}); err != nil || out != "200000\n" {
+		t.Errorf("string.byte of 200000 bytes: %q, %v", out, err)
+	}
+	out, err := run(t, `print(pcall(unpack, {}, 1, 1e8))`, Options{})
+	if err != nil || !strings.HasPrefix(out, "false\t") {
+		t.Errorf("unpack of 1e8 values: %q, %v; want false and an error", out, err)
 	}
 }
