@@ -109,6 +109,11 @@ func (c *Connector) Resolve(name string) (*batch.Host, error) {
 	}
 	hs, err := batch.HostsFromList(name)
 	if err != nil {
+		// HostsFromList words its errors for the --hosts flag; name
+		// comes from a location (HOST:D:\PATH), not from --hosts
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner
+		}
 		return nil, err
 	}
 	if len(hs) != 1 {

@@ -126,3 +126,22 @@ func TestReadLocal(t *testing.T) {
 		t.Errorf("missing: %v", err)
 	}
 }
+
+// TestResolveErrorsNameNoFlag: a bad host in a location (HOST:D:\PATH) is
+// reported as such, not as a bad --hosts value the user never gave.
+func TestResolveErrorsNameNoFlag(t *testing.T) {
+	c := &Connector{}
+	for _, name := range []string{"127.0.0.1:99999", "[::1", "a\x01b"} {
+		_, err := c.Resolve(name)
+		if err == nil {
+			t.Errorf("Resolve(%q): no error", name)
+			continue
+		}
+		if strings.Contains(err.Error(), "--hosts") {
+			t.Errorf("Resolve(%q): %v; want no mention of --hosts", name, err)
+		}
+	}
+	if _, err := c.Resolve("127.0.0.1:99999"); err == nil || !strings.Contains(err.Error(), `bad port in address "127.0.0.1:99999"`) {
+		t.Errorf("Resolve of a bad port: %v", err)
+	}
+}
