@@ -21,14 +21,22 @@
 //     chunk again, then S, the chunks, S, and the first chunk once more.
 //     The value is returned only when every size seen agrees with the
 //     bytes received, every copy of the first chunk is the same and every
-//     chunk but the last was full; otherwise it is read again, up to 5
-//     times, then the error wraps ErrValueChanging. This catches every
+//     chunk but the last was full, and it is then read a second time
+//     (from the first chunk read last, all further chunks again) and
+//     returned only when both reads give the same bytes; otherwise it is
+//     read again, up to 5 times, then the error wraps ErrValueChanging
+//     naming the application and key. So a value larger than one chunk
+//     costs at least two more round trips. One read's checks catch every
 //     change of size or of the first chunk that is still in place at the
-//     next check. It cannot catch a rewrite that keeps the size and the
-//     first chunk but changes later bytes, nor a value changed and
-//     changed back between two checks (the protocol has no version or
-//     checksum to ask for), nor, against a server that stores chunks as
-//     they arrive, a writer's half-written value that passes these checks.
+//     next check; a change and a change back between two checks (the
+//     first chunk of one value, the size and later chunks of another)
+//     passes them, and the second read catches it unless the same
+//     interleaving happens again at the same points. The protocol has no
+//     version or checksum to ask for, so no client can rule that out
+//     entirely, nor a rewrite that keeps the size and the first chunk but
+//     changes later bytes twice in the same way, nor, against a server
+//     that stores chunks as they arrive, a writer's half-written value
+//     that passes these checks.
 //   - Writes: every chunk but the last is sent with the chunk size as
 //     limit and the last with the default limit (spec §8). Package server
 //     stores the value only when the last chunk arrives, so a failed write

@@ -467,6 +467,10 @@ func TestChunkedValues(t *testing.T) {
 					if chunks > 2 {
 						wantV += 2
 					}
+					// then the whole value once more in one window,
+					// the first chunk before and after the others, to
+					// confirm it
+					wantV += chunks + 1
 				}
 				if got, want := strings.Count(letters(wl.sent()), "V"), wantV; got != want {
 					t.Errorf("%s: Get of %d bytes sent %d V, want %d", name, n, got, want)

@@ -16,8 +16,9 @@ import (
 // one round trip for the application list, one per window of applications
 // for the key lists, one per window of keys for the values (a window is up
 // to 4096 commands: about 2000 keys), plus, for values that fill their first
-// chunk, one for S and their second chunks and one per window of further
-// chunks. A file of 200 keys takes 3 round trips. A file that does not
+// chunk, one for S and their second chunks, one per window of further
+// chunks and one per window to read them again and confirm them (see
+// readRests). A file of 200 keys takes 3 round trips. A file that does not
 // exist reads as empty (spec §7). An application or key deleted by another
 // program while Fetch runs is left out. In check mode the simulated changes
 // are applied to the result.

@@ -55,7 +55,9 @@ type longValue struct {
 	asked    bool   // in the current window
 	want     uint64 // bytes requested so far
 	tries    int    // reads begun again after a change
-	failed   bool   // readRests gave up on it (ErrValueChanging)
+	prev     []byte // the previous complete, consistent read
+	hasPrev  bool
+	failed   bool // readRests gave up on it (ErrValueChanging)
 	done     bool
 }
 
@@ -66,14 +68,19 @@ const maxReadTries = 5
 // readRests reads the remaining chunks of long values, pipelined in
 // windows of at most windowBytes of value data. The first window asks the
 // second chunk before the size is known (so a value of up to two chunks,
-// such as any binary INI value at the default chunk size, takes one more
-// round trip); the next windows ask all remaining chunks.
+// such as any binary INI value at the default chunk size, takes two more
+// round trips with the confirming read); the next windows ask all
+// remaining chunks.
 //
 // Every window checks for a change between chunks: for each value it
 // reads the first chunk again, then S, its chunks, S, and the first chunk
 // once more. The value is accepted when every size seen agrees with the
 // bytes received, every copy of the first chunk (the one read first
-// included) is the same, and every chunk but the last was full.
+// included) is the same, and every chunk but the last was full, and
+// then only when a second such read, from the first chunk read last and
+// with the size already known, gives the same bytes (one window's checks
+// pass when the value changes and changes back between two of them: the
+// first chunk of one value with the size and later chunks of another).
 // Otherwise it is read again from the newest first chunk, up to
 // maxReadTries times; then the error wraps ErrValueChanging. A value
 // missing at some point gives the '-' reply's *CommandError (ErrNotFound).
@@ -137,10 +144,24 @@ func (s *Session) readRests(ctx context.Context, ref *fileRef, long []longValue)
 			consistent := got == min(lv.want, lv.size) && // every chunk so far full, none past the size
 				s.b.ops[lv.iS].num == lv.size && s.b.ops[lv.iCheck].num == lv.size &&
 				bytes.Equal(lv.lead, first) && bytes.Equal(lv.check, first)
+			complete := consistent && lv.want >= lv.size
 			switch {
-			case consistent && lv.want >= lv.size:
-				lv.done = true
-			case consistent:
+			case complete && lv.hasPrev && bytes.Equal(lv.prev, *lv.dst):
+				lv.done = true // two reads in a row agree
+			case complete && (!lv.hasPrev || lv.tries+1 < maxReadTries):
+				// read it once more and accept it only when both reads
+				// agree: the checks of one read are fooled by a change
+				// and a change back between two of them (first chunk of
+				// one value, size and further chunks of another); the
+				// second read, with the size known, checks it against
+				// the first
+				if lv.hasPrev {
+					lv.tries++
+				}
+				lv.prev, lv.hasPrev = append(lv.prev[:0], *lv.dst...), true
+				*lv.dst = append((*lv.dst)[:0], lv.check...)
+				lv.want = uint64(len(lv.check))
+			case consistent && !complete:
 				// more chunks to read
 			case lv.tries+1 >= maxReadTries:
 				lv.failed = true

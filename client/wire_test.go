@@ -57,11 +57,13 @@ func TestRoundTrips(t *testing.T) {
 	trips("Keys", 1, func() error { _, err := f.Keys(b("appA")); return err })
 	trips("Applications", 1, func() error { _, err := f.Applications(); return err })
 	// 65 535 bytes (the largest binary INI value) at 32 KiB: the first
-	// chunk, then S and the second chunk
+	// chunk, then S and the second chunk, then the value once more to
+	// confirm it
 	must(t, f.Put(b("big"), b("value64"), pattern(65535)))
-	trips("Get of 65535 bytes", 2, func() error { _, err := f.Get(b("big"), b("value64")); return err })
-	// 100 000 bytes: the first chunk; S and the second; the last two
-	trips("Get of 100000 bytes", 3, func() error { _, err := f.Get(b("big"), b("value")); return err })
+	trips("Get of 65535 bytes", 3, func() error { _, err := f.Get(b("big"), b("value64")); return err })
+	// 100 000 bytes: the first chunk; S and the second; the last two;
+	// the whole value once more to confirm it
+	trips("Get of 100000 bytes", 4, func() error { _, err := f.Get(b("big"), b("value")); return err })
 	trips("Put of a long value", 1, func() error { return f.Put(b("big"), b("value2"), pattern(100_000)) })
 
 	// Fetch of 200 keys (plus 2 long ones): at most 5 round trips
