@@ -95,9 +95,18 @@ func dial(t testing.TB, addr string) *client {
 	}
 	t.Cleanup(func() { c.Close() })
 	cl := &client{t: t, conn: c, r: bufio.NewReaderSize(c, 1<<20), eol: "\r\n"}
-	c.SetDeadline(time.Now().Add(30 * time.Second))
+	cl.deadline()
 	return cl
 }
+
+// replyTimeout bounds each send and reply read of a test client: a safety
+// net against a server that hangs, not a measure of speed. It restarts at
+// every command, so a test of many commands (each W is a save with fsync)
+// on a loaded machine is not cut off partway.
+const replyTimeout = 30 * time.Second
+
+// deadline sets the connection's deadline replyTimeout from now.
+func (c *client) deadline() { c.conn.SetDeadline(time.Now().Add(replyTimeout)) }
 
 // line reads one reply line, checks that it ends in CR LF and returns it
 // without.
@@ -120,6 +129,7 @@ func (c *client) send(lines ...string) {
 		b.WriteString(l)
 		b.WriteString(c.eol)
 	}
+	c.deadline()
 	if _, err := c.conn.Write([]byte(b.String())); err != nil {
 		c.t.Fatal(err)
 	}
