@@ -261,3 +261,54 @@ func TestTornReadsUnderWriter(t *testing.T) {
 		}
 	}
 }
+
+// TestTornReadChangedBack: a value that changes and changes back within
+// one window of a read in chunks (the first chunk of one value, the size
+// and second chunk of another, the first chunk of the first value again)
+// passes that window's checks; Get must still return a value some writer
+// wrote, not the first chunk of one and the rest of the other.
+func TestTornReadChangedBack(t *testing.T) {
+	a, c := bytes.Repeat([]byte{0xA1}, 40000), bytes.Repeat([]byte{0xC3}, 65000)
+	// the state each S or V is answered from, in order: the first V, then
+	// the window lead V, S, V of the second chunk, S, check V; c after
+	states := [][]byte{c, c, a, a, a, c}
+	addr := wiretest.FakeHost(t, func() func(string, io.Writer) bool {
+		var off, lim uint32 = 0, wire.DefaultLimit
+		n := 0
+		return func(line string, w io.Writer) bool {
+			cur := c
+			if line[0] == 'S' || line[0] == 'V' {
+				if n < len(states) {
+					cur = states[n]
+				}
+				n++
+			}
+			switch line[0] {
+			case 'O':
+				off, lim = wire.ParseOffsetLimit([]byte(line[1:]))
+			case 'S':
+				fmt.Fprintf(w, "+%X\r\n", len(cur))
+				return true
+			case 'V':
+				v := cur[min(int(off), len(cur)):]
+				v = v[:min(uint64(len(v)), uint64(lim))]
+				fmt.Fprintf(w, "+%X\r\n", v)
+				return true
+			}
+			io.WriteString(w, "+\r\n")
+			return true
+		}
+	})
+	s, err := Dial(bg, addr, Options{})
+	must(t, err)
+	defer s.Close()
+	f, err := s.Open(bg, "x.ini")
+	must(t, err)
+	got, err := f.Get(b("A"), b("K"))
+	if err != nil && !errors.Is(err, ErrValueChanging) {
+		t.Fatal(err)
+	}
+	if err == nil && !bytes.Equal(got, a) && !bytes.Equal(got, c) {
+		t.Errorf("Get returned %d bytes (%x...%x), a value no writer wrote", len(got), got[0], got[len(got)-1])
+	}
+}
