@@ -362,16 +362,19 @@ func TestSmallWindows(t *testing.T) {
 // pipelined window: a slow server that keeps answering is not cut off.
 func TestTimeoutPerReply(t *testing.T) {
 	addr := fakeServer(t, func(line string, w io.Writer) bool {
-		time.Sleep(20 * time.Millisecond) // a slow server (injected latency)
+		time.Sleep(40 * time.Millisecond) // a slow server (injected latency)
 		io.WriteString(w, "+\r\n")
 		return true
 	})
-	s, err := Dial(bg, addr, Options{ChunkSize: 10, CommandTimeout: 150 * time.Millisecond})
+	// Each reply comes 40 ms after its command, well inside the 400 ms
+	// limit even on a loaded machine; the window as a whole takes four
+	// times the limit, so a limit on the window would fail.
+	s, err := Dial(bg, addr, Options{ChunkSize: 10, CommandTimeout: 400 * time.Millisecond})
 	must(t, err)
 	defer s.Close()
 	f, err := s.Open(bg, "x.tni")
 	must(t, err)
-	// 20 chunks: 40 commands in one window, about 800 ms in all
+	// 20 chunks: 40 commands in one window, about 1.6 s in all
 	if err := f.Put(b("a"), b("k"), pattern(200)); err != nil {
 		t.Fatalf("Put over a slow server: %v", err)
 	}
