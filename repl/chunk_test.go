@@ -131,7 +131,7 @@ func TestPlainInterrupt(t *testing.T) {
 	defer L.Close()
 	started := blockingFuncs(L)
 	out := newScreen()
-	r, err := New(Config{Host: plainHost{L}, Stdin: strings.NewReader("x = 1\nstarted() wait()\nprint('after')\n"),
+	r, err := New(Config{Host: plainHost{L}, Stdin: strings.NewReader("x = 1\nwait()\nprint('after')\n"),
 		Stdout: out, Stderr: out, ErrorPrefix: "inilua: "})
 	if err != nil {
 		t.Fatal(err)

@@ -113,7 +113,8 @@ func (s *session) wait() error {
 }
 
 // blockingFuncs defines started(), which signals the returned channel, and
-// wait(), which blocks like a network call until its context ends, in L.
+// wait(), which signals it too and blocks like a network call until its
+// context ends, in L.
 func blockingFuncs(L *lua.LState) (started <-chan struct{}) {
 	ch := make(chan struct{}, 1)
 	L.SetGlobal("started", L.NewFunction(func(L *lua.LState) int {
@@ -121,6 +122,12 @@ func blockingFuncs(L *lua.LState) (started <-chan struct{}) {
 		return 0
 	}))
 	L.SetGlobal("wait", L.NewFunction(func(L *lua.LState) int {
+		// signal too (if nobody has yet), so a test can interrupt once
+		// the Go call blocks rather than while the VM is still running
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
 		<-L.Context().Done()
 		L.RaiseError("wait: %v", L.Context().Err())
 		return 0
