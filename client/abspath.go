@@ -17,3 +17,17 @@ func (s *Session) AbsPath(name string) string {
 	}
 	return fileAbs(s.st.cwd, name)
 }
+
+// Cwd returns the session's current directory as the client tracks it by
+// the rules of spec §5, without sending anything: an OS/2 path ending in a
+// separator (`C:\MPTN\ETC\`, drive letter upper case), or "" for the root
+// pseudo-directory of drives, where a session starts (spec §2). known is
+// false when the client cannot tell (see AbsPath); dir is then "".
+func (s *Session) Cwd() (dir string, known bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.st.cwdOK {
+		return "", false
+	}
+	return s.st.cwd.String(), true
+}

@@ -709,3 +709,26 @@ func silentServer(t *testing.T, greet bool) string {
 		io.Copy(io.Discard, c)
 	}).Addr().String()
 }
+
+func TestCwd(t *testing.T) {
+	ts := startServer(t, nil)
+	ts.writeFile(t, "one/f.ini", fileOf("a", "k", "one"))
+	s, err := Dial(bg, ts.addr, Options{Password: "secret"})
+	must(t, err)
+	t.Cleanup(func() { s.Close() })
+	check := func(what, wantDir string, wantKnown bool) {
+		t.Helper()
+		if dir, known := s.Cwd(); dir != wantDir || known != wantKnown {
+			t.Errorf("%s: Cwd() = %q, %v; want %q, %v", what, dir, known, wantDir, wantKnown)
+		}
+	}
+	check("at login", "", true)
+	must(t, s.Chdir(bg, `c:\one`))
+	check("after C c:\\one", `C:\one\`, true)
+	must(t, s.Chdir(bg, `..\..`))
+	check("after C ..\\..", "", true)
+	if err := s.Chdir(bg, "one"); err == nil {
+		t.Fatal("C one at the root pseudo-directory succeeded")
+	}
+	check("after a refused C", "", true)
+}

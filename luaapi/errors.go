@@ -26,6 +26,12 @@ var ErrChangedOnDisk = errors.New("changed on disk since it was opened")
 // after s:close() or after the runtime was closed.
 var ErrClosed = errors.New("session is closed")
 
+// ErrNoCurrentDir is wrapped by the error s:ls raises for a relative path
+// or mask (or one starting with a separator, or "..") while the session is
+// at the root pseudo-directory of drives, before any s:cd: there is no
+// directory to resolve it against, and INIServe would list the drives.
+var ErrNoCurrentDir = errors.New("relative path with no current directory (the session is at the root pseudo-directory of drives)")
+
 // Error is a failure of an API call made by a script. The Lua error raised
 // for it is the text of Error(); Runtime.Call returns a *ScriptError whose
 // Unwrap yields this *Error, so errors.As finds it.

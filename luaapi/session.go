@@ -14,6 +14,7 @@ import (
 
 	"github.com/inilua/inilua/client"
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/os2path"
 )
 
 // sessionObj is the Go side of a Lua session object.
@@ -159,6 +160,9 @@ func (r *Runtime) sessionMethodFuncs() map[string]lua.LGFunction {
 			mask := ""
 			if L.Get(2) != lua.LNil {
 				mask = checkString(L, 2, "path or mask")
+			}
+			if err := lsAtRoot(so.s, mask); err != nil {
+				r.raise(L, so.failPath("ls", mask, err))
 			}
 			names, err := so.s.List(r.ctx, mask)
 			if err != nil {
@@ -334,6 +338,28 @@ func (r *Runtime) backup(so *sessionObj, name string) error {
 // absPath returns the absolute OS/2 path p names on s (client
 // Session.AbsPath), or p itself when the client cannot tell: what change
 // lists and messages name a remote file or directory by.
+// lsAtRoot returns an error wrapping ErrNoCurrentDir when the session is
+// known to be at the root pseudo-directory (no s:cd yet, or cd'd above a
+// drive's root) and p, not empty, does not lead anywhere from there by the
+// rules of spec §5 (a relative name or mask, a leading separator, ".."):
+// INIServe answers such an L with the drive list (spec §6), which s:ls
+// would hand back as if it were the listing asked for. It returns nil
+// for "" and "." (the drives are what was asked for), for a path with a
+// drive letter, and when the current directory is not the pseudo-directory
+// or unknown (the server resolves p).
+func lsAtRoot(s *client.Session, p string) error {
+	if p == "" {
+		return nil
+	}
+	if dir, known := s.Cwd(); !known || dir != "" {
+		return nil
+	}
+	if _, err := os2path.Lex(os2path.Root, p); err != nil {
+		return fmt.Errorf("%w: give a path with a drive letter or call s:cd first", ErrNoCurrentDir)
+	}
+	return nil
+}
+
 func absPath(s *client.Session, p string) string {
 	if abs := s.AbsPath(p); abs != "" {
 		return abs

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/inilua/inilua/client"
 	"github.com/inilua/inilua/ini"
 )
 
@@ -356,5 +357,55 @@ func TestSessionCheckMode(t *testing.T) {
 	}
 	if want := `mkdir:C:\SUB move:C:\B.INI remove:C:\A.INI :C:\N.INI :C:\P.INI`; strings.Join(ops, " ") != want {
 		t.Errorf("changes %v, want %s", ops, want)
+	}
+}
+
+// TestLsBeforeCd: before any s:cd the session is at the root
+// pseudo-directory, where INIServe answers L of a relative path with the
+// drive list; s:ls raises an error naming the path instead, and still
+// lists the drives for no argument and a path with a drive letter.
+func TestLsBeforeCd(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "SUB"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, filepath.Join(dir, "SUB"), map[string]*ini.File{"A.INI": mkfile(t, "App", "Key", "v")})
+	addr := startServer(t, dir)
+	s, err := client.Dial(context.Background(), addr, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	var out bytes.Buffer
+	rt, err := New(context.Background(), Options{Stdout: &out, Stderr: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	rt.SetGlobal("S", rt.WrapSession(s, "host1"))
+	for _, c := range []struct{ script, want string }{
+		{`print(table.concat(S:ls(), ","))`, "C:/\n"},
+		{`print(table.concat(S:ls("."), ","))`, "C:/\n"},
+		{`print(table.concat(S:ls("C:\\SUB\\"), ","))`, "A.INI\n"},
+		{`print(table.concat(S:ls("c:SUB\\*.INI"), ","))`, "A.INI\n"},
+		{`print(pcall(S.ls, S, "SUB\\"))`, `host host1: path "SUB\\": ls: relative path with no current directory`},
+		{`print(pcall(S.ls, S, "*.INI"))`, `host host1: path "*.INI": ls: relative path with no current directory`},
+		{`print(pcall(S.ls, S, "\\SUB\\"))`, `host host1: path "\\SUB\\": ls: relative path with no current directory`},
+		{`print(pcall(S.ls, S, ".."))`, `host host1: path "..": ls: relative path with no current directory`},
+		{`S:cd("C:\\"); print(table.concat(S:ls("SUB\\"), ","))`, "A.INI\n"},
+		{`S:cd(".."); print(pcall(S.ls, S, "SUB\\"))`, `host host1: path "SUB\\": ls: relative path with no current directory`},
+	} {
+		out.Reset()
+		if err := runCode(context.Background(), rt, c.script, "=script"); err != nil {
+			t.Errorf("%s: %v", c.script, err)
+			continue
+		}
+		if !strings.Contains(out.String(), c.want) {
+			t.Errorf("%s printed %q, want %q in it", c.script, out.String(), c.want)
+		}
+	}
+	err = runCode(context.Background(), rt, `S:ls("SUB")`, "=script")
+	if !errors.Is(err, ErrNoCurrentDir) {
+		t.Errorf("S:ls(\"SUB\") at the pseudo-directory: %v, want ErrNoCurrentDir", err)
 	}
 }
