@@ -28,20 +28,48 @@ type fileObj struct {
 	rf      *client.RemoteFile // remote files: the client's file
 	changes []int              // indices into the runtime's change list
 	disk    *diskState         // local files with a path: what name held when read or last saved
-	// views holds the application views f[app] handed out, by name, so
-	// that f[app][key] in a loop does not create one per access (a view
-	// holds only the file and the name). Cleared when it reaches
-	// maxViews names.
+	// views holds the application views handed out (f[app], f:app(app),
+	// pairs(f)), by name, so that f[app][key] in a loop does not create
+	// one per access and every view of a name shares one value cache. At
+	// most maxViews names; views of further names are made per access and
+	// read the profile each time.
 	views map[string]*lua.LUserData
+	// mt is the metatable of the file's userdata: r.fileMT's fields with
+	// __index set to index, so that f[name] for a method or a view already
+	// handed out is a table lookup in the VM, with no call into Go.
+	mt *lua.LTable
+	// index holds the views in views whose names are not method names; a
+	// name not in it reaches fileMiss through index's own metatable. The
+	// methods are not in it: a table of at most 8 names is a faster Go map,
+	// and a method is found by one call into Go, once per call of it.
+	index *lua.LTable
 }
 
-// maxViews is the most application views a file keeps for reuse.
-const maxViews = 256
+// maxViews is the most application views (and so value caches) a file
+// keeps.
+const maxViews = 4096
 
 // appObj is the Go side of an application view f[app].
 type appObj struct {
 	f    *fileObj
 	name []byte
+	// kept: a view of a local file kept in f.views, which counts its
+	// reads through appIndex (reads) and, once they pass the number of
+	// keys of its application (budget, counted again each time reads
+	// passes it), that is once the script reads keys again, gets a value
+	// cache (startCache). A script that reads each value once pays for no
+	// cache.
+	kept          bool
+	reads, budget int
+	// vals, once the view has a cache, is its metatable's __index: the
+	// values read so far, by key, so that reading a key read before is a
+	// table lookup in the VM. A key not in it reaches appMiss, which
+	// returns the method of that name or reads the profile and keeps the
+	// value. Every change to the file goes through the recorder, whose
+	// sink drops the key from vals (forget). nil for remote files (a read
+	// asks the host each time), for views made per access and for views
+	// that have not read keys again.
+	vals *lua.LTable
 }
 
 func (f *fileObj) host() string {
@@ -65,23 +93,99 @@ func (r *Runtime) newFile(p ini.Profile, local *ini.File, name string, format in
 	}
 	f.p = &recorder{p: p, host: f.host(), file: name, before: before, sink: func(c Change) {
 		f.changes = append(f.changes, r.record(c))
+		f.forget(c.Application, c.Key)
 	}}
 	return f
 }
 
-// pushFile returns the Lua value (userdata) for f.
+// fileValue returns the Lua value (userdata) for f, with f's own
+// metatable (made on first use).
 func (r *Runtime) fileValue(f *fileObj) *lua.LUserData {
+	if f.mt == nil {
+		L := r.ls
+		f.index = L.NewTable()
+		f.index.Metatable = L.NewTable()
+		f.index.Metatable.(*lua.LTable).RawSetString("__index", metaFunc(L, "index", func(L *lua.LState) int {
+			return r.fileMiss(L, f)
+		}))
+		f.mt = copyTable(L, r.fileMT)
+		f.mt.RawSetString("__index", f.index)
+	}
 	ud := r.ls.NewUserData()
 	ud.Value = f
-	ud.Metatable = r.fileMT
+	ud.Metatable = f.mt
 	return ud
 }
 
+// appValue returns a view of a without a value cache: the shared
+// metatable r.appMT, whose __index reads the profile.
 func (r *Runtime) appValue(a *appObj) *lua.LUserData {
 	ud := r.ls.NewUserData()
 	ud.Value = a
 	ud.Metatable = r.appMT
 	return ud
+}
+
+// appView returns the view of application name of f: the one handed out
+// before, or a new one kept in f.views (with a value cache for a local
+// file) while f holds fewer than maxViews, else a view made for this
+// access alone.
+func (r *Runtime) appView(f *fileObj, name []byte) *lua.LUserData {
+	if ud, ok := f.views[string(name)]; ok {
+		return ud
+	}
+	a := &appObj{f: f, name: bytes.Clone(name)}
+	ud := r.appValue(a)
+	if len(f.views) >= maxViews {
+		return ud
+	}
+	a.kept = f.local != nil
+	if f.views == nil {
+		f.views = make(map[string]*lua.LUserData)
+	}
+	f.views[string(name)] = ud
+	if _, method := r.fileMethods[string(name)]; !method && f.index != nil {
+		f.index.RawSetString(string(name), ud)
+	}
+	return ud
+}
+
+// startCache gives view ud of a its value cache: a.vals, and a metatable
+// of its own (r.appMT's fields) with __index = a.vals.
+func (r *Runtime) startCache(ud *lua.LUserData, a *appObj) {
+	L := r.ls
+	a.vals = L.NewTable()
+	a.vals.Metatable = L.NewTable()
+	a.vals.Metatable.(*lua.LTable).RawSetString("__index", metaFunc(L, "index", func(L *lua.LState) int {
+		return r.appMiss(L, a)
+	}))
+	mt := copyTable(L, r.appMT)
+	mt.RawSetString("__index", a.vals)
+	ud.Metatable = mt
+}
+
+// forget drops (app, key) from the value cache of app's view, after a
+// change to it.
+func (f *fileObj) forget(app, key string) {
+	ud, ok := f.views[app]
+	if !ok {
+		return
+	}
+	a := ud.Value.(*appObj)
+	if a.vals == nil {
+		return
+	}
+	if _, method := f.rt.appMethods[key]; method {
+		return // never cached: the method answers for that key
+	}
+	a.vals.RawSetString(key, lua.LNil)
+}
+
+// copyTable returns a new table holding t's fields (not its metatable).
+func copyTable(L *lua.LState, t *lua.LTable) *lua.LTable {
+	c := L.NewTable()
+	t.ForEach(func(k, v lua.LValue) { c.RawSetH(k, v) })
+	return c
 }
 
 // checkObj returns the Go object of type T behind the userdata at stack
@@ -382,8 +486,8 @@ func (r *Runtime) initTypes() {
 			return 1
 		}),
 	}
+	// r.fileMT has no __index: each file's copy (fileValue) sets its own.
 	r.fileMT = L.NewTable()
-	r.fileMT.RawSetString("__index", metaFunc(L, "index", r.fileIndex))
 	r.fileMT.RawSetString("__newindex", metaFunc(L, "newindex", r.fileNewIndex))
 	r.fileMT.RawSetString("__len", metaFunc(L, "len", r.fileLen))
 	r.fileMT.RawSetString("__pairs", metaFunc(L, "pairs", r.filePairs))
@@ -408,26 +512,16 @@ func (r *Runtime) initTypes() {
 	r.initSessionType()
 }
 
-func (r *Runtime) fileIndex(L *lua.LState) int {
-	f := checkFile(L, 1)
-	s, ok := L.Get(2).(lua.LString)
-	if ok {
+// fileMiss is __index of f.index: f[name] for a method, or a name not
+// handed out as a view before. Argument 1 is f.index, not the file.
+func (r *Runtime) fileMiss(L *lua.LState, f *fileObj) int {
+	if s, ok := L.Get(2).(lua.LString); ok {
 		if m, ok := r.fileMethods[string(s)]; ok {
 			L.Push(m)
 			return 1
 		}
-		if ud, ok := f.views[string(s)]; ok {
-			L.Push(ud)
-			return 1
-		}
 	}
-	app := checkName(L, 2, "application")
-	ud := r.appValue(&appObj{f: f, name: app})
-	if f.views == nil || len(f.views) >= maxViews {
-		f.views = make(map[string]*lua.LUserData)
-	}
-	f.views[string(s)] = ud
-	L.Push(ud)
+	L.Push(r.appView(f, checkName(L, 2, "application")))
 	return 1
 }
 
@@ -469,7 +563,7 @@ func (r *Runtime) filePairs(L *lua.LState) int {
 		a := apps[i]
 		i++
 		L.Push(lua.LString(a))
-		L.Push(r.appValue(&appObj{f: f, name: a}))
+		L.Push(r.appView(f, a))
 		return 2
 	}))
 	L.Push(L.Get(1))
@@ -507,7 +601,43 @@ func (r *Runtime) appIndex(L *lua.LState) int {
 		}
 	}
 	key := r.scratchName(L, 2, "key")
-	L.Push(a.f.luaGet(L, a.name, key, "bytes"))
+	v := a.f.luaGet(L, a.name, key, "bytes")
+	if a.kept {
+		a.reads++
+		if a.reads > a.budget {
+			a.budget = 0
+			if app := a.f.local.Application(a.name); app != nil {
+				a.budget = len(app.Entries)
+			}
+			if a.reads > a.budget {
+				a.kept = false // from now on the cache answers
+				r.startCache(L.Get(1).(*lua.LUserData), a)
+				if v != lua.LNil {
+					a.vals.RawSetString(string(L.Get(2).(lua.LString)), v)
+				}
+			}
+		}
+	}
+	L.Push(v)
+	return 1
+}
+
+// appMiss is __index of a.vals: a[key] for a method, or a key not read
+// since its last change. Argument 1 is a.vals, not the view. A value found
+// is kept in a.vals.
+func (r *Runtime) appMiss(L *lua.LState, a *appObj) int {
+	if s, ok := L.Get(2).(lua.LString); ok {
+		if m, ok := r.appMethods[string(s)]; ok {
+			L.Push(m)
+			return 1
+		}
+	}
+	key := r.scratchName(L, 2, "key")
+	v := a.f.luaGet(L, a.name, key, "bytes")
+	if v != lua.LNil {
+		a.vals.RawSetString(string(L.Get(2).(lua.LString)), v)
+	}
+	L.Push(v)
 	return 1
 }
 

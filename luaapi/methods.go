@@ -43,7 +43,7 @@ func (r *Runtime) fileMethodFuncs() map[string]lua.LGFunction {
 		},
 		"app": func(L *lua.LState) int {
 			f := checkFile(L, 1)
-			L.Push(r.appValue(&appObj{f: f, name: checkName(L, 2, "application")}))
+			L.Push(r.appView(f, checkName(L, 2, "application")))
 			return 1
 		},
 		"apps": func(L *lua.LState) int {

@@ -95,6 +95,66 @@ func TestTableView(t *testing.T) {
 				"xy\t604\n",
 		},
 		{
+			// each value is read again and again (and so, for a local
+			// file, kept by the view) before it is changed another way than
+			// through the view
+			name:  "reads follow every change",
+			files: base(),
+			script: `
+				local f = OPEN("TEST.INI")
+				local function warm(view)
+					for _ = 1, 3 do for k in pairs(view) do local _ = view[k] end end
+				end
+				local v = f.App
+				warm(v) warm(f.Other)
+				print(v.Key, f.App.Key, f.Other.X, f.Other.Y == "")
+				f:set("App", "Key", "set")           print(v.Key, f.App.Key)
+				warm(v) f:set("App", "Key", 7, "u8") print(ini.hex(v.Key))
+				warm(v) f:delete("App", "Key")       print(v.Key, f.App.Key)
+				warm(v) f.App = {Key = "table"}      print(v.Key, v.Num)
+				f.Copy = f.App                       print(f.Copy.Key)
+				warm(f.Copy) warm(v)
+				f.Copy.Key = "copy"                  print(f.Copy.Key, v.Key)
+				warm(f.Copy) warm(v)
+				print(f:rename_key("App", "Key", "K2"), v.Key, v.K2)
+				warm(v) print(f:rename_app("App", "Moved"), v.K2, f.Moved.K2)
+				f.Other.X = "2"                      print(f.Other.X)
+				warm(f.Other) f:delete("Other")      print(f.Other.X, f.Other.Y)
+				warm(f.Moved) f.Moved = nil          print(f.Moved.K2)
+				for k, val in pairs(f.Copy) do print(k, val) end
+				SAVE(f)`,
+			want: "value\tvalue\t1\ttrue\n" +
+				"set\tset\n" +
+				"07\n" +
+				"nil\tnil\n" +
+				"table\tnil\n" +
+				"table\n" +
+				"copy\ttable\n" +
+				"true\tnil\ttable\n" +
+				"1\tnil\ttable\n" +
+				"2\n" +
+				"nil\tnil\n" +
+				"nil\n" +
+				"Key\tcopy\n",
+		},
+		{
+			// names of methods: f.save and f.App.keys are the methods, and
+			// the application "save" and the key "keys" are still reached
+			name:  "names of methods",
+			files: base(),
+			script: `
+				local f = OPEN("TEST.INI")
+				f:app("save").keys = "k"
+				print(type(f.save), type(f.App.keys), f:app("save"):keys()[1], f:get("save", "keys"))
+				f:set("save", "keys", "k2")
+				print(f:get("save", "keys"), type(f:app("save").keys))
+				for a, view in pairs(f) do if a == "save" then print(view:keys()[1], f:app("save") == view) end end
+				SAVE(f)`,
+			want: "function\tfunction\tkeys\tk\n" +
+				"k2\tfunction\n" +
+				"keys\ttrue\n",
+		},
+		{
 			name:  "application assignment",
 			files: base(),
 			script: `
@@ -435,5 +495,27 @@ print(#f, #f:changes())
 				t.Errorf("files differ\nscript:\n%s", script)
 			}
 		})
+	}
+}
+
+// TestViewsBeyondLimit uses more application names of a local file than
+// it keeps views (and value caches) for: the views made per access beyond
+// maxViews read and write the file, and the kept ones still see changes
+// made through them.
+func TestViewsBeyondLimit(t *testing.T) {
+	code := fmt.Sprintf(`
+		local f, n = ini.new(), %d
+		for i = 1, n do f["A" .. i].K = tostring(i) end
+		local same = 0
+		for i = 1, n do if f["A" .. i].K == tostring(i) then same = same + 1 end end
+		for i = 1, n do f:set("A" .. i, "K", "x" .. i) end
+		for i = 1, n do if f["A" .. i].K == "x" .. i then same = same + 1 end end
+		print(same, #f, rawequal(f.A1, f.A1), rawequal(f["A" .. n], f["A" .. n]))`, maxViews+100)
+	out, err := run(t, code, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("%d\t%d\ttrue\tfalse\n", 2*(maxViews+100), maxViews+100); out != want {
+		t.Fatalf("got %q, want %q", out, want)
 	}
 }
