@@ -594,6 +594,21 @@ func (f *fileObj) describe() string {
 
 func (r *Runtime) appIndex(L *lua.LState) int {
 	a := checkApp(L, 1)
+	return r.appRead(L, a, L.Get(1).(*lua.LUserData))
+}
+
+// appMiss is __index of a.vals: a[key] for a method, or a key not read
+// since its last change. Argument 1 is a.vals, not the view.
+func (r *Runtime) appMiss(L *lua.LState, a *appObj) int {
+	return r.appRead(L, a, nil)
+}
+
+// appRead answers a[key], the key at stack index 2, for appIndex (ud the
+// view) and appMiss (ud nil): the method of that name, else the value
+// read from the profile. A kept view counts the read and starts its cache
+// when the reads pass its budget; a value found is kept in a.vals once
+// the view has a cache.
+func (r *Runtime) appRead(L *lua.LState, a *appObj, ud *lua.LUserData) int {
 	if s, ok := L.Get(2).(lua.LString); ok {
 		if m, ok := r.appMethods[string(s)]; ok {
 			L.Push(m)
@@ -602,7 +617,7 @@ func (r *Runtime) appIndex(L *lua.LState) int {
 	}
 	key := r.scratchName(L, 2, "key")
 	v := a.f.luaGet(L, a.name, key, "bytes")
-	if a.kept {
+	if a.kept && ud != nil {
 		a.reads++
 		if a.reads > a.budget {
 			a.budget = 0
@@ -611,30 +626,11 @@ func (r *Runtime) appIndex(L *lua.LState) int {
 			}
 			if a.reads > a.budget {
 				a.kept = false // from now on the cache answers
-				r.startCache(L.Get(1).(*lua.LUserData), a)
-				if v != lua.LNil {
-					a.vals.RawSetString(string(L.Get(2).(lua.LString)), v)
-				}
+				r.startCache(ud, a)
 			}
 		}
 	}
-	L.Push(v)
-	return 1
-}
-
-// appMiss is __index of a.vals: a[key] for a method, or a key not read
-// since its last change. Argument 1 is a.vals, not the view. A value found
-// is kept in a.vals.
-func (r *Runtime) appMiss(L *lua.LState, a *appObj) int {
-	if s, ok := L.Get(2).(lua.LString); ok {
-		if m, ok := r.appMethods[string(s)]; ok {
-			L.Push(m)
-			return 1
-		}
-	}
-	key := r.scratchName(L, 2, "key")
-	v := a.f.luaGet(L, a.name, key, "bytes")
-	if v != lua.LNil {
+	if a.vals != nil && v != lua.LNil {
 		a.vals.RawSetString(string(L.Get(2).(lua.LString)), v)
 	}
 	L.Push(v)
