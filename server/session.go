@@ -53,6 +53,9 @@ type session struct {
 	commands    int
 	endReason   string
 	scratch     []byte          // reply scratch
+	splice      *splicer        // sends big V replies (nil: none yet, or noSplice)
+	noSplice    bool            // big V replies are written (no splicer can be had)
+	werr        error           // a reply was cut off by this error: the session ends
 	wbuf        []byte          // decoded W data scratch
 	lines       wire.LineReader // command lines from r; Max = parameter cap + the command letter
 	loggedIn    bool
@@ -122,6 +125,9 @@ func (ss *session) run() {
 		ss.dropStaged("session ended without Q: " + ss.endReason)
 		ss.w.Flush() // replies to commands pipelined before the end
 		ss.srv.cache.release(ss.file)
+		if ss.splice != nil {
+			ss.splice.close()
+		}
 		ss.cancel()
 		ss.conn.Close()
 		ss.log.Info("session end", "reason", ss.endReason, "commands", ss.commands, "duration", time.Since(start).Round(time.Millisecond))
@@ -188,6 +194,10 @@ func (ss *session) run() {
 		}
 		ss.commands++
 		if ss.handle(line) {
+			return
+		}
+		if ss.werr != nil {
+			ss.endReason = "write error: " + ss.werr.Error()
 			return
 		}
 	}
@@ -262,10 +272,11 @@ func (ss *session) number(n int) {
 }
 
 // hexReply writes '+', v as hex, CR LF. A reply that fits the writer's
-// buffer is encoded straight into it; a bigger one is sent after the
-// pending replies in pieces of hexPiece value bytes, each encoded into the
-// writer's empty buffer and written at once, so that the client receives
-// (and the kernel copies) one piece while the next is encoded.
+// buffer is encoded straight into it. A bigger one is sent after the
+// pending replies, encoded in pieces into the writer's empty buffer: on
+// Linux through the session's splicer (splice_linux.go), else each piece
+// written at once, so that the client receives one piece while the next
+// is encoded.
 func (ss *session) hexReply(v []byte) {
 	if 2*len(v)+3 <= ss.w.Available() {
 		b := append(ss.w.AvailableBuffer(), '+')
@@ -275,6 +286,24 @@ func (ss *session) hexReply(v []byte) {
 	}
 	if ss.w.Flush() != nil {
 		return
+	}
+	if ss.splice == nil && !ss.noSplice {
+		ss.splice = newSplicer(ss.conn)
+		ss.noSplice = ss.splice == nil
+	}
+	if ss.splice != nil {
+		started, err := ss.splice.sendHex(ss.w.AvailableBuffer(), v)
+		if err == nil {
+			return
+		}
+		ss.splice.close()
+		ss.splice, ss.noSplice = nil, true
+		if started {
+			// part of the reply is out: the connection cannot go on
+			ss.werr = err
+			return
+		}
+		ss.log.Debug("splice failed; big replies are written from now on", "err", err)
 	}
 	b := append(ss.w.AvailableBuffer(), '+')
 	for len(v) > 0 {
@@ -292,8 +321,8 @@ func (ss *session) hexReply(v []byte) {
 }
 
 // hexPiece is the number of value bytes hexReply encodes per write of a
-// big reply: 32 KiB of hex, half the writer's buffer (the CR LF and the
-// '+' must fit beside it).
+// big reply without a splicer: 32 KiB of hex, half the writer's buffer
+// (the CR LF and the '+' must fit beside it).
 const hexPiece = 16 << 10
 
 // slowCommand marks the commands that may wait (for the disk, a lock, an

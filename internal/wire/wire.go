@@ -125,8 +125,17 @@ func AppendHex(dst, src []byte) []byte {
 	n := len(dst)
 	dst = grow(dst, 2*len(src))
 	out := dst[n:]
-	// Four bytes at a time through a table of digit pairs: about twice the
-	// speed of encoding/hex (the V of a 64 KiB value is dominated by it).
+	// With SIMD where the CPU has it (amd64: 15 times encoding/hex), the
+	// rest through the table below (twice encoding/hex): the V of a 64 KiB
+	// value is dominated by it.
+	i := appendHexWide(out, src)
+	encodeHexTable(out[2*i:], src[i:])
+	return dst
+}
+
+// encodeHexTable writes the 2*len(src) uppercase hex digits of src to out,
+// four bytes at a time through a table of digit pairs.
+func encodeHexTable(out, src []byte) {
 	i := 0
 	for ; i+4 <= len(src); i += 4 {
 		s := src[i : i+4 : i+4]
@@ -136,7 +145,6 @@ func AppendHex(dst, src []byte) []byte {
 	for ; i < len(src); i++ {
 		binary.LittleEndian.PutUint16(out[2*i:], hexPairs[src[i]])
 	}
-	return dst
 }
 
 // hexPairs maps a byte to its two uppercase hex digits, first digit in the

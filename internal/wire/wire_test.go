@@ -145,3 +145,35 @@ func TestAppendHexAllLengths(t *testing.T) {
 		}
 	}
 }
+
+// TestHexEncoders checks each encoder AppendHex combines on its own, at
+// every length to 300 and every alignment of source and destination: the
+// table loop (the only one on most architectures, the tail on amd64) and
+// the SIMD prefix (amd64).
+func TestHexEncoders(t *testing.T) {
+	src := make([]byte, 340)
+	for i := range src {
+		src[i] = byte(i*37 + 11)
+	}
+	for off := 0; off < 32; off += 3 {
+		for n := 0; n <= 300; n++ {
+			s := src[off : off+n]
+			want := strings.ToUpper(hex.EncodeToString(s))
+			out := make([]byte, 2*n+off)[off:]
+			encodeHexTable(out, s)
+			if string(out) != want {
+				t.Fatalf("encodeHexTable of %d bytes at %d = %s, want %s", n, off, out, want)
+			}
+			clear(out)
+			k := appendHexWide(out, s)
+			if k < 0 || k > n || k%16 != 0 || string(out[:2*k]) != want[:2*k] {
+				t.Fatalf("appendHexWide of %d bytes at %d did %d: %s, want %s", n, off, k, out[:2*k], want[:2*k])
+			}
+			for _, c := range out[2*k:] {
+				if c != 0 {
+					t.Fatalf("appendHexWide of %d bytes at %d wrote past the %d bytes it did", n, off, k)
+				}
+			}
+		}
+	}
+}
