@@ -638,10 +638,14 @@ func (d *dupSet) addOrFind(b []byte, i int32, name func(int32) []byte) bool {
 	}
 }
 
-// quoteName quotes a name for a message, shortened to 64 bytes.
+// maxQuotedName is how many bytes of a name a message quotes.
+const maxQuotedName = 64
+
+// quoteName quotes a name for a message with Go escapes; a name over
+// maxQuotedName bytes is cut to its first 64, followed by `... (N bytes)`.
 func quoteName(b []byte) string {
-	if len(b) > 64 {
-		return fmt.Sprintf("%q...", b[:64])
+	if len(b) > maxQuotedName {
+		return fmt.Sprintf("%q... (%d bytes)", b[:maxQuotedName], len(b))
 	}
 	return fmt.Sprintf("%q", b)
 }

@@ -30,12 +30,13 @@ type NameIssue struct {
 }
 
 // String returns `application "A": reason` or `application "A" key "k":
-// reason`, names quoted with Go escapes.
+// reason`, names quoted with Go escapes; a name over 64 bytes is cut to
+// its first 64, followed by `... (N bytes)`.
 func (n NameIssue) String() string {
 	if n.Key == nil {
-		return fmt.Sprintf("application %q: %s", n.App, n.Reason)
+		return fmt.Sprintf("application %s: %s", quoteName(n.App), n.Reason)
 	}
-	return fmt.Sprintf("application %q key %q: %s", n.App, n.Key, n.Reason)
+	return fmt.Sprintf("application %s key %s: %s", quoteName(n.App), quoteName(n.Key), n.Reason)
 }
 
 // UnrepresentableError is returned by MarshalTNI when names in the file
@@ -95,9 +96,10 @@ type FormatNote struct {
 	Note     string
 }
 
-// String returns `application "A" key "k": FMT code ...: note`.
+// String returns `application "A" key "k": FMT code ...: note`, names
+// quoted as NameIssue.String does.
 func (n FormatNote) String() string {
-	return fmt.Sprintf("application %q key %q: FMT code %s: %s", n.App, n.Key, n.Code, n.Note)
+	return fmt.Sprintf("application %s key %s: FMT code %s: %s", quoteName(n.App), quoteName(n.Key), n.Code, n.Note)
 }
 
 // MarshalTNI encodes f as TNI text exactly as GenINI's DumpINI writes it

@@ -24,7 +24,7 @@
 //   - dumpini uses the format file NAME.FMT next to the input (any case of
 //     the extension) when it exists, or the file given with -fmt. FMT codes
 //     that would lose data are not applied (spec §5.4); each is noted on
-//     stderr ("dumpini: note: ...") and the status stays 0.
+//     stderr ("dumpini: note: NAME.INI: ...") and the status stays 0.
 //   - loadini replaces the output by default: it then holds exactly the
 //     TNI file's applications and keys. --merge keeps those of the existing
 //     output that the TNI file lacks (a key of the TNI file replaces the
@@ -33,9 +33,15 @@
 //     added, N changed, N removed; keys: N added, N changed, N removed"
 //     (the existing output against the new one; -q: nothing).
 //   - Items the binary format cannot hold (names over 65534 bytes, values
-//     over 65535, spec §2.5) are all listed on stderr, one "loadini: cannot
-//     write ..." line each (up to ini.MaxBinaryErrors, the rest counted;
-//     a single one is the final error line), and nothing is written.
+//     over 65535, spec §2.5) are all listed on stderr, one "loadini:
+//     NAME.TNI: cannot write ..." line each (up to ini.MaxBinaryErrors, the
+//     rest counted; a single one is the final error line), and nothing is
+//     written. Likewise dumpini lists the names TNI cannot hold, one
+//     "dumpini: NAME.INI: cannot write ..." (or, with
+//     --skip-unrepresentable, "left out ...") line each.
+//   - Every message quotes a name with Go escapes, and a name over 64
+//     bytes only by its first 64 and its length ("aaa..."... (65000
+//     bytes)), so that a long name cannot flood the terminal.
 //   - What the reader tolerates but the reference would read differently
 //     (a TNI line over 512 bytes, spec §3.1; a binary header length unlike
 //     the file size, two length copies disagreeing, spec §2.7) is reported
@@ -236,7 +242,7 @@ func (j job) do(stdout, stderr io.Writer) (int, error) {
 		var ue *ini.UnrepresentableError
 		if errors.As(err, &ue) {
 			for _, n := range ue.Items {
-				fmt.Fprintf(stderr, "%s: cannot write %s\n", j.cmd.name, n)
+				fmt.Fprintf(stderr, "%s: %s: cannot write %s\n", j.cmd.name, in, n)
 			}
 			return ExitFailure, fmt.Errorf("%s: %d %s cannot be written as TNI; nothing written (--skip-unrepresentable writes the rest)",
 				in, len(ue.Items), pluralNames(len(ue.Items)))
@@ -244,11 +250,11 @@ func (j job) do(stdout, stderr io.Writer) (int, error) {
 		return ExitFailure, err
 	}
 	for _, n := range report.Notes {
-		fmt.Fprintf(stderr, "%s: note: %s\n", j.cmd.name, n)
+		fmt.Fprintf(stderr, "%s: note: %s: %s\n", j.cmd.name, in, n)
 	}
 	if len(report.Skipped) > 0 {
 		for _, n := range report.Skipped {
-			fmt.Fprintf(stderr, "%s: left out %s\n", j.cmd.name, n)
+			fmt.Fprintf(stderr, "%s: %s: left out %s\n", j.cmd.name, in, n)
 		}
 		return ExitSkipped, fmt.Errorf("%s written without %d %s", out, len(report.Skipped), pluralNames(len(report.Skipped)))
 	}
@@ -272,7 +278,7 @@ func (j job) load(f *ini.File, in, out string, stdout, stderr io.Writer) (int, e
 		var be *ini.BinaryError
 		if errors.As(err, &be) && be.Total > 1 { // one item: the one-line error names it
 			for _, it := range be.Items {
-				fmt.Fprintf(stderr, "%s: cannot write %v\n", j.cmd.name, it)
+				fmt.Fprintf(stderr, "%s: %s: cannot write %v\n", j.cmd.name, in, it)
 			}
 			more := ""
 			if n := be.Total - len(be.Items); n > 0 {

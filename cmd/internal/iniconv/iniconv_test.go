@@ -205,8 +205,9 @@ func TestRealFiles(t *testing.T) {
 				if _, ok := back.Lookup(a.Name, e.Key); ok {
 					continue
 				}
-				appMsg := fmt.Sprintf("left out application %q:", a.Name)
-				keyMsg := fmt.Sprintf("left out application %q key %q:", a.Name, e.Key)
+				// names quoted as the messages quote them (long ones cut)
+				appMsg := "left out " + strings.TrimSuffix(ini.NameIssue{App: a.Name}.String(), " ")
+				keyMsg := "left out " + strings.TrimSuffix(ini.NameIssue{App: a.Name, Key: e.Key}.String(), " ")
 				if !strings.Contains(msgs, appMsg) && !strings.Contains(msgs, keyMsg) {
 					t.Errorf("%s: [%q] %q lost without a message", path, a.Name, e.Key)
 				}
