@@ -16,7 +16,9 @@
 //     order), is converted.
 //   - The output is the input with its extension replaced by .TNI or .INI,
 //     in lower case when the input's extension is all lower case; -o FILE
-//     names another output. An existing output file is kept as
+//     names another output, and -o - writes it to standard output (then
+//     no .BAK is made; loadini prints its summary on stderr, and --merge
+//     and --in-place are refused). An existing output file is kept as
 //     OUTPUT.BAK (OUTPUT plus ".BAK"; an older .BAK is replaced); the new
 //     file is written atomically (ini.WriteFile), or with --in-place into
 //     the existing file (not atomic; for a file that cannot be renamed
@@ -145,7 +147,7 @@ func (c command) flags(j *job) *flag.FlagSet {
 	}
 	fmt.Fprintf(&head, ".\n\nFlags:\n")
 	fs := cliflag.New(c.name, head.String())
-	fs.StringVar(&j.out, "o", "", "write the output to `FILE` instead of NAME"+c.outExt)
+	fs.StringVar(&j.out, "o", "", "write the output to `FILE` instead of NAME"+c.outExt+" (- for standard output)")
 	fs.BoolVar(&j.inPlace, "in-place", false,
 		"overwrite the existing output file in place instead of replacing it\n(not atomic; for a file bind-mounted alone into a container)")
 	if c.outFmt == ini.FormatINI {
@@ -214,9 +216,16 @@ func (j job) do(stdout, stderr io.Writer) (int, error) {
 	if out == "" {
 		out = replaceExt(in, j.cmd.outExt)
 	}
-	if same, err := samePath(in, out); err != nil {
+	toStdout := out == stdoutName
+	if toStdout && j.inPlace {
+		return ExitUsage, fmt.Errorf("--in-place and -o - (standard output) do not go together")
+	}
+	if toStdout && j.merge {
+		return ExitUsage, fmt.Errorf("--merge needs an output file to merge into, not -o - (standard output)")
+	}
+	if same, err := samePath(in, out); err != nil && !toStdout {
 		return ExitFailure, err
-	} else if same {
+	} else if same && !toStdout {
 		return ExitFailure, fmt.Errorf("%s: the output would overwrite the input (use -o)", in)
 	}
 	data, err := os.ReadFile(in)
@@ -237,7 +246,7 @@ func (j job) do(stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return ExitFailure, err
 	}
-	report, err := saveTNI(f, out, ff, j.skip, j.inPlace)
+	report, err := saveTNI(f, out, ff, j.skip, j.inPlace, stdout)
 	if err != nil {
 		var ue *ini.UnrepresentableError
 		if errors.As(err, &ue) {
@@ -256,7 +265,7 @@ func (j job) do(stdout, stderr io.Writer) (int, error) {
 		for _, n := range report.Skipped {
 			fmt.Fprintf(stderr, "%s: %s: left out %s\n", j.cmd.name, in, n)
 		}
-		return ExitSkipped, fmt.Errorf("%s written without %d %s", out, len(report.Skipped), pluralNames(len(report.Skipped)))
+		return ExitSkipped, fmt.Errorf("%s written without %d %s", outName(out), len(report.Skipped), pluralNames(len(report.Skipped)))
 	}
 	return ExitOK, nil
 }
@@ -265,7 +274,11 @@ func (j job) do(stdout, stderr io.Writer) (int, error) {
 // merged into the existing out with --merge, and prints what changed
 // unless -q.
 func (j job) load(f *ini.File, in, out string, stdout, stderr io.Writer) (int, error) {
-	old, err := readOld(out, stderr, j.cmd.name)
+	var old *ini.File
+	var err error
+	if out != stdoutName {
+		old, err = readOld(out, stderr, j.cmd.name)
+	}
 	if err != nil && j.merge {
 		return ExitFailure, fmt.Errorf("%w (--merge needs the existing file)", err)
 	}
@@ -274,7 +287,7 @@ func (j job) load(f *ini.File, in, out string, stdout, stderr io.Writer) (int, e
 			return ExitFailure, fmt.Errorf("%s: merging into %s: %w", in, out, err)
 		}
 	}
-	if err := saveINI(f, out, j.inPlace); err != nil {
+	if err := saveINI(f, out, j.inPlace, stdout); err != nil {
 		var be *ini.BinaryError
 		if errors.As(err, &be) && be.Total > 1 { // one item: the one-line error names it
 			for _, it := range be.Items {
@@ -290,7 +303,11 @@ func (j job) load(f *ini.File, in, out string, stdout, stderr io.Writer) (int, e
 		return ExitFailure, err
 	}
 	if !j.quiet {
-		fmt.Fprintf(stdout, "%s: %s: %v\n", j.cmd.name, out, compare(old, f))
+		w := stdout
+		if out == stdoutName {
+			w = stderr // stdout holds the file
+		}
+		fmt.Fprintf(w, "%s: %s: %v\n", j.cmd.name, outName(out), compare(old, f))
 	}
 	return ExitOK, nil
 }
@@ -312,6 +329,14 @@ func readOld(out string, stderr io.Writer, name string) (*ini.File, error) {
 	}
 	fmt.Fprintf(stderr, "%s: note: the existing output cannot be read, counts are against an empty file: %v\n", name, err)
 	return nil, err
+}
+
+// outName names the output in messages: out, or "standard output" for -o -.
+func outName(out string) string {
+	if out == stdoutName {
+		return "standard output"
+	}
+	return out
 }
 
 func pluralItems(n int) string {
