@@ -112,7 +112,10 @@ type Options struct {
 	// client.Options.DialContext); nil: a plain TCP connection.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Logger receives warnings of the Lua runtime and client; nil: warnings
-	// go to the host's output.
+	// go to the host's output. That a host accepted the empty password
+	// (client.WarnEmptyPassword) is not logged per host but said once, at
+	// the end of the run, on Out: "warning: 2 of 3 hosts accepted the
+	// empty password (host1, host2): ...".
 	Logger *slog.Logger
 	// GoStack adds the Go stack to the traceback of a Lua error raised by
 	// a Go panic in the API (luaapi.Options.GoStack), for bug reports; the
@@ -222,6 +225,7 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 	r.soft, r.cancelSoft = soft, cancelSoft
 	r.run(ctx, hosts)
 	r.progress.finish()
+	r.warnEmptyPassword()
 	for i, res := range r.results {
 		res.Position = positions[i]
 	}
@@ -242,6 +246,58 @@ type runner struct {
 	mu       sync.Mutex
 	results  []*Result
 	failures int
+	emptyPW  map[*Host]bool // hosts that accepted the empty password
+}
+
+// maxEmptyPWNames is how many hosts the empty-password warning names.
+const maxEmptyPWNames = 10
+
+// warnEmptyPassword writes, once per run, which hosts accepted the empty
+// password (the client's warning is kept out of each host's output).
+func (r *runner) warnEmptyPassword() {
+	var all []string // in the order of the hosts
+	for _, res := range r.results {
+		if res != nil && r.emptyPW[res.Host] {
+			all = append(all, res.Host.Name)
+		}
+	}
+	n := len(all)
+	if n == 0 {
+		return
+	}
+	names := strings.Join(all[:min(n, maxEmptyPWNames)], ", ")
+	if n > maxEmptyPWNames {
+		names += fmt.Sprintf(" and %d more", n-maxEmptyPWNames)
+	}
+	fmt.Fprintf(r.opts.Out, "warning: %d of %d %s accepted the empty password (%s): give a password with --password-env VAR, --password-file FILE or password_env=/password_file= in the inventory\n",
+		n, len(r.results), pluralHosts(len(r.results)), names)
+}
+
+func pluralHosts(n int) string {
+	if n == 1 {
+		return "host"
+	}
+	return "hosts"
+}
+
+// dropEmptyPassword is a slog.Handler that passes every record to its
+// inner handler except the client's empty-password warning, which the
+// runner says once per run instead.
+type dropEmptyPassword struct{ slog.Handler }
+
+func (h dropEmptyPassword) Handle(ctx context.Context, rec slog.Record) error {
+	if rec.Level == slog.LevelWarn && rec.Message == client.WarnEmptyPassword {
+		return nil
+	}
+	return h.Handler.Handle(ctx, rec)
+}
+
+func (h dropEmptyPassword) WithAttrs(as []slog.Attr) slog.Handler {
+	return dropEmptyPassword{h.Handler.WithAttrs(as)}
+}
+
+func (h dropEmptyPassword) WithGroup(name string) slog.Handler {
+	return dropEmptyPassword{h.Handler.WithGroup(name)}
 }
 
 // run schedules the hosts: rolling batches of Serial hosts, at most Forks
@@ -412,10 +468,20 @@ func (r *runner) runHost(ctx context.Context, h *Host) *Result {
 		Password: pw, DialTimeout: r.opts.Timeout, CommandTimeout: r.opts.Timeout,
 		CheckMode: r.opts.Check, Logger: logger, DialContext: r.opts.DialContext,
 	}
-	sess, err := r.dial(ctx, h, copts, out)
+	dopts := copts
+	dopts.Logger = slog.New(dropEmptyPassword{logger.Handler()})
+	sess, err := r.dial(ctx, h, dopts, out)
 	if err != nil {
 		res.Status, res.Err = dialStatus(err, pw)
 		return res
+	}
+	if pw == "" { // logged in: the host accepts the empty password
+		r.mu.Lock()
+		if r.emptyPW == nil {
+			r.emptyPW = map[*Host]bool{}
+		}
+		r.emptyPW[h] = true
+		r.mu.Unlock()
 	}
 	defer sess.Close()
 

@@ -283,10 +283,16 @@ func (s *Session) login(ctx, dctx context.Context, conn net.Conn, dt time.Durati
 		return loginError(ctx, dctx, s.addr, "login reply", dt, err)
 	}
 	if s.opts.Password == "" && s.log != nil {
-		s.log.LogAttrs(ctx, slog.LevelWarn, "server accepts the empty password", slog.String("addr", s.addr))
+		s.log.LogAttrs(ctx, slog.LevelWarn, WarnEmptyPassword, slog.String("addr", s.addr))
 	}
 	return nil
 }
+
+// WarnEmptyPassword is the message of the Warn record Options.Logger
+// receives (with the attribute addr) when the server accepted the empty
+// password, so that a caller running many sessions can tell it from other
+// records and say it once.
+const WarnEmptyPassword = "server accepts the empty password"
 
 // withPort adds the default port 3560 to an address without one.
 func withPort(addr string) string {
