@@ -166,7 +166,7 @@ func WriteLua(w io.Writer, d Diff, h Header) error {
 
 	p("local MADE_FROM = %s\n", LuaString([]byte(h.Old.Path)))
 	p("local MADE_ON_HOST = %t\n", h.Old.Remote)
-	p("local CREATE = %t -- the first file had no entries: a missing file is created\n\n", h.Old.Keys == 0)
+	p("local CREATE = %t -- true when the first file had no entries: then a missing file is created\n\n", h.Old.Keys == 0)
 	p("%s", luaPrelude)
 	for _, a := range d.Apps {
 		app := LuaString(a.Name)

@@ -20,7 +20,7 @@ var ErrSafeMode = errors.New("not allowed in safe mode")
 // the handle's own path is no longer what the handle read (or last saved):
 // another handle, another ini.open spelling of the same file, or another
 // program wrote it in between. f:save{force = true} overwrites it anyway.
-var ErrChangedOnDisk = errors.New("changed on disk since it was opened")
+var ErrChangedOnDisk = errors.New("changed on disk since this handle read or last saved it")
 
 // ErrClosed is wrapped by the error raised when a script uses a session
 // after s:close() or after the runtime was closed.

@@ -176,6 +176,10 @@ func renameKey(p ini.Profile, app, from, to []byte) (bool, error) {
 func (r *Runtime) fileSave(L *lua.LState) int {
 	f := checkFile(L, 1)
 	if f.local == nil {
+		if L.Get(2) != lua.LNil {
+			// a copy elsewhere is asked for, which a remote file cannot make
+			r.raise(L, f.fail("save", nil, nil, errors.New("a remote file is saved on the host by every write: to keep a local copy, use s:fetch(name) and save that")))
+		}
 		// remote writes are on disk already: nothing to do
 		return 0
 	}
@@ -241,7 +245,12 @@ func (r *Runtime) fileSave(L *lua.LState) int {
 		r.raise(L, &Error{File: path, Op: "save", Err: err})
 	}
 	if own {
-		f.given, f.disk = path, stateOf(written, true)
+		// the name as the script gave it stays unless it gave another,
+		// and a plain f:save() then keeps the format just written
+		if L.Get(2) != lua.LNil && path != f.name {
+			f.given = path
+		}
+		f.format, f.disk = format, stateOf(written, true)
 		f.name = path
 		if abs, err := filepath.Abs(path); err == nil {
 			f.name = abs

@@ -115,3 +115,28 @@ func readINI(t testing.TB, path string) *ini.File {
 	}
 	return f
 }
+
+// TestSaveKeepsNameAndFormat: after f:save() and a save to the file's own
+// path in the other format, f:name() is the name as given and f:format()
+// the format last written, so a plain f:save() keeps writing that format.
+func TestSaveKeepsNameAndFormat(t *testing.T) {
+	out, err := run(t, `
+		local path = DIR .. "/./X.INI"
+		local f = ini.new(); f.A.K = "1"; f:save(path)
+		print(f:name() == path, f:format(), tostring(f):match("%(.*%)"))
+		f:save() print(f:name() == path, f:format())
+		f:save{format = "tni"} print(f:name() == path, f:format())
+		f.A.K = "2"; f:save()
+		local g = ini.open(path)
+		print(g:format(), g.A.K, tostring(g):match("%(.*%)"))`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "true\tini\t(ini, 1 application)\n" +
+		"true\tini\n" +
+		"true\ttni\n" +
+		"tni\t2\t(tni, 1 application)\n"
+	if out != want {
+		t.Fatalf("got\n%s\nwant\n%s", out, want)
+	}
+}

@@ -409,3 +409,24 @@ func TestLsBeforeCd(t *testing.T) {
 		t.Errorf("S:ls(\"SUB\") at the pseudo-directory: %v, want ErrNoCurrentDir", err)
 	}
 }
+
+// TestRemoteSaveWithPath: f:save() of a remote file does nothing (its
+// writes are on the host), but a path or options ask for a copy it cannot
+// make, which is an error pointing to s:fetch; nothing is written locally.
+func TestRemoteSaveWithPath(t *testing.T) {
+	files := map[string]*ini.File{"A.INI": mkfile(t, "App", "Key", "v")}
+	out, _, dir, err := remoteRun(t, files, `
+		local f = S:open("A.INI")
+		f:save()
+		print(pcall(f.save, f, DIR .. "/copy.INI"))
+		print(select(2, pcall(f.save, f, {backup = true})) ~= nil)`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "false\t") || !strings.Contains(out, "save: a remote file is saved on the host by every write: to keep a local copy, use s:fetch(name)") || !strings.HasSuffix(out, "true\n") {
+		t.Fatalf("got %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "copy.INI")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("copy.INI: %v, want none", err)
+	}
+}
