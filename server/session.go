@@ -272,12 +272,19 @@ func (ss *session) number(n int) {
 }
 
 // hexReply writes '+', v as hex, CR LF. A reply that fits the writer's
-// buffer is encoded straight into it. A bigger one is sent after the
+// buffer is encoded straight into it (after the pending replies are
+// flushed, when they leave too little room). A bigger one is sent after the
 // pending replies, encoded in pieces into the writer's empty buffer: on
 // Linux through the session's splicer (splice_linux.go), else each piece
 // written at once, so that the client receives one piece while the next
 // is encoded.
 func (ss *session) hexReply(v []byte) {
+	if n := 2*len(v) + 3; n > ss.w.Available() && n <= ss.w.Size() {
+		// fits once the pending replies are out
+		if ss.w.Flush() != nil {
+			return
+		}
+	}
 	if 2*len(v)+3 <= ss.w.Available() {
 		b := append(ss.w.AvailableBuffer(), '+')
 		b = wire.AppendHex(b, v)
