@@ -17,6 +17,7 @@ import (
 
 	"github.com/inilua/inilua/client"
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/plural"
 	"github.com/inilua/inilua/luaapi"
 )
 
@@ -270,14 +271,7 @@ func (r *runner) warnEmptyPassword() {
 		names += fmt.Sprintf(" and %d more", n-maxEmptyPWNames)
 	}
 	fmt.Fprintf(r.opts.Out, "warning: %d of %d %s accepted the empty password (%s): give a password with --password-env VAR, --password-file FILE or password_env=/password_file= in the inventory\n",
-		n, len(r.results), pluralHosts(len(r.results)), names)
-}
-
-func pluralHosts(n int) string {
-	if n == 1 {
-		return "host"
-	}
-	return "hosts"
+		n, len(r.results), plural.Noun(len(r.results), "host"), names)
 }
 
 // dropEmptyPassword is a slog.Handler that passes every record to its

@@ -30,6 +30,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/inilua/inilua/internal/plural"
 )
 
 // ValueError reports bytes that do not fit a typed view, or data that cannot
@@ -46,14 +48,6 @@ func (e *ValueError) Error() string { return e.Type + " value: " + e.Msg }
 
 func valueErr(typ, format string, args ...any) error {
 	return &ValueError{Type: typ, Msg: fmt.Sprintf(format, args...)}
-}
-
-// plural returns "1 byte" or "N bytes".
-func plural(n int) string {
-	if n == 1 {
-		return "1 byte"
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // ValueType names a typed view of a value. The zero value is TypeBytes.
@@ -269,7 +263,7 @@ func decodeString(v []byte) ([]byte, error) {
 		s = s[:len(s)-1]
 	}
 	if i := bytes.IndexByte(s, 0); i >= 0 {
-		return nil, valueErr("string", "NUL byte at offset %d of %s (only a final NUL is allowed; read it as strings or bytes)", i, plural(len(v)))
+		return nil, valueErr("string", "NUL byte at offset %d of %s (only a final NUL is allowed; read it as strings or bytes)", i, plural.Count(len(v), "byte"))
 	}
 	return s, nil
 }
@@ -292,11 +286,11 @@ func decodeString0(v []byte) ([]byte, error) {
 		return nil, valueErr("string0", "empty value, want text followed by NUL")
 	}
 	if last := v[len(v)-1]; last != 0 {
-		return nil, valueErr("string0", "%s ending in byte 0x%02X, want a final NUL", plural(len(v)), last)
+		return nil, valueErr("string0", "%s ending in byte 0x%02X, want a final NUL", plural.Count(len(v), "byte"), last)
 	}
 	s := v[:len(v)-1]
 	if i := bytes.IndexByte(s, 0); i >= 0 {
-		return nil, valueErr("string0", "NUL byte at offset %d of %s (only the final NUL is allowed)", i, plural(len(v)))
+		return nil, valueErr("string0", "NUL byte at offset %d of %s (only the final NUL is allowed)", i, plural.Count(len(v), "byte"))
 	}
 	return s, nil
 }
@@ -321,11 +315,11 @@ func Strings(v []byte) ([][]byte, error) {
 	case len(v) == 0:
 		return nil, valueErr("strings", "empty value, want elements each followed by NUL and a final NUL")
 	case v[len(v)-1] != 0:
-		return nil, valueErr("strings", "%s ending in byte 0x%02X, want a final NUL", plural(len(v)), v[len(v)-1])
+		return nil, valueErr("strings", "%s ending in byte 0x%02X, want a final NUL", plural.Count(len(v), "byte"), v[len(v)-1])
 	case len(v) == 1:
 		return [][]byte{}, nil
 	case v[len(v)-2] != 0:
-		return nil, valueErr("strings", "%s ending in a single NUL, want an extra NUL after the last element", plural(len(v)))
+		return nil, valueErr("strings", "%s ending in a single NUL, want an extra NUL after the last element", plural.Count(len(v), "byte"))
 	}
 	body := v[:len(v)-1] // S1 NUL ... Sn NUL
 	list := make([][]byte, 0, bytes.Count(body, []byte{0}))
@@ -333,7 +327,7 @@ func Strings(v []byte) ([][]byte, error) {
 	for off < len(body) {
 		i := bytes.IndexByte(body[off:], 0)
 		if i == 0 {
-			return nil, valueErr("strings", "empty element at offset %d of %s", off, plural(len(v)))
+			return nil, valueErr("strings", "empty element at offset %d of %s", off, plural.Count(len(v), "byte"))
 		}
 		list = append(list, body[off:off+i:off+i])
 		off += i + 1
@@ -371,7 +365,7 @@ func decodeUint(v []byte, width int) (uint64, error) {
 		return 0, valueErr(typ, "unsupported width %d (want 1, 2 or 4)", width)
 	}
 	if len(v) != width {
-		return 0, valueErr(typ, "%s, want exactly %d", plural(len(v)), width)
+		return 0, valueErr(typ, "%s, want exactly %d", plural.Count(len(v), "byte"), width)
 	}
 	return leUint(v), nil
 }
@@ -384,7 +378,7 @@ func decodeInt(v []byte, width int) (int64, error) {
 		return 0, valueErr(typ, "unsupported width %d (want 1, 2 or 4)", width)
 	}
 	if len(v) != width {
-		return 0, valueErr(typ, "%s, want exactly %d", plural(len(v)), width)
+		return 0, valueErr(typ, "%s, want exactly %d", plural.Count(len(v), "byte"), width)
 	}
 	shift := 64 - 8*width
 	return int64(leUint(v)<<shift) >> shift, nil
@@ -473,7 +467,7 @@ func decodeNumbers(v []byte, width int) ([]uint64, error) {
 		return nil, valueErr(typ, "unsupported width %d (want 1 to 8)", width)
 	}
 	if len(v)%width != 0 {
-		return nil, valueErr(typ, "%s is not a multiple of %d", plural(len(v)), width)
+		return nil, valueErr(typ, "%s is not a multiple of %d", plural.Count(len(v), "byte"), width)
 	}
 	out := make([]uint64, len(v)/width)
 	for i := range out {

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/plural"
 	"github.com/inilua/inilua/notation"
 )
 
@@ -194,7 +195,7 @@ func WriteText(w io.Writer, d Diff, oldName, newName string) error {
 	for _, a := range d.Apps {
 		app := notation.Name(string(a.Name))
 		if a.Status != AppChanged {
-			if _, err := fmt.Fprintf(w, "[%s]: application %s (%s)\n", app, a.Status, plural(len(a.Keys), "key")); err != nil {
+			if _, err := fmt.Fprintf(w, "[%s]: application %s (%s)\n", app, a.Status, plural.Count(len(a.Keys), "key")); err != nil {
 				return err
 			}
 		}
@@ -206,12 +207,4 @@ func WriteText(w io.Writer, d Diff, oldName, newName string) error {
 		}
 	}
 	return nil
-}
-
-// plural returns "1 key", "2 keys".
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/plural"
 	"github.com/inilua/inilua/notation"
 )
 
@@ -156,7 +157,7 @@ func WriteLua(w io.Writer, d Diff, h Header) error {
 	p("-- Migration script made by %s (inilua diff --lua).\n", asciiComment(gen))
 	p("--   from: %s (%s)\n", asciiComment(h.Old.Label), describe(h.Old))
 	p("--   to:   %s (%s)\n", asciiComment(h.New.Label), describe(h.New))
-	p("--   %s set (%d changed, %d added), %d deleted.\n", plural(added+changed, "key"), changed, added, removed)
+	p("--   %s set (%d changed, %d added), %d deleted.\n", plural.Count(added+changed, "key"), changed, added, removed)
 	p("-- Run on the entries of the first file it gives those of the second; run\n")
 	p("-- again it changes nothing. Only the public Lua API is used\n")
 	p("-- (docs/lua-api.md), so it can be read and edited.\n")
@@ -172,11 +173,11 @@ func WriteLua(w io.Writer, d Diff, h Header) error {
 		app := LuaString(a.Name)
 		switch a.Status {
 		case AppRemoved:
-			p("\n-- application %s: removed (%s)\n", app, plural(len(a.Keys), "key"))
+			p("\n-- application %s: removed (%s)\n", app, plural.Count(len(a.Keys), "key"))
 			p("f:delete(%s)\n", app)
 			continue
 		case AppAdded:
-			p("\n-- application %s: added (%s)\n", app, plural(len(a.Keys), "key"))
+			p("\n-- application %s: added (%s)\n", app, plural.Count(len(a.Keys), "key"))
 		default:
 			p("\n-- application %s\n", app)
 		}
@@ -248,7 +249,7 @@ func place(remote bool) string {
 
 // describe counts the applications and keys of s.
 func describe(s Source) string {
-	return plural(s.Apps, "application") + ", " + plural(s.Keys, "key")
+	return plural.Count(s.Apps, "application") + ", " + plural.Count(s.Keys, "key")
 }
 
 // shortValue is a value in the --diff notation for a comment, cut to about

@@ -12,6 +12,7 @@ import (
 
 	"github.com/inilua/inilua/client"
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/plural"
 )
 
 // fileObj is the Go side of a Lua file object, local or remote. All access
@@ -587,7 +588,7 @@ func (f *fileObj) describe() string {
 	if f.sess != nil {
 		s += " on " + f.sess.host
 	} else {
-		s += fmt.Sprintf(" (%s, %s)", f.format, plural(len(f.local.Apps), "application"))
+		s += fmt.Sprintf(" (%s, %s)", f.format, plural.Count(len(f.local.Apps), "application"))
 	}
 	return s
 }
@@ -711,13 +712,4 @@ func (r *Runtime) appString(L *lua.LState) int {
 	a := checkApp(L, 1)
 	L.Push(lua.LString(fmt.Sprintf("application %q of %s", a.name, a.f.describe())))
 	return 1
-}
-
-// plural returns n and noun, with an s unless n is 1: "1 application",
-// "0 applications".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -71,6 +71,7 @@ import (
 
 	"github.com/inilua/inilua/cmd/internal/cliflag"
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/plural"
 	"github.com/inilua/inilua/internal/version"
 )
 
@@ -254,7 +255,7 @@ func (j job) do(stdout, stderr io.Writer) (int, error) {
 				fmt.Fprintf(stderr, "%s: %s: cannot write %s\n", j.cmd.name, in, n)
 			}
 			return ExitFailure, fmt.Errorf("%s: %d %s cannot be written as TNI; nothing written (--skip-unrepresentable writes the rest)",
-				in, len(ue.Items), pluralNames(len(ue.Items)))
+				in, len(ue.Items), plural.Noun(len(ue.Items), "name"))
 		}
 		return ExitFailure, err
 	}
@@ -265,7 +266,7 @@ func (j job) do(stdout, stderr io.Writer) (int, error) {
 		for _, n := range report.Skipped {
 			fmt.Fprintf(stderr, "%s: %s: left out %s\n", j.cmd.name, in, n)
 		}
-		return ExitSkipped, fmt.Errorf("%s written without %d %s", outName(out), len(report.Skipped), pluralNames(len(report.Skipped)))
+		return ExitSkipped, fmt.Errorf("%s written without %d %s", outName(out), len(report.Skipped), plural.Noun(len(report.Skipped), "name"))
 	}
 	return ExitOK, nil
 }
@@ -298,7 +299,7 @@ func (j job) load(f *ini.File, in, out string, stdout, stderr io.Writer) (int, e
 				more = fmt.Sprintf(" (%d more not listed)", n)
 			}
 			return ExitFailure, fmt.Errorf("%s: %d %s cannot be written in the binary INI format%s; nothing written",
-				in, be.Total, pluralItems(be.Total), more)
+				in, be.Total, plural.Noun(be.Total, "item"), more)
 		}
 		return ExitFailure, err
 	}
@@ -337,20 +338,6 @@ func outName(out string) string {
 		return "standard output"
 	}
 	return out
-}
-
-func pluralItems(n int) string {
-	if n == 1 {
-		return "item"
-	}
-	return "items"
-}
-
-func pluralNames(n int) string {
-	if n == 1 {
-		return "name"
-	}
-	return "names"
 }
 
 // input returns the path of the file to convert (see the package comment).
