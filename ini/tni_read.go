@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 )
 
@@ -53,26 +54,35 @@ import (
 // 16 times the file size in total (a "(65535)1 1 1 ..." line turns every two
 // text bytes into 65535 value bytes).
 func ParseTNI(data []byte) (*File, error) {
-	f, err := newTNIReader(data).parse()
-	if err == nil && tniHasDuplicate(f) {
-		// Find the first duplicate in file order, with its line: parse
-		// again checking every key as it is added (slower, error path only).
+	r := newTNIReader(data)
+	r.countCR = true
+	f, err := r.parse()
+	loneCR := r.crlf != bytes.Count(data[:r.stop], []byte{'\r'})
+	if loneCR || (err == nil && tniHasDuplicate(f)) {
+		// Find the first error in file order, with its line: parse again
+		// checking every line for a CR and every key as it is added
+		// (slower, error path only).
 		r := newTNIReader(data)
 		r.checkDup = true
 		f, err = r.parse()
-		if err == nil { // not reached: both checks see the same keys
-			return nil, &FormatError{Offset: -1, Msg: "a key is defined twice in one application"}
+		if err == nil { // not reached: both passes see the same lines and keys
+			return nil, &FormatError{Offset: -1, Msg: "a key is defined twice in one application, or a CR is not followed by LF"}
 		}
 	}
 	return f, err
 }
 
 // tniHasDuplicate reports whether an application of f holds a key twice.
-// Above indexThreshold keys it uses the hash set of the binary reader.
+// Keys in strictly increasing byte order (as the TNI writer sorts them,
+// spec §4.1) are distinct; otherwise, above indexThreshold keys, it uses the
+// hash set of the binary reader.
 func tniHasDuplicate(f *File) bool {
 	var d dupSet
 	for _, a := range f.Apps {
 		es := a.Entries
+		if tniIncreasing(es) {
+			continue
+		}
 		if len(es) <= indexThreshold {
 			for i := range es {
 				for j := range i {
@@ -92,6 +102,17 @@ func tniHasDuplicate(f *File) bool {
 		}
 	}
 	return false
+}
+
+// tniIncreasing reports whether the keys of es are in strictly increasing
+// byte order.
+func tniIncreasing(es []Entry) bool {
+	for i := 1; i < len(es); i++ {
+		if bytes.Compare(es[i-1].Key, es[i].Key) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // parse reads the whole file.
@@ -141,9 +162,18 @@ type tniReader struct {
 	checkDup bool
 	// ctrlZ is the line of the Ctrl-Z that ended the file, 0 if none.
 	ctrlZ int
-	// entries collects the keys of the section being read; at its closing
-	// tag they are copied into an exactly sized Entries slice.
-	entries []Entry
+	// entries is the block of Entry values the keys of the section being
+	// read are appended to, from entries[secStart]; at its closing tag the
+	// application's Entries become that part of the block, capped at its
+	// length (each key is written once, not collected and copied).
+	entries  []Entry
+	secStart int
+	// countCR (set by ParseTNI) skips the per-line search for a CR not
+	// followed by LF (§3.9 item 8): next counts in crlf the CRs it strips
+	// before an LF, and the caller compares that with the number of CRs
+	// in data[:stop], the text read, to know whether there was another.
+	countCR    bool
+	crlf, stop int
 	// nextCR, nextSUB and nextNUL are the offsets of the first CR, Ctrl-Z
 	// and NUL bytes at or after the line last searched (len(data) when
 	// there is none), so that each line is not searched for them again.
@@ -198,29 +228,35 @@ func (r *tniReader) next() (line []byte, ok bool, err error) {
 	for r.pos < len(r.data) {
 		start := r.pos
 		end := len(r.data)
+		stripped := 0
 		if i := bytes.IndexByte(r.data[start:], '\n'); i >= 0 {
 			end = start + i
 			r.pos = end + 1
 			if end > start && r.data[end-1] == '\r' {
 				end--
+				stripped = 1
 			}
 		} else {
 			r.pos = end
 		}
 		r.line++
+		r.stop = r.pos
 		j := start
 		for j < end && (r.data[j] == ' ' || r.data[j] == '\t' || r.data[j] == '\b') {
 			j++
 		}
 		if j == end {
+			r.crlf += stripped
 			continue
 		}
 		if r.data[j] == 0x1A {
 			r.pos = len(r.data)
+			r.stop = start
 			r.ctrlZ = r.line
 			return nil, false, nil
 		}
-		if r.seen(&r.nextCR, '\r', j, end) {
+		r.crlf += stripped
+		if !r.countCR && r.seen(&r.nextCR, '\r', j, end) {
 			return nil, false, errLine(r.line, "CR byte not followed by LF")
 		}
 		if r.seen(&r.nextSUB, 0x1A, j, end) {
@@ -265,7 +301,7 @@ func closeName(l []byte) ([]byte, bool) {
 
 // section reads the body of application app up to its closing tag.
 func (r *tniReader) section(app *Application, headerLine int) error {
-	r.entries = r.entries[:0]
+	r.secStart = len(r.entries)
 	for {
 		l, ok, err := r.next()
 		if err != nil {
@@ -321,6 +357,9 @@ func (r *tniReader) section(app *Application, headerLine int) error {
 func (r *tniReader) add(app *Application, key, value []byte, line int) error {
 	key = r.arena.copy(key)
 	if !r.checkDup {
+		if len(r.entries) == cap(r.entries) {
+			r.newEntryBlock()
+		}
 		r.entries = append(r.entries, Entry{Key: key, Value: value})
 		return nil
 	}
@@ -334,22 +373,35 @@ func (r *tniReader) add(app *Application, key, value []byte, line int) error {
 	return nil
 }
 
-// flush appends the keys collected in r.entries to app: into a slice of
-// exactly their number for the first section of app (one allocation per
-// application instead of a doubling slice), appended to the keys of an
-// earlier [app] section otherwise.
+// flush gives app the keys of the section just read, entries[secStart:]:
+// as its Entries (capped at their number, so that appending to them never
+// overwrites the next application's) for the first section of app,
+// appended to the keys of an earlier [app] section otherwise.
 func (r *tniReader) flush(app *Application) {
-	if len(r.entries) == 0 {
+	es := r.entries[r.secStart:len(r.entries):len(r.entries)]
+	if len(es) == 0 {
 		return
 	}
 	if len(app.Entries) == 0 {
-		app.Entries = append(make([]Entry, 0, len(r.entries)), r.entries...)
+		app.Entries = es
 	} else {
-		app.Entries = append(app.Entries, r.entries...)
+		app.Entries = append(app.Entries, es...)
 	}
-	app.index = nil  // rebuilt on the next lookup, if any
-	clear(r.entries) // drop the references held by the scratch
-	r.entries = r.entries[:0]
+	app.index = nil // rebuilt on the next lookup, if any
+	r.secStart = len(r.entries)
+}
+
+// newEntryBlock starts a new block of entries when the current one is
+// full, moving the keys of the section being read into it. Blocks double
+// from 64 entries up to 4096 (or twice the section, when larger), so that a
+// file of few keys does not pay for a large block.
+func (r *tniReader) newEntryBlock() {
+	sec := r.entries[r.secStart:]
+	n := min(max(2*cap(r.entries), 64), 4096)
+	b := make([]Entry, len(sec), max(n, 2*len(sec)))
+	copy(b, sec)
+	clear(sec) // the old block keeps no second reference to them
+	r.entries, r.secStart = b, 0
 }
 
 // block reads the element lines of a string-of-strings block up to
@@ -382,6 +434,11 @@ func (r *tniReader) block(key []byte, keyLine int) ([]byte, error) {
 // value decodes the value text t (everything after '=') of a key line,
 // reading continuation lines as needed (spec §3.3-§3.5).
 func (r *tniReader) value(t []byte) ([]byte, error) {
+	if len(t) > 3 && t[0] == '(' && t[1]|0x20 == 'x' && t[2] == ')' {
+		if v, ok, err := r.hexValue(t[3:]); ok {
+			return v, err
+		}
+	}
 	start, width, hex, numeric := tniIsNumeric(t)
 	if !numeric {
 		return r.str(t)
@@ -468,34 +525,85 @@ var tniClass, tniHexVal = func() (class, val [256]byte) {
 	return
 }()
 
+// hexValue decodes the (X) value whose tokens follow "(X)" in t, when its
+// first line is in the form DumpINI writes, two-digit tokens one space
+// apart, optionally ending in a '+' continuation: such a line is numeric
+// by the reference's rule (spec §3.3), so this decides and decodes it in
+// one pass. ok is false, with nothing decoded, for any other line: the
+// caller then decides and decodes it the general way.
+func (r *tniReader) hexValue(t []byte) (v []byte, ok bool, err error) {
+	i := 0
+	for i < len(t) && t[i] == ' ' {
+		i++
+	}
+	out, j := tniHexRun(r.arena.reserve(len(t)/3+1), t, i)
+	if len(out) == 0 {
+		return nil, false, nil
+	}
+	for j < len(t) && t[j] == ' ' {
+		j++
+	}
+	if j < len(t) && (t[j] != '+' || j != len(t)-1) {
+		return nil, false, nil
+	}
+	if r.decoded += len(out); r.decoded > r.limit {
+		return nil, true, r.limitError()
+	}
+	v, err = r.numbersFrom(out, t, j, 1, true)
+	return v, true, err
+}
+
+// tniHexRun appends to out the bytes of the run of two-digit hex tokens one
+// space apart that starts at t[j] (the usual (X) line), and returns out and
+// the offset in t where the run ends.
+func tniHexRun(out, t []byte, j int) ([]byte, int) {
+	n := len(out)
+	if need := (len(t)-j)/3 + 1; cap(out)-n < need {
+		out = slices.Grow(out, need)
+	}
+	o := out[:cap(out)]
+	for j+2 < len(t) && n < len(o) {
+		hi, lo := tniHexVal[t[j]], tniHexVal[t[j+1]]
+		if hi|lo > 15 || t[j+2] != ' ' {
+			return o[:n], j
+		}
+		o[n] = hi<<4 | lo
+		n++
+		j += 3
+	}
+	if j+2 == len(t) && n < len(o) {
+		if hi, lo := tniHexVal[t[j]], tniHexVal[t[j+1]]; hi|lo <= 15 {
+			o[n] = hi<<4 | lo
+			n++
+			j += 2
+		}
+	}
+	return o[:n], j
+}
+
 // numbers decodes a list of numbers of width bytes each (or hex bytes),
 // following '+' continuations (spec §3.4). The bytes are decoded in place
-// into the arena (see tniArena.reserve); a hex value is sized first from
-// the text of its lines, so that even a 64 KiB value is decoded without
-// growing a buffer.
+// into the arena (see tniArena.reserve).
 func (r *tniReader) numbers(t []byte, width int, hex bool) ([]byte, error) {
-	bound := min((bytes.Count(t, []byte{' '})+1)*width, r.limit) // one token per space
-	if hex {
-		bound = r.hexBound(t)
+	bound := len(t)/3 + 1
+	if !hex {
+		bound = min((bytes.Count(t, []byte{' '})+1)*width, r.limit) // one token per space
 	}
-	out := r.arena.reserve(bound)
-	j := 0
+	return r.numbersFrom(r.arena.reserve(bound), t, 0, width, hex)
+}
+
+// numbersFrom goes on decoding numbers at t[j], appending to out. A hex
+// value grows in the arena's free space; when a continuation line would
+// not fit, the rest of the value is sized from the text of its lines
+// (hexBound) and out moved once to a buffer of that size, so that even a
+// 64 KiB value is decoded without growing a buffer step by step.
+func (r *tniReader) numbersFrom(out, t []byte, j, width int, hex bool) ([]byte, error) {
 	for {
 		if hex {
 			// The usual (X) line: two-digit tokens, one space apart.
-			n := 0
-			for j+1 < len(t) {
-				hi, lo := tniHexVal[t[j]], tniHexVal[t[j+1]]
-				if hi|lo > 15 || (j+2 < len(t) && t[j+2] != ' ') {
-					break
-				}
-				out = append(out, hi<<4|lo)
-				n++
-				j += 3
-			}
-			if n > 0 {
-				j = min(j, len(t))
-				if r.decoded += n; r.decoded > r.limit {
+			n := len(out)
+			if out, j = tniHexRun(out, t, j); len(out) > n {
+				if r.decoded += len(out) - n; r.decoded > r.limit {
 					return nil, r.limitError()
 				}
 			}
@@ -515,6 +623,9 @@ func (r *tniReader) numbers(t []byte, width int, hex bool) ([]byte, error) {
 				return nil, err
 			}
 			t, j = l, 0
+			if hex && cap(out)-len(out) < len(t)/3+1 {
+				out = append(make([]byte, 0, len(out)+r.hexBound(t)), out...)
+			}
 			continue
 		}
 		k := j

@@ -70,6 +70,14 @@ func TestFileVectors(t *testing.T) {
 		{"F13", "[A]\n  k=1\n[/A]\n\x1a", 0, "", []string{"A", "k", "01000000"}},
 		{"F14", "[A]\r\n   k=ab\x1acd\r\n   j=a\rb\r\n[/A]\r\n", 2, "Ctrl-Z", nil},
 		{"F14b", "[A]\r\n   j=a\rb\r\n[/A]\r\n", 2, "CR byte not followed by LF", nil},
+		// ParseTNI counts CRs instead of searching each line for one: a
+		// lone CR must still be the error reported, before a later error,
+		// in a blank line and doubled before LF, and not after a Ctrl-Z.
+		{"F14c", "[A]\r\n   j=a\rb\r\n   k\r\n[/A]\r\n", 2, "CR byte not followed by LF", nil},
+		{"F14d", "[A]\r\n  \r  \r\n   k=1\r\n[/A]\r\n", 2, "CR byte not followed by LF", nil},
+		{"F14e", "[A]\r\n   k=1\r\r\n[/A]\r\n", 2, "CR byte not followed by LF", nil},
+		{"F14f", "[A]\r\n   k=1\r\n[/A]\r\n\x1a\r\r\n\r", 0, "", []string{"A", "k", "01000000"}},
+		{"F14g", "[A]\r\n   k=1\r\n[/A]\r\n[B]\r\n   k=1\r\n   k=2\r\n   j=\r1\r\n[/B]\r\n", 6, "defined twice", nil},
 		{"F15", "[A]\r\n   [/k]\r\n   z=1\r\n[/A]\r\n", 2, "\"[/k]\" does not close application [A]", nil},
 		{"F16", "[A]\r\n   [/k]\r\n[/A]\r\n", 2, "does not close application [A]", nil},
 	}
