@@ -3,6 +3,7 @@ package ini
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,15 +58,20 @@ func mustTNI(tb testing.TB, f *File) []byte {
 	return out
 }
 
-// FuzzParseTNI: ParseTNI never panics or hangs, refusals are *FormatError
-// values with a line, and what it accepts survives MarshalTNI + ParseTNI
-// unchanged (names TNI cannot carry skipped).
+// FuzzParseTNI: ParseTNI never panics or hangs, gives what its general
+// paths alone give (the same File or the same error), refusals are
+// *FormatError values with a line, and what it accepts survives MarshalTNI
+// + ParseTNI unchanged (names TNI cannot carry skipped).
 func FuzzParseTNI(f *testing.F) {
 	for _, s := range tniSeeds(f) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := ParseTNI(data)
+		slow, slowErr := parseTNI(data, true)
+		if fmt.Sprint(err) != fmt.Sprint(slowErr) || !sameFile(file, slow) {
+			t.Fatalf("fast paths give %v, %v; general paths %v, %v", err, file != nil, slowErr, slow != nil)
+		}
 		if err != nil {
 			fe, ok := err.(*FormatError)
 			if !ok || fe.Line < 1 || fe.Offset != -1 || file != nil {
@@ -224,4 +230,27 @@ func TestTNISeedsWithoutShared(t *testing.T) {
 			t.Errorf("built-in seed %q does not parse: %v", s, err)
 		}
 	}
+}
+
+// sameFile reports whether a and b (either may be nil) hold the same
+// applications, keys and values in the same order.
+func sameFile(a, b *File) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if len(a.Apps) != len(b.Apps) {
+		return false
+	}
+	for i, x := range a.Apps {
+		y := b.Apps[i]
+		if !bytes.Equal(x.Name, y.Name) || len(x.Entries) != len(y.Entries) {
+			return false
+		}
+		for j, e := range x.Entries {
+			if !bytes.Equal(e.Key, y.Entries[j].Key) || !bytes.Equal(e.Value, y.Entries[j].Value) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -2,6 +2,7 @@ package ini
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/big"
 	"slices"
@@ -54,19 +55,30 @@ import (
 // 16 times the file size in total (a "(65535)1 1 1 ..." line turns every two
 // text bytes into 65535 value bytes).
 func ParseTNI(data []byte) (*File, error) {
+	return parseTNI(data, false)
+}
+
+// parseTNI is ParseTNI; general makes the reader take only its general
+// paths, for tests to compare the fast ones with.
+func parseTNI(data []byte, general bool) (*File, error) {
 	r := newTNIReader(data)
-	r.countCR = true
+	r.countCR, r.general = !general, general
 	f, err := r.parse()
-	loneCR := r.crlf != bytes.Count(data[:r.stop], []byte{'\r'})
-	if loneCR || (err == nil && tniHasDuplicate(f)) {
-		// Find the first error in file order, with its line: parse again
-		// checking every line for a CR and every key as it is added
-		// (slower, error path only).
-		r := newTNIReader(data)
-		r.checkDup = true
+	if r.countCR && r.crlf != bytes.Count(data[:r.stop], []byte{'\r'}) {
+		// A CR not followed by LF was read: parse again searching each
+		// line for one, which stops at the first (slower, error path only).
+		r = newTNIReader(data)
+		r.general = general
 		f, err = r.parse()
-		if err == nil { // not reached: both passes see the same lines and keys
-			return nil, &FormatError{Offset: -1, Msg: "a key is defined twice in one application, or a CR is not followed by LF"}
+	}
+	if err == nil && tniHasDuplicate(f) {
+		// Find the first duplicate in file order, with its line: parse
+		// again checking every key as it is added (slower, error path only).
+		r := newTNIReader(data)
+		r.checkDup, r.general = true, general
+		f, err = r.parse()
+		if err == nil { // not reached: both checks see the same keys
+			return nil, &FormatError{Offset: -1, Msg: "a key is defined twice in one application"}
 		}
 	}
 	return f, err
@@ -153,7 +165,6 @@ type tniReader struct {
 	data    []byte
 	pos     int // offset of the next physical line
 	line    int // 1-based number of the line last returned by next
-	scratch []byte
 	arena   tniArena
 	decoded int // bytes decoded from numbers so far
 	limit   int // most bytes numbers may decode to (tniNumberLimit)
@@ -174,6 +185,9 @@ type tniReader struct {
 	// in data[:stop], the text read, to know whether there was another.
 	countCR    bool
 	crlf, stop int
+	// general (for tests) turns off the fast paths for the usual values
+	// (hexValue, hexLine, shortNumber), which must give the same results.
+	general bool
 	// nextCR, nextSUB and nextNUL are the offsets of the first CR, Ctrl-Z
 	// and NUL bytes at or after the line last searched (len(data) when
 	// there is none), so that each line is not searched for them again.
@@ -360,7 +374,12 @@ func (r *tniReader) add(app *Application, key, value []byte, line int) error {
 		if len(r.entries) == cap(r.entries) {
 			r.newEntryBlock()
 		}
-		r.entries = append(r.entries, Entry{Key: key, Value: value})
+		// Two pointer stores, not append's copy of an Entry, which
+		// costs a bulk write barrier while the GC is marking.
+		n := len(r.entries)
+		r.entries = r.entries[:n+1]
+		e := &r.entries[n]
+		e.Key, e.Value = key, value
 		return nil
 	}
 	if app.find(key) >= 0 {
@@ -399,15 +418,14 @@ func (r *tniReader) newEntryBlock() {
 	sec := r.entries[r.secStart:]
 	n := min(max(2*cap(r.entries), 64), 4096)
 	b := make([]Entry, len(sec), max(n, 2*len(sec)))
-	copy(b, sec)
-	clear(sec) // the old block keeps no second reference to them
+	copy(b, sec) // the old block keeps its copies: they hold nothing b does not
 	r.entries, r.secStart = b, 0
 }
 
 // block reads the element lines of a string-of-strings block up to
 // "[/key]" (spec §3.6): each line's bytes plus NUL, then one more NUL.
 func (r *tniReader) block(key []byte, keyLine int) ([]byte, error) {
-	out := r.scratch[:0]
+	out := r.arena.reserve(256)
 	for {
 		l, ok, err := r.next()
 		if err != nil {
@@ -426,17 +444,20 @@ func (r *tniReader) block(key []byte, keyLine int) ([]byte, error) {
 		out = append(out, l...)
 		out = append(out, 0)
 	}
-	out = append(out, 0)
-	r.scratch = out
-	return r.arena.copy(out), nil
+	return r.arena.commit(append(out, 0)), nil
 }
 
 // value decodes the value text t (everything after '=') of a key line,
 // reading continuation lines as needed (spec §3.3-§3.5).
 func (r *tniReader) value(t []byte) ([]byte, error) {
-	if len(t) > 3 && t[0] == '(' && t[1]|0x20 == 'x' && t[2] == ')' {
-		if v, ok, err := r.hexValue(t[3:]); ok {
-			return v, err
+	if !r.general {
+		if len(t) > 3 && t[0] == '(' && t[1]|0x20 == 'x' && t[2] == ')' {
+			if v, ok, err := r.hexValue(t[3:]); ok {
+				return v, err
+			}
+		}
+		if v, ok := r.shortNumber(t); ok {
+			return v, nil
 		}
 	}
 	start, width, hex, numeric := tniIsNumeric(t)
@@ -553,6 +574,41 @@ func (r *tniReader) hexValue(t []byte) (v []byte, ok bool, err error) {
 	return v, true, err
 }
 
+// shortNumber decodes the value t when it is one number of at most 9
+// digits with no spaces, of the default width 4 or a width (1) to (8) with
+// no space after it: the usual number value, numeric by the reference's
+// rule (spec §3.3). ok is false, with nothing decoded, for any other value
+// and for a number that does not fit its width (the general path then
+// gives the error).
+func (r *tniReader) shortNumber(t []byte) (v []byte, ok bool) {
+	width := 4
+	if len(t) > 3 && t[0] == '(' && t[2] == ')' && t[1] >= '1' && t[1] <= '8' {
+		width = int(t[1] - '0')
+		t = t[3:]
+	}
+	if len(t) == 0 || len(t) > 9 {
+		return nil, false
+	}
+	var n uint64
+	for _, c := range t {
+		d := c - '0'
+		if d > 9 {
+			return nil, false
+		}
+		n = n*10 + uint64(d)
+	}
+	if n>>(8*width) != 0 || r.decoded+width > r.limit {
+		return nil, false
+	}
+	r.decoded += width
+	out := r.arena.reserve(width)[:width]
+	for i := range out {
+		out[i] = byte(n)
+		n >>= 8
+	}
+	return r.arena.commit(out), true
+}
+
 // tniHexRun appends to out the bytes of the run of two-digit hex tokens one
 // space apart that starts at t[j] (the usual (X) line), and returns out and
 // the offset in t where the run ends.
@@ -562,15 +618,7 @@ func tniHexRun(out, t []byte, j int) ([]byte, int) {
 		out = slices.Grow(out, need)
 	}
 	o := out[:cap(out)]
-	for j+2 < len(t) && n < len(o) {
-		hi, lo := tniHexVal[t[j]], tniHexVal[t[j+1]]
-		if hi|lo > 15 || t[j+2] != ' ' {
-			return o[:n], j
-		}
-		o[n] = hi<<4 | lo
-		n++
-		j += 3
-	}
+	n, j = tniDecodeTriples(o, t, n, j)
 	if j+2 == len(t) && n < len(o) {
 		if hi, lo := tniHexVal[t[j]], tniHexVal[t[j+1]]; hi|lo <= 15 {
 			o[n] = hi<<4 | lo
@@ -579,6 +627,42 @@ func tniHexRun(out, t []byte, j int) ([]byte, int) {
 		}
 	}
 	return o[:n], j
+}
+
+// tniDecodeTriples decodes into o[n:] the run of "XY " triples (two hex
+// digits and a space) at t[j:], at most len(o)-n of them, and returns the
+// new n and j. Four triples at a time are checked and decoded from one
+// 8-byte and one 4-byte load (little-endian): their spaces by masks, their
+// digits by lookups ORed together and tested once.
+func tniDecodeTriples(o, t []byte, n, j int) (int, int) {
+	for j+12 <= len(t) && n+4 <= len(o) {
+		w := binary.LittleEndian.Uint64(t[j:])
+		x := binary.LittleEndian.Uint32(t[j+8:])
+		if w&0x0000FF0000FF0000 != 0x0000200000200000 || x&0xFF0000FF != 0x20000020 {
+			break
+		}
+		a0, b0 := tniHexVal[byte(w)], tniHexVal[byte(w>>8)]
+		a1, b1 := tniHexVal[byte(w>>24)], tniHexVal[byte(w>>32)]
+		a2, b2 := tniHexVal[byte(w>>48)], tniHexVal[byte(w>>56)]
+		a3, b3 := tniHexVal[byte(x>>8)], tniHexVal[byte(x>>16)]
+		if a0|b0|a1|b1|a2|b2|a3|b3 > 15 {
+			break
+		}
+		q := o[n : n+4 : n+4]
+		q[0], q[1], q[2], q[3] = a0<<4|b0, a1<<4|b1, a2<<4|b2, a3<<4|b3
+		n += 4
+		j += 12
+	}
+	for j+3 <= len(t) && n < len(o) {
+		hi, lo := tniHexVal[t[j]], tniHexVal[t[j+1]]
+		if hi|lo > 15 || t[j+2] != ' ' {
+			break
+		}
+		o[n] = hi<<4 | lo
+		n++
+		j += 3
+	}
+	return n, j
 }
 
 // numbers decodes a list of numbers of width bytes each (or hex bytes),
@@ -618,6 +702,22 @@ func (r *tniReader) numbersFrom(out, t []byte, j, width int, hex bool) ([]byte, 
 			if rest := bytes.TrimLeft(t[j+1:], " "); len(rest) > 0 {
 				return nil, errLine(r.line, "text after '+': %q", clip(rest))
 			}
+			if hex && !r.general {
+				for {
+					n := len(out)
+					o, more, ok := r.hexLine(out)
+					if !ok {
+						break
+					}
+					out = o
+					if r.decoded += len(out) - n; r.decoded > r.limit {
+						return nil, r.limitError()
+					}
+					if !more {
+						return r.arena.commit(out), nil
+					}
+				}
+			}
 			l, err := r.continuation()
 			if err != nil {
 				return nil, err
@@ -645,6 +745,58 @@ func (r *tniReader) numbersFrom(out, t []byte, j, width int, hex bool) ([]byte, 
 		j = k
 	}
 	return r.arena.commit(out), nil
+}
+
+// hexLine reads the next physical line as the continuation of a (X) value
+// when it is in the form DumpINI writes: indentation, two-digit tokens one
+// space apart, optionally a '+', then the line ending. It appends the bytes
+// to out within its capacity and reports whether the value continues on
+// the line after (more). Such a line is neither blank, a header, a Ctrl-Z
+// line nor holds a CR, Ctrl-Z or NUL byte, so reading it this way gives
+// what next, continuation and numbersFrom would, without searching for its
+// end first. For any other line, or one that does not fit in out, ok is
+// false and nothing is read.
+func (r *tniReader) hexLine(out []byte) (_ []byte, more, ok bool) {
+	d := r.data
+	p := r.pos
+	for p < len(d) && (d[p] == ' ' || d[p] == '\t' || d[p] == '\b') {
+		p++
+	}
+	o := out[len(out):cap(out)]
+	k, p := tniDecodeTriples(o, d, 0, p)
+	if p+1 < len(d) && k < len(o) && (p+2 == len(d) || tniHexVal[d[p+2]] > 15) {
+		if hi, lo := tniHexVal[d[p]], tniHexVal[d[p+1]]; hi|lo <= 15 {
+			o[k] = hi<<4 | lo
+			k++
+			p += 2
+		}
+	}
+	if k == 0 {
+		return out, false, false
+	}
+	for p < len(d) && d[p] == ' ' {
+		p++
+	}
+	if p < len(d) && d[p] == '+' {
+		more = true
+		for p++; p < len(d) && d[p] == ' '; p++ {
+		}
+	}
+	cr := 0
+	switch {
+	case p == len(d):
+	case d[p] == '\n':
+		p++
+	case d[p] == '\r' && p+1 < len(d) && d[p+1] == '\n':
+		p += 2
+		cr = 1
+	default:
+		return out, false, false
+	}
+	r.line++
+	r.crlf += cr
+	r.pos, r.stop = p, p
+	return out[:len(out)+k], more, true
 }
 
 // limitError is the error of the memory guard on decoded numbers.

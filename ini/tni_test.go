@@ -77,7 +77,7 @@ func TestFileVectors(t *testing.T) {
 		{"F14d", "[A]\r\n  \r  \r\n   k=1\r\n[/A]\r\n", 2, "CR byte not followed by LF", nil},
 		{"F14e", "[A]\r\n   k=1\r\r\n[/A]\r\n", 2, "CR byte not followed by LF", nil},
 		{"F14f", "[A]\r\n   k=1\r\n[/A]\r\n\x1a\r\r\n\r", 0, "", []string{"A", "k", "01000000"}},
-		{"F14g", "[A]\r\n   k=1\r\n[/A]\r\n[B]\r\n   k=1\r\n   k=2\r\n   j=\r1\r\n[/B]\r\n", 6, "defined twice", nil},
+		{"F14g", "[A]\r\n   k=1\r\n[/A]\r\n[B]\r\n   k=1\r\n   k=1\r\n   j=\r1\r\n[/B]\r\n", 7, "CR byte not followed by LF", nil},
 		{"F15", "[A]\r\n   [/k]\r\n   z=1\r\n[/A]\r\n", 2, "\"[/k]\" does not close application [A]", nil},
 		{"F16", "[A]\r\n   [/k]\r\n[/A]\r\n", 2, "does not close application [A]", nil},
 	}
