@@ -109,8 +109,7 @@ func (r *Runtime) fileValue(f *fileObj) *lua.LUserData {
 		f.index.Metatable.(*lua.LTable).RawSetString("__index", metaFunc(L, "index", func(L *lua.LState) int {
 			return r.fileMiss(L, f)
 		}))
-		f.mt = copyTable(L, r.fileMT)
-		f.mt.RawSetString("__index", f.index)
+		f.mt = metatableWith(L, r.fileMT, f.index)
 	}
 	ud := r.ls.NewUserData()
 	ud.Value = f
@@ -160,9 +159,7 @@ func (r *Runtime) startCache(ud *lua.LUserData, a *appObj) {
 	a.vals.Metatable.(*lua.LTable).RawSetString("__index", metaFunc(L, "index", func(L *lua.LState) int {
 		return r.appMiss(L, a)
 	}))
-	mt := copyTable(L, r.appMT)
-	mt.RawSetString("__index", a.vals)
-	ud.Metatable = mt
+	ud.Metatable = metatableWith(L, r.appMT, a.vals)
 }
 
 // forget drops (app, key) from the value cache of app's view, after a
@@ -182,10 +179,18 @@ func (f *fileObj) forget(app, key string) {
 	a.vals.RawSetString(key, lua.LNil)
 }
 
-// copyTable returns a new table holding t's fields (not its metatable).
-func copyTable(L *lua.LState, t *lua.LTable) *lua.LTable {
+// metatableWith returns a new metatable holding mt's fields with __index
+// set to index. __index goes in first: gopher-lua looks it up on every
+// f[name] and a[key], and Go finds a short key in a map of at most 8
+// entries by scanning them in the order they were added.
+func metatableWith(L *lua.LState, mt, index *lua.LTable) *lua.LTable {
 	c := L.NewTable()
-	t.ForEach(func(k, v lua.LValue) { c.RawSetH(k, v) })
+	c.RawSetString("__index", index)
+	mt.ForEach(func(k, v lua.LValue) {
+		if k != lua.LString("__index") {
+			c.RawSetH(k, v)
+		}
+	})
 	return c
 }
 
