@@ -843,3 +843,25 @@ func TestTNIPrintable(t *testing.T) {
 		}
 	}
 }
+
+// TestTNINameOK checks that the fast name checks of the writer agree with
+// the ones that give the reason, on every byte at the start, middle and end
+// of a name and at the length limits.
+func TestTNINameOK(t *testing.T) {
+	var keys [][]byte
+	for c := range 256 {
+		b := byte(c)
+		keys = append(keys, []byte{b}, []byte{'a', b}, []byte{'a', b, 'b'}, []byte{b, 'a', 'b'})
+	}
+	for _, n := range []int{0, 1, 127, 128, 129, 255, 256, 257} {
+		keys = append(keys, bytes.Repeat([]byte("k"), n))
+	}
+	for _, k := range keys {
+		if got, want := tniKeyNameOK(k), tniKeyNameIssue(k) == ""; got != want {
+			t.Errorf("tniKeyNameOK(%q) = %v, want %v", k, got, want)
+		}
+		if got, want := tniBlockNameOK(k), tniBlockNameIssue(k) == ""; got != want {
+			t.Errorf("tniBlockNameOK(%q) = %v, want %v", k, got, want)
+		}
+	}
+}

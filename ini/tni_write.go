@@ -135,74 +135,220 @@ func (f *File) MarshalTNI(ff *FormatFile) ([]byte, error) {
 // skipped and the FMT codes not applied. The error is
 // *UnrepresentableError (only without SkipUnrepresentable).
 func (f *File) MarshalTNIWith(opts TNIOptions) ([]byte, TNIReport, error) {
-	w := tniWriter{opts: opts}
-	size := 0
-	for _, a := range f.Apps {
-		size += 2*len(a.Name) + 8
-		for _, e := range a.Entries {
-			size += len(e.Key) + tniSizeHint(e.Value)
-		}
-	}
-	w.out = make([]byte, 0, size)
-
 	byName := func(a, b *Application) int { return bytes.Compare(a.Name, b.Name) }
 	apps := f.Apps
 	if !slices.IsSortedFunc(apps, byName) {
 		apps = slices.Clone(f.Apps)
 		slices.SortFunc(apps, byName)
 	}
+	p := tniPlan(apps, opts.Format)
+	buf := make([]byte, p.size)
+	n := 0
+	w := tniWriter{opts: opts}
 	var issues []NameIssue
-	var order []int
-	for _, a := range apps {
+	j := 0 // index in p.kinds
+	for ai, a := range apps {
 		if why := tniAppNameIssue(a.Name); why != "" {
 			issues = append(issues, NameIssue{App: a.Name, Reason: why})
+			j += len(a.Entries)
 			continue
 		}
-		w.out = append(w.out, '[')
-		w.out = append(w.out, a.Name...)
-		w.out = append(w.out, "]\r\n"...)
-		order = order[:0]
-		for i := range a.Entries {
-			order = append(order, i)
+		if len(buf)-n < len(a.Name)+4 {
+			buf = tniGrow(buf, n, len(a.Name)+4)
 		}
-		byKey := func(i, j int) int { return bytes.Compare(a.Entries[i].Key, a.Entries[j].Key) }
-		if !slices.IsSortedFunc(order, byKey) { // files read from TNI are sorted already
-			slices.SortFunc(order, byKey)
+		buf[n] = '['
+		n++
+		n += copy(buf[n:], a.Name)
+		buf[n], buf[n+1], buf[n+2] = ']', '\r', '\n'
+		n += 3
+		var order []int
+		if p.orders != nil {
+			order = p.orders[ai]
 		}
-		for _, i := range order {
-			e := &a.Entries[i]
-			if why := w.entry(a.Name, e.Key, e.Value); why != "" {
+		for x := range a.Entries {
+			e := &a.Entries[x]
+			if order != nil {
+				e = &a.Entries[order[x]]
+			}
+			kind := p.kinds[j]
+			j++
+			switch kind {
+			case tniSkip:
 				key := e.Key
 				if key == nil {
 					key = []byte{}
 				}
-				issues = append(issues, NameIssue{App: a.Name, Key: key, Reason: why})
+				issues = append(issues, NameIssue{App: a.Name, Key: key, Reason: tniSkipReason(e.Key, e.Value)})
+				continue
+			case tniFormat:
+				w.out = buf[:n]
+				if why := w.entry(a.Name, e.Key, e.Value); why != "" {
+					key := e.Key
+					if key == nil {
+						key = []byte{}
+					}
+					issues = append(issues, NameIssue{App: a.Name, Key: key, Reason: why})
+				}
+				buf, n = w.out[:cap(w.out)], len(w.out)
+				continue
 			}
+			v := e.Value
+			if kind == tniString0 {
+				v = v[:len(v)-1]
+			}
+			if need := tniBound(kind, len(e.Key), len(v)); len(buf)-n < need {
+				buf = tniGrow(buf, n, need)
+			}
+			n = tniPut(buf, n, kind, e.Key, v)
 		}
-		w.out = append(w.out, "[/"...)
-		w.out = append(w.out, a.Name...)
-		w.out = append(w.out, "]\r\n"...)
+		if len(buf)-n < len(a.Name)+5 {
+			buf = tniGrow(buf, n, len(a.Name)+5)
+		}
+		buf[n], buf[n+1] = '[', '/'
+		n += 2
+		n += copy(buf[n:], a.Name)
+		buf[n], buf[n+1], buf[n+2] = ']', '\r', '\n'
+		n += 3
 	}
 	if len(issues) > 0 && !opts.SkipUnrepresentable {
 		return nil, TNIReport{Notes: w.notes}, &UnrepresentableError{Items: issues}
 	}
-	return w.out, TNIReport{Skipped: issues, Notes: w.notes}, nil
+	return buf[:n], TNIReport{Skipped: issues, Notes: w.notes}, nil
 }
 
-// tniSizeHint estimates the bytes of the key line or block that value v
-// takes (without the key name), for sizing the output once: a string is
-// written about as it is (plus quotes and a continuation line per 60
-// bytes), anything else is assumed to be hex (3 bytes per byte plus a
-// continuation per 26 bytes).
-func tniSizeHint(v []byte) int {
-	n := len(v)
-	if n <= 4 {
-		return 24
+// tniPlanned is what tniPlan found: the way each entry is written, in
+// output order (applications whose name cannot be written keep their
+// places), the order of the keys of each application (nil when they are
+// sorted already; orders is nil when all are), and the output size.
+type tniPlanned struct {
+	kinds  []tniKind
+	orders [][]int
+	size   int
+}
+
+// tniPlan classifies every value once (spec §4.2), checks the key names
+// against the form chosen, sorts the keys of the applications that need it
+// and sizes the output: exactly for numbers, hex and strings of strings,
+// with a margin for strings (their quoting is decided while writing), plus
+// room for the worst case of the largest entry, so that the output is
+// normally one allocation.
+func tniPlan(apps []*Application, ff *FormatFile) tniPlanned {
+	total := 0
+	for _, a := range apps {
+		total += len(a.Entries)
 	}
-	if p := tniPrintable(v); p >= n-1 {
-		return n + 16*(n/60) + 16
+	p := tniPlanned{kinds: make([]tniKind, total)}
+	j := 0
+	slack := 0
+	for ai, a := range apps {
+		if tniAppNameIssue(a.Name) != "" {
+			j += len(a.Entries)
+			continue
+		}
+		p.size += 2*len(a.Name) + 9
+		var order []int
+		if !tniKeysSorted(a.Entries) {
+			order = make([]int, len(a.Entries))
+			for i := range order {
+				order[i] = i
+			}
+			slices.SortFunc(order, func(i, j int) int { return bytes.Compare(a.Entries[i].Key, a.Entries[j].Key) })
+			if p.orders == nil {
+				p.orders = make([][]int, len(apps))
+			}
+			p.orders[ai] = order
+		}
+		var codes map[string]FormatCode
+		if ff != nil {
+			codes = ff.apps[string(a.Name)]
+		}
+		for x := range a.Entries {
+			e := &a.Entries[x]
+			if order != nil {
+				e = &a.Entries[order[x]]
+			}
+			key, v := e.Key, e.Value
+			kind := tniFormat
+			if _, ok := codes[string(key)]; !ok {
+				kind = tniChoose(key, v)
+			}
+			p.kinds[j] = kind
+			j++
+			var est int
+			switch kind {
+			case tniSkip:
+				continue
+			case tniFormat:
+				est = len(key) + 3*len(v) + 8*(len(v)/26) + 32
+			case tniNumeric:
+				est = len(key) + 6 + tniDigits(tniUint(v))
+				if len(v) != 4 {
+					est += 3
+				}
+			case tniHex:
+				est = len(key) + 9 + 3*len(v) + len(tniWrap)*tniHexWraps(len(key), len(v))
+			case tniStrings:
+				elems := 0
+				for _, c := range v[:len(v)-1] {
+					if c == 0 {
+						elems++
+					}
+				}
+				est = 2*len(key) + 14 + len(v) + 7*elems
+			default: // tniString, tniString0
+				m := len(v)
+				if kind == tniString0 {
+					m--
+				}
+				chunks := (m + 59) / 60
+				est = len(key) + 9 + m + 16*chunks + m/8
+			}
+			p.size += est
+			if kind != tniFormat {
+				slack = max(slack, tniBound(kind, len(key), len(v))-est)
+			}
+		}
 	}
-	return 3*n + 8*(n/26) + 16
+	p.size += slack
+	return p
+}
+
+// tniKeysSorted reports whether the keys are in increasing byte order
+// (files read from TNI are), comparing their first eight bytes as one
+// number and the whole keys only when those are equal.
+func tniKeysSorted(es []Entry) bool {
+	if len(es) < 2 {
+		return true
+	}
+	prev := tniPrefix(es[0].Key)
+	for i := 1; i < len(es); i++ {
+		cur := tniPrefix(es[i].Key)
+		if cur < prev || cur == prev && bytes.Compare(es[i].Key, es[i-1].Key) < 0 {
+			return false
+		}
+		prev = cur
+	}
+	return true
+}
+
+// tniPrefix returns the first eight bytes of k as a big-endian number,
+// padded with zeros: tniPrefix(a) < tniPrefix(b) implies a < b.
+func tniPrefix(k []byte) uint64 {
+	if len(k) >= 8 {
+		return binary.BigEndian.Uint64(k)
+	}
+	var x uint64
+	for i, c := range k {
+		x |= uint64(c) << (56 - 8*i)
+	}
+	return x
+}
+
+// tniGrow returns a copy of buf[:n] with room for at least need more bytes.
+func tniGrow(buf []byte, n, need int) []byte {
+	nb := make([]byte, max(2*len(buf), n+need))
+	copy(nb, buf[:n])
+	return nb
 }
 
 // tniAppNameIssue says why an application name cannot be a TNI header
@@ -265,8 +411,11 @@ func tniBadBytes(name []byte) string {
 	return ""
 }
 
-// tniKind is the way a value is written (spec §4.2).
-type tniKind int
+// tniKind is the way a value is written (spec §4.2); tniSkip and tniFormat
+// are the plan's marks for a key whose name cannot be written in the form
+// its value takes, and for one with an FMT code (written by
+// tniWriter.entry).
+type tniKind uint8
 
 const (
 	tniString tniKind = iota
@@ -274,7 +423,67 @@ const (
 	tniNumeric
 	tniHex
 	tniStrings
+	tniSkip
+	tniFormat
 )
+
+// tniChoose returns how the heuristic writes key = v (tniClassify, and a
+// string of strings whose key cannot be a block header written as hex when
+// it can be a key=value name), or tniSkip when the name fits neither.
+func tniChoose(key, v []byte) tniKind {
+	kind := tniClassify(v)
+	if kind == tniStrings {
+		if tniBlockNameOK(key) {
+			return tniStrings
+		}
+		kind = tniHex // ours: a key like "/x" can still be written as key=(X) ...
+	}
+	if tniKeyNameOK(key) {
+		return kind
+	}
+	return tniSkip
+}
+
+// tniSkipReason is why tniChoose returned tniSkip for key = v.
+func tniSkipReason(key, v []byte) string {
+	if tniClassify(v) == tniStrings {
+		return tniBlockNameIssue(key)
+	}
+	return tniKeyNameIssue(key)
+}
+
+// tniNameBytesOK reports whether name has none of the bytes in mask (a set
+// of bytes below 64, bit c for byte c).
+func tniNameBytesOK(name []byte, mask uint64) bool {
+	var seen uint64
+	for _, c := range name {
+		if c < 64 {
+			seen |= 1 << c
+		}
+	}
+	return seen&mask == 0
+}
+
+// tniBadMask is the set of bytes no name may hold (tniBadBytes).
+const tniBadMask = 1<<0 | 1<<'\n' | 1<<'\r' | 1<<0x1A
+
+// tniKeyNameOK is tniKeyNameIssue(key) == "", without building the reason.
+func tniKeyNameOK(key []byte) bool {
+	if len(key) == 0 || len(key) > maxTNIKeyName {
+		return false
+	}
+	switch key[0] {
+	case ' ', '\t', '\b', '[':
+		return false
+	}
+	return tniNameBytesOK(key, tniBadMask|1<<'=')
+}
+
+// tniBlockNameOK is tniBlockNameIssue(key) == "", without building the
+// reason.
+func tniBlockNameOK(key []byte) bool {
+	return len(key) > 0 && len(key) <= maxTNIAppName && key[0] != '/' && tniNameBytesOK(key, tniBadMask)
+}
 
 // tniClassify is the heuristic of spec §4.2 with the fixes W3 and W4. For
 // tniNumeric the width is len(v).
@@ -470,34 +679,109 @@ func (w *tniWriter) value(key, v []byte, kind tniKind, width int) string {
 		if why := tniBlockNameIssue(key); why != "" {
 			return why
 		}
-		w.block(key, v)
-		return ""
-	}
-	if why := tniKeyNameIssue(key); why != "" {
+	} else if why := tniKeyNameIssue(key); why != "" {
 		return why
 	}
-	w.out = append(w.out, "   "...)
-	w.out = append(w.out, key...)
-	w.out = append(w.out, '=')
+	if kind == tniNumeric && (width != len(v) || width > 4) {
+		w.out = append(w.out, "   "...)
+		w.out = append(w.out, key...)
+		w.out = append(w.out, '=')
+		w.numbers(key, v, width)
+		w.out = append(w.out, "\r\n"...)
+		return ""
+	}
+	w.out = slices.Grow(w.out, tniBound(kind, len(key), len(v)))
+	w.out = w.out[:tniPut(w.out[:cap(w.out)], len(w.out), kind, key, v)]
+	return ""
+}
+
+// tniBound is the most bytes tniPut writes (stores included) for a key of
+// keyLen bytes and a value of n bytes in the given form.
+func tniBound(kind tniKind, keyLen, n int) int {
+	switch kind {
+	case tniNumeric:
+		return keyLen + 24
+	case tniHex:
+		return keyLen + 12 + 3*n + len(tniWrap)*(n/26+1)
+	case tniStrings:
+		return 2*keyLen + 24 + 5*n
+	case tniString, tniString0:
+		// each piece of a quote split adds at most two quotes, " +" and
+		// a space, and there is at most one piece per byte
+		return keyLen + 16 + 6*n + 12*(n/60)
+	}
+	return 0
+}
+
+// tniPut writes key = v in the given form (the key line, or block, with its
+// CRLF) at buf[n:], which must hold tniBound bytes, and returns the new end.
+// A tniNumeric value is one item of len(v) <= 4 bytes; v is as for value.
+func tniPut(buf []byte, n int, kind tniKind, key, v []byte) int {
+	if kind == tniStrings {
+		return tniPutBlock(buf, n, key, v)
+	}
+	binary.LittleEndian.PutUint32(buf[n:], 0x20202020) // "   " (the 4th byte is overwritten)
+	n += 3
+	n += copy(buf[n:], key)
+	buf[n] = '='
+	n++
 	switch kind {
 	case tniString:
 		if len(v) > 0 {
-			w.emit(v, false, false, true)
+			n = tniPutString(buf, n, v, false, false, true)
 		}
 	case tniString0:
 		if len(v) == 0 {
-			w.out = append(w.out, "''"...)
+			buf[n], buf[n+1] = '\'', '\''
+			n += 2
 		} else {
-			w.emit(v, true, false, true)
+			n = tniPutString(buf, n, v, true, false, true)
 		}
-		w.out = append(w.out, '0')
+		buf[n] = '0'
+		n++
 	case tniNumeric:
-		w.numbers(key, v, width)
+		if len(v) != 4 {
+			buf[n], buf[n+1], buf[n+2] = '(', byte('0'+len(v)), ')'
+			n += 3
+		}
+		n = tniPutUint(buf, n, tniUint(v))
 	case tniHex:
-		w.hex(key, v)
+		n = tniPutHex(buf, n, len(key), v)
 	}
-	w.out = append(w.out, "\r\n"...)
-	return ""
+	buf[n], buf[n+1] = '\r', '\n'
+	return n + 2
+}
+
+// tniUint returns v (at most 8 bytes) as a little-endian unsigned number.
+func tniUint(v []byte) uint64 {
+	var x uint64
+	for j := len(v) - 1; j >= 0; j-- {
+		x = x<<8 | uint64(v[j])
+	}
+	return x
+}
+
+// tniDigits returns the number of decimal digits of x.
+func tniDigits(x uint64) int {
+	d := 1
+	for ; x >= 10; x /= 10 {
+		d++
+	}
+	return d
+}
+
+// tniPutUint writes x in decimal at buf[n:] and returns the new end.
+func tniPutUint(buf []byte, n int, x uint64) int {
+	if x < 10 {
+		buf[n] = byte('0' + x)
+		return n + 1
+	}
+	end := n + tniDigits(x)
+	for k := end - 1; k >= n; k-- {
+		buf[k] = byte('0' + x%10)
+		x /= 10
+	}
+	return end
 }
 
 // numbers writes v as width-byte little-endian unsigned decimals (§4.3),
@@ -525,11 +809,7 @@ func (w *tniWriter) numbers(key, v []byte, width int) {
 		start := len(w.out)
 		item := v[i : i+width]
 		if width <= 8 {
-			var x uint64
-			for j := width - 1; j >= 0; j-- {
-				x = x<<8 | uint64(item[j])
-			}
-			w.out = strconv.AppendUint(w.out, x, 10)
+			w.out = strconv.AppendUint(w.out, tniUint(item), 10)
 		} else {
 			be = append(be[:0], item...)
 			slices.Reverse(be)
@@ -542,35 +822,46 @@ func (w *tniWriter) numbers(key, v []byte, width int) {
 // tniHexDigits are the upper-case digits DumpINI writes (§4.4).
 const tniHexDigits = "0123456789ABCDEF"
 
-// hex writes v as "(X) 01 02 ..." (§4.4), never wrapping before the first
-// byte (W2 fix). DumpINI wraps before a byte once the line's counter
-// (key length + 7 on the first line, 4 on the next ones, +3 per byte)
-// reaches 80: the first line holds at least one byte, every continuation
-// line 26. The output is sized first and filled three bytes at a time.
+// tniWrap ends a line of hex bytes and indents the next one.
+const tniWrap = " +\r\n    "
+
+// tniHexWraps is the number of continuation lines of an n-byte (X) value
+// of a key of keyLen bytes (see tniPutHex).
+func tniHexWraps(keyLen, n int) int {
+	first := min(max(1, (80-(keyLen+7)+2)/3), n)
+	return (n - first + 25) / 26
+}
+
+// hex writes v as "(X) 01 02 ..." (§4.4) with tniPutHex.
 func (w *tniWriter) hex(key, v []byte) {
-	w.out = append(w.out, "(X)"...)
+	w.out = slices.Grow(w.out, 3+3*len(v)+len(tniWrap)*tniHexWraps(len(key), len(v))+1)
+	w.out = w.out[:tniPutHex(w.out[:cap(w.out)], len(w.out), len(key), v)]
+}
+
+// tniPutHex writes v as "(X) 01 02 ..." (§4.4) at buf[n:] and returns the
+// new end, never wrapping before the first byte (W2 fix). DumpINI wraps
+// before a byte once the line's counter (key length + 7 on the first line,
+// 4 on the next ones, +3 per byte) reaches 80: the first line holds at
+// least one byte, every continuation line 26. It is filled line by line,
+// three bytes at a time; buf must hold one byte more than is written.
+func tniPutHex(buf []byte, n, keyLen int, v []byte) int {
+	buf[n], buf[n+1], buf[n+2] = '(', 'X', ')'
+	n += 3
 	if len(v) == 0 {
-		return
+		return n
 	}
-	const wrap = " +\r\n    "
-	first := min(max(1, (80-(len(key)+7)+2)/3), len(v)) // bytes on the first line
-	wraps := (len(v) - first + 25) / 26
-	at := len(w.out)
-	w.out = slices.Grow(w.out, 3*len(v)+len(wrap)*wraps+1)[:at+3*len(v)+len(wrap)*wraps+1]
-	dst := w.out[at:]
-	line := v[:first]
-	rest := v[first:]
+	first := min(max(1, (80-(keyLen+7)+2)/3), len(v)) // bytes on the first line
+	line, rest := v[:first], v[first:]
 	for {
-		putHexTriples(dst, line)
-		dst = dst[3*len(line):]
+		putHexTriples(buf[n:], line)
+		n += 3 * len(line)
 		if len(rest) == 0 {
-			break
+			return n
 		}
-		copy(dst, wrap)
-		dst = dst[len(wrap):]
-		line, rest = rest[:min(26, len(rest))], rest[min(26, len(rest)):]
+		n += copy(buf[n:], tniWrap)
+		k := min(26, len(rest))
+		line, rest = rest[:k], rest[k:]
 	}
-	w.out = w.out[:len(w.out)-1] // the spare byte of the last 4-byte store
 }
 
 // putHexTriples writes " XY" for each byte of src (upper-case digits) to
@@ -591,12 +882,14 @@ var tniHexTriples = func() (t [256]uint32) {
 	return
 }()
 
-// block writes a string-of-strings block (§4.6): the elements up to the
-// first empty one.
-func (w *tniWriter) block(key, v []byte) {
-	w.out = append(w.out, "   ["...)
-	w.out = append(w.out, key...)
-	w.out = append(w.out, "]\r\n"...)
+// tniPutBlock writes a string-of-strings block (§4.6), the elements up to
+// the first empty one, at buf[n:] and returns the new end.
+func tniPutBlock(buf []byte, n int, key, v []byte) int {
+	binary.LittleEndian.PutUint32(buf[n:], 0x5B202020) // "   ["
+	n += 4
+	n += copy(buf[n:], key)
+	buf[n], buf[n+1], buf[n+2] = ']', '\r', '\n'
+	n += 3
 	for len(v) > 0 {
 		i := bytes.IndexByte(v, 0)
 		if i == 0 {
@@ -605,23 +898,28 @@ func (w *tniWriter) block(key, v []byte) {
 		if i < 0 {
 			i = len(v)
 		}
-		w.out = append(w.out, "      "...)
-		w.out = append(w.out, v[:i]...)
-		w.out = append(w.out, "\r\n"...)
+		binary.LittleEndian.PutUint64(buf[n:], 0x2020202020202020) // 6 spaces (2 overwritten)
+		n += 6
+		n += copy(buf[n:], v[:i])
+		buf[n], buf[n+1] = '\r', '\n'
+		n += 2
 		v = v[min(i+1, len(v)):]
 	}
-	w.out = append(w.out, "   [/"...)
-	w.out = append(w.out, key...)
-	w.out = append(w.out, "]\r\n"...)
+	binary.LittleEndian.PutUint64(buf[n:], 0x2F5B202020) // "   [/" (3 zeros overwritten)
+	n += 5
+	n += copy(buf[n:], key)
+	buf[n], buf[n+1], buf[n+2] = ']', '\r', '\n'
+	return n + 3
 }
 
-// emit writes string s with DumpINI's chunking and quoting rules (§4.5
-// Emit), passing plus to the last part of a split chunk (W1 fix) and
-// quoting a continuation chunk that starts with '['.
-func (w *tniWriter) emit(s []byte, force, plus, first bool) {
+// tniPutString writes string s at buf[n:] with DumpINI's chunking and
+// quoting rules (§4.5 Emit), passing plus to the last part of a split chunk
+// (W1 fix) and quoting a continuation chunk that starts with '['. It
+// returns the new end.
+func tniPutString(buf []byte, n int, s []byte, force, plus, first bool) int {
 	for len(s) > 60 {
-		w.emit(s[:60], false, true, first)
-		w.out = append(w.out, "\r\n          "...)
+		n = tniPutString(buf, n, s[:60], false, true, first)
+		n += copy(buf[n:], "\r\n          ")
 		first = false
 		s = s[60:]
 	}
@@ -629,10 +927,9 @@ func (w *tniWriter) emit(s []byte, force, plus, first bool) {
 	d := bytes.IndexByte(s, '"')
 	if a >= 0 && d >= 0 {
 		m := max(a, d)
-		w.emit(s[:m], false, true, first)
-		w.out = append(w.out, ' ')
-		w.emit(s[m:], force, plus, false)
-		return
+		n = tniPutString(buf, n, s[:m], false, true, first)
+		buf[n] = ' '
+		return tniPutString(buf, n+1, s[m:], force, plus, false)
 	}
 	var q byte
 	switch {
@@ -648,13 +945,17 @@ func (w *tniWriter) emit(s []byte, force, plus, first bool) {
 		q = '\''
 	}
 	if q != 0 {
-		w.out = append(w.out, q)
-		w.out = append(w.out, s...)
-		w.out = append(w.out, q)
+		buf[n] = q
+		n++
+		n += copy(buf[n:], s)
+		buf[n] = q
+		n++
 	} else {
-		w.out = append(w.out, s...)
+		n += copy(buf[n:], s)
 	}
 	if plus {
-		w.out = append(w.out, " +"...)
+		buf[n], buf[n+1] = ' ', '+'
+		n += 2
 	}
+	return n
 }
