@@ -164,6 +164,9 @@ func ParseInventory(name, dir string, r io.Reader) ([]*Host, error) {
 		hosts = append(hosts, h)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("%s:%d: line longer than 1 MiB (an inventory line is one host): %w", name, lineNo+1, err)
+		}
 		return nil, fmt.Errorf("%s: line %d: %w", name, lineNo+1, err)
 	}
 	for _, h := range hosts {

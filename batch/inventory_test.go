@@ -68,6 +68,7 @@ func TestParseInventoryErrors(t *testing.T) {
 		{"a password_file=\n", "inv:1: password_file= needs a value"},
 		{"a password_env=\n", "inv:1: password_env= needs a value"},
 		{"a addr=[::1\n", "inv:1: bad address \"[::1\": unbalanced brackets"},
+		{"a\nb x=" + strings.Repeat("y", 1<<20) + "\n", "inv:2: line longer than 1 MiB"},
 	} {
 		_, err := ParseInventory("inv", "", strings.NewReader(tc.in))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

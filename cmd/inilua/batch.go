@@ -51,7 +51,7 @@ func (hf *hostFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&hf.passwordEnv, "password-env", "", "take the password from environment variable `VAR`")
 	fs.StringVar(&hf.passwordFile, "password-file", "", "take the password from the first line of `FILE`")
 	fs.IntVar(&hf.forks, "forks", batch.DefaultForks, "number of hosts to run at once")
-	fs.DurationVar(&hf.timeout, "timeout", batch.DefaultTimeout, "per host: limit for connecting and logging in, and for each command (e.g. 30s)")
+	fs.DurationVar(&hf.timeout, "timeout", batch.DefaultTimeout, "per host: limit `D` for connecting and logging in, and for each command (e.g. 30s)")
 }
 
 // load returns the selected hosts and the default password.

@@ -43,7 +43,7 @@ func registerReadFlags(fs *flag.FlagSet, hf *hostFlags) {
 	fs.Var(&hf.inventory, "inventory", "inventory `FILE` (repeatable) in which HOST is looked up, as for inilua batch")
 	fs.StringVar(&hf.passwordEnv, "password-env", "", "take the password from environment variable `VAR`")
 	fs.StringVar(&hf.passwordFile, "password-file", "", "take the password from the first line of `FILE`")
-	fs.DurationVar(&hf.timeout, "timeout", batch.DefaultTimeout, "limit for connecting and for each command (e.g. 30s)")
+	fs.DurationVar(&hf.timeout, "timeout", batch.DefaultTimeout, "limit `D` for connecting and for each command (e.g. 30s)")
 	hf.forks = 1
 }
 
