@@ -231,4 +231,3 @@ func TestTNISeedsWithoutShared(t *testing.T) {
 		}
 	}
 }
-
