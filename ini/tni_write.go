@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/big"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -246,31 +247,28 @@ func tniPlan(apps []*Application, ff *FormatFile) tniPlanned {
 			continue
 		}
 		p.size += 2*len(a.Name) + 9
-		var order []int
-		if !tniKeysSorted(a.Entries) {
-			order = make([]int, len(a.Entries))
-			for i := range order {
-				order[i] = i
-			}
-			slices.SortFunc(order, func(i, j int) int { return bytes.Compare(a.Entries[i].Key, a.Entries[j].Key) })
-			if p.orders == nil {
-				p.orders = make([][]int, len(apps))
-			}
-			p.orders[ai] = order
-		}
 		var codes map[string]FormatCode
 		if ff != nil {
 			codes = ff.apps[string(a.Name)]
 		}
-		for x := range a.Entries {
-			e := &a.Entries[x]
-			if order != nil {
-				e = &a.Entries[order[x]]
+		es := a.Entries
+		j0 := j
+		sorted := true
+		var prev uint64
+		for x := range es {
+			key, v := es[x].Key, es[x].Value
+			// sorted (files read from TNI are): the first eight bytes
+			// as one number, the whole keys only when those are equal
+			cur := tniPrefix(key)
+			if cur < prev || cur == prev && x > 0 && bytes.Compare(key, es[x-1].Key) < 0 {
+				sorted = false
 			}
-			key, v := e.Key, e.Value
-			kind := tniFormat
-			if _, ok := codes[string(key)]; !ok {
-				kind = tniChoose(key, v)
+			prev = cur
+			kind, elems := tniFormat, 0
+			if codes == nil {
+				kind, elems = tniChoose(key, v)
+			} else if _, ok := codes[string(key)]; !ok {
+				kind, elems = tniChoose(key, v)
 			}
 			p.kinds[j] = kind
 			j++
@@ -279,7 +277,8 @@ func tniPlan(apps []*Application, ff *FormatFile) tniPlanned {
 			case tniSkip:
 				continue
 			case tniFormat:
-				est = len(key) + 3*len(v) + 8*(len(v)/26) + 32
+				p.size += len(key) + 3*len(v) + 8*(len(v)/26) + 32
+				continue
 			case tniNumeric:
 				est = len(key) + 6 + tniDigits(tniUint(v))
 				if len(v) != 4 {
@@ -288,12 +287,6 @@ func tniPlan(apps []*Application, ff *FormatFile) tniPlanned {
 			case tniHex:
 				est = len(key) + 9 + 3*len(v) + len(tniWrap)*tniHexWraps(len(key), len(v))
 			case tniStrings:
-				elems := 0
-				for _, c := range v[:len(v)-1] {
-					if c == 0 {
-						elems++
-					}
-				}
 				est = 2*len(key) + 14 + len(v) + 7*elems
 			default: // tniString, tniString0
 				m := len(v)
@@ -304,31 +297,26 @@ func tniPlan(apps []*Application, ff *FormatFile) tniPlanned {
 				est = len(key) + 9 + m + 16*chunks + m/8
 			}
 			p.size += est
-			if kind != tniFormat {
-				slack = max(slack, tniBound(kind, len(key), len(v))-est)
+			slack = max(slack, tniBound(kind, len(key), len(v))-est)
+		}
+		if !sorted {
+			order := make([]int, len(es))
+			for i := range order {
+				order[i] = i
+			}
+			slices.SortFunc(order, func(i, j int) int { return bytes.Compare(es[i].Key, es[j].Key) })
+			if p.orders == nil {
+				p.orders = make([][]int, len(apps))
+			}
+			p.orders[ai] = order
+			kinds := slices.Clone(p.kinds[j0:j])
+			for x, i := range order {
+				p.kinds[j0+x] = kinds[i]
 			}
 		}
 	}
 	p.size += slack
 	return p
-}
-
-// tniKeysSorted reports whether the keys are in increasing byte order
-// (files read from TNI are), comparing their first eight bytes as one
-// number and the whole keys only when those are equal.
-func tniKeysSorted(es []Entry) bool {
-	if len(es) < 2 {
-		return true
-	}
-	prev := tniPrefix(es[0].Key)
-	for i := 1; i < len(es); i++ {
-		cur := tniPrefix(es[i].Key)
-		if cur < prev || cur == prev && bytes.Compare(es[i].Key, es[i-1].Key) < 0 {
-			return false
-		}
-		prev = cur
-	}
-	return true
 }
 
 // tniPrefix returns the first eight bytes of k as a big-endian number,
@@ -429,19 +417,20 @@ const (
 
 // tniChoose returns how the heuristic writes key = v (tniClassify, and a
 // string of strings whose key cannot be a block header written as hex when
-// it can be a key=value name), or tniSkip when the name fits neither.
-func tniChoose(key, v []byte) tniKind {
-	kind := tniClassify(v)
+// it can be a key=value name), or tniSkip when the name fits neither, and
+// the number of elements of a string of strings.
+func tniChoose(key, v []byte) (kind tniKind, elems int) {
+	kind, elems = tniClassifyN(v)
 	if kind == tniStrings {
 		if tniBlockNameOK(key) {
-			return tniStrings
+			return tniStrings, elems
 		}
 		kind = tniHex // ours: a key like "/x" can still be written as key=(X) ...
 	}
 	if tniKeyNameOK(key) {
-		return kind
+		return kind, elems
 	}
-	return tniSkip
+	return tniSkip, 0
 }
 
 // tniSkipReason is why tniChoose returned tniSkip for key = v.
@@ -457,9 +446,7 @@ func tniSkipReason(key, v []byte) string {
 func tniNameBytesOK(name []byte, mask uint64) bool {
 	var seen uint64
 	for _, c := range name {
-		if c < 64 {
-			seen |= 1 << c
-		}
+		seen |= 1 << (c & 63) & uint64((int64(c)-64)>>63) // bit c when c < 64
 	}
 	return seen&mask == 0
 }
@@ -488,66 +475,123 @@ func tniBlockNameOK(key []byte) bool {
 // tniClassify is the heuristic of spec §4.2 with the fixes W3 and W4. For
 // tniNumeric the width is len(v).
 func tniClassify(v []byte) tniKind {
+	kind, _ := tniClassifyN(v)
+	return kind
+}
+
+// tniClassifyN is tniClassify, also returning the number of elements of a
+// string of strings.
+func tniClassifyN(v []byte) (tniKind, int) {
 	n := len(v)
 	switch {
 	case n == 0:
-		return tniString
+		return tniString, 0
 	case n <= 4:
-		return tniNumeric
+		return tniNumeric, 0
 	}
 	p := tniPrintable(v)
 	if p == n {
-		return tniString
+		return tniString, 0
 	}
 	if p == n-1 && v[n-1] == 0 {
-		return tniString0
+		return tniString0, 0
 	}
-	if tniIsStrings(v) {
-		return tniStrings
+	if k := tniStringsCount(v); k > 0 {
+		return tniStrings, k
 	}
-	return tniHex
+	return tniHex, 0
 }
 
 // tniPrintable returns the length of the prefix of v made of bytes
-// 0x20..0x7E. It tests eight bytes at a time (a word with a byte below
-// 0x20, or above 0x7E, has a high bit set in the tests below; see "Bit
-// Twiddling Hacks", hasless and hasmore) and finds the exact byte in the
-// first word that fails.
+// 0x20..0x7E. It tests eight bytes at a time (tniUnprintable), sixteen per
+// round, the last word overlapping the one before, and finds the exact byte
+// in the first word that fails from its flags.
 func tniPrintable(v []byte) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if len(v) < 8 {
+		for i, c := range v {
+			if c < 0x20 || c > 0x7E {
+				return i
+			}
+		}
+		return len(v)
+	}
 	i := 0
-	for ; i+8 <= len(v); i += 8 {
-		x := binary.LittleEndian.Uint64(v[i:])
-		if ((x-ones*0x20)&^x|(x+ones*(0x7F-0x7E)|x))&highs != 0 {
-			break
+	for ; i+16 <= len(v); i += 16 {
+		x, y := tniUnprintable(binary.LittleEndian.Uint64(v[i:])), tniUnprintable(binary.LittleEndian.Uint64(v[i+8:]))
+		if x|y != 0 {
+			if x != 0 {
+				return i + bits.TrailingZeros64(x)/8
+			}
+			return i + 8 + bits.TrailingZeros64(y)/8
 		}
 	}
-	for ; i < len(v); i++ {
-		if c := v[i]; c < 0x20 || c > 0x7E {
-			return i
+	if i+8 <= len(v) {
+		if x := tniUnprintable(binary.LittleEndian.Uint64(v[i:])); x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+		i += 8
+	}
+	if i < len(v) {
+		i = len(v) - 8 // the bytes before i passed already
+		if x := tniUnprintable(binary.LittleEndian.Uint64(v[i:])); x != 0 {
+			return i + bits.TrailingZeros64(x)/8
 		}
 	}
 	return len(v)
 }
 
+// tniUnprintable returns x (eight bytes, little-endian) with the high bit
+// of its first byte outside 0x20..0x7E set, and the bits of the bytes
+// before it clear (a byte below 0x20 or above 0x7E has a high bit set in
+// the tests below, see "Bit Twiddling Hacks", hasless and hasmore; a borrow
+// or carry only reaches the bytes after a failing one).
+func tniUnprintable(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	return ((x-ones*0x20)&^x | (x + ones*(0x7F-0x7E) | x)) & highs
+}
+
+// tniIndexNUL is bytes.IndexByte(v, 0) for short v, eight bytes at a time
+// (hasless(x, 1) of "Bit Twiddling Hacks": the first flag is exact).
+func tniIndexNUL(v []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := binary.LittleEndian.Uint64(v[i:])
+		if m := (x - ones) &^ x & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(v); i++ {
+		if v[i] == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
 // tniIsStrings reports whether v is S1 00 ... Sn 00 00 with n >= 1 and
 // every Si non-empty and printable (§4.2 rule 4), no Si starting with a
 // space or "[/" (W3) and none longer than 506 bytes (W4).
-func tniIsStrings(v []byte) bool {
+func tniIsStrings(v []byte) bool { return tniStringsCount(v) > 0 }
+
+// tniStringsCount returns n when tniIsStrings(v), otherwise 0.
+func tniStringsCount(v []byte) int {
 	n := len(v)
 	if n < 3 || v[n-1] != 0 || v[n-2] != 0 {
-		return false
+		return 0
 	}
 	v = v[:n-1]
+	k := 0
 	for len(v) > 0 {
 		p := tniPrintable(v)
 		if p == 0 || p > maxTNIBlockElem || p == len(v) || v[p] != 0 ||
 			v[0] == ' ' || (p > 1 && v[0] == '[' && v[1] == '/') {
-			return false
+			return 0
 		}
 		v = v[p+1:]
+		k++
 	}
-	return true
+	return k
 }
 
 // tniWriter accumulates TNI output.
@@ -834,7 +878,7 @@ func tniHexWraps(keyLen, n int) int {
 
 // hex writes v as "(X) 01 02 ..." (§4.4) with tniPutHex.
 func (w *tniWriter) hex(key, v []byte) {
-	w.out = slices.Grow(w.out, 3+3*len(v)+len(tniWrap)*tniHexWraps(len(key), len(v))+1)
+	w.out = slices.Grow(w.out, 3+3*len(v)+len(tniWrap)*tniHexWraps(len(key), len(v))+2)
 	w.out = w.out[:tniPutHex(w.out[:cap(w.out)], len(w.out), len(key), v)]
 }
 
@@ -843,7 +887,7 @@ func (w *tniWriter) hex(key, v []byte) {
 // before a byte once the line's counter (key length + 7 on the first line,
 // 4 on the next ones, +3 per byte) reaches 80: the first line holds at
 // least one byte, every continuation line 26. It is filled line by line,
-// three bytes at a time; buf must hold one byte more than is written.
+// six bytes at a time; buf must hold two bytes more than are written.
 func tniPutHex(buf []byte, n, keyLen int, v []byte) int {
 	buf[n], buf[n+1], buf[n+2] = '(', 'X', ')'
 	n += 3
@@ -865,11 +909,23 @@ func tniPutHex(buf []byte, n, keyLen int, v []byte) int {
 }
 
 // putHexTriples writes " XY" for each byte of src (upper-case digits) to
-// dst, which must hold 3*len(src)+1 bytes (each store writes 4).
+// dst, which must hold 3*len(src)+2 bytes (four triples per 8- and 4-byte
+// store, then two per 8-byte store).
 func putHexTriples(dst, src []byte) {
-	_ = dst[3*len(src)]
-	for i, c := range src {
-		binary.LittleEndian.PutUint32(dst[3*i:], tniHexTriples[c])
+	_ = dst[3*len(src)+1]
+	i := 0
+	for ; i+4 <= len(src); i += 4 {
+		s := src[i : i+4 : i+4]
+		c := tniHexTriples[s[2]]
+		d := dst[3*i : 3*i+12 : 3*i+12]
+		binary.LittleEndian.PutUint64(d, uint64(tniHexTriples[s[0]])|uint64(tniHexTriples[s[1]])<<24|uint64(c)<<48)
+		binary.LittleEndian.PutUint32(d[8:], c>>16|tniHexTriples[s[3]]<<8)
+	}
+	for ; i+2 <= len(src); i += 2 {
+		binary.LittleEndian.PutUint64(dst[3*i:], uint64(tniHexTriples[src[i]])|uint64(tniHexTriples[src[i+1]])<<24)
+	}
+	if i < len(src) {
+		binary.LittleEndian.PutUint32(dst[3*i:], tniHexTriples[src[i]])
 	}
 }
 
@@ -891,7 +947,7 @@ func tniPutBlock(buf []byte, n int, key, v []byte) int {
 	buf[n], buf[n+1], buf[n+2] = ']', '\r', '\n'
 	n += 3
 	for len(v) > 0 {
-		i := bytes.IndexByte(v, 0)
+		i := tniIndexNUL(v)
 		if i == 0 {
 			break
 		}
