@@ -569,12 +569,9 @@ func tniIndexNUL(v []byte) int {
 	return -1
 }
 
-// tniIsStrings reports whether v is S1 00 ... Sn 00 00 with n >= 1 and
+// tniStringsCount returns n when v is S1 00 ... Sn 00 00 with n >= 1 and
 // every Si non-empty and printable (§4.2 rule 4), no Si starting with a
-// space or "[/" (W3) and none longer than 506 bytes (W4).
-func tniIsStrings(v []byte) bool { return tniStringsCount(v) > 0 }
-
-// tniStringsCount returns n when tniIsStrings(v), otherwise 0.
+// space or "[/" (W3) and none longer than 506 bytes (W4); otherwise 0.
 func tniStringsCount(v []byte) int {
 	n := len(v)
 	if n < 3 || v[n-1] != 0 || v[n-2] != 0 {
