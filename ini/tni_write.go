@@ -293,8 +293,12 @@ func tniPlan(apps []*Application, ff *FormatFile) tniPlanned {
 				if kind == tniString0 {
 					m--
 				}
-				chunks := (m + 59) / 60
-				est = len(key) + 9 + m + 16*chunks + m/8
+				// two quotes a chunk, " +" and an indented line after
+				// each but the last; a split at quotes adds 5 bytes,
+				// assumed once per 16 bytes (strings are mostly
+				// unquoted; random text has one per 25)
+				chunks := max(1, (m+59)/60)
+				est = len(key) + 9 + m + 2 + 16*(chunks-1) + m/16
 			}
 			p.size += est
 			slack = max(slack, tniBound(kind, len(key), len(v))-est)
