@@ -164,6 +164,15 @@ func (f *File) Lookup(app, key []byte) ([]byte, bool) {
 	return nil, false
 }
 
+// Lookup returns the value of key in a and whether it exists. The slice is
+// the file's own and must not be modified.
+func (a *Application) Lookup(key []byte) ([]byte, bool) {
+	if i := a.find(key); i >= 0 {
+		return a.Entries[i].Value, true
+	}
+	return nil, false
+}
+
 // Applications returns the application names in file order. The error is
 // always nil (it is there to satisfy Profile).
 func (f *File) Applications() ([][]byte, error) {

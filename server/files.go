@@ -59,6 +59,11 @@ type fileEntry struct {
 	sum     uint64 // hash of the file's bytes when exists
 	racy    bool   // id may not reveal the next change (see stat)
 	file    *ini.File
+	// gen changes (under mu) before file or its contents change, and when
+	// a check failed or replaced file or changed valid, right after: a
+	// lookup made under mu at one gen holds while gen is the same. It is
+	// read without mu by session.item's fast path.
+	gen atomic.Uint64
 }
 
 // acquire returns the entry for rel on v, creating it, with one more
@@ -132,9 +137,13 @@ func (e *fileEntry) load(received uint64) error {
 		return nil
 	}
 	seq := e.seq.Add(1) // drawn before the stat
+	file, valid := e.file, e.valid
 	err := e.stat()
 	if err == nil {
 		e.checked = seq
+	}
+	if err != nil || e.file != file || e.valid != valid {
+		e.gen.Add(1)
 	}
 	return err
 }
@@ -314,6 +323,7 @@ func (e *fileEntry) update(fn func(f *ini.File) (changed bool, err error)) error
 func (e *fileEntry) commit(batch []*writeReq) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.gen.Add(1) // the requests may change the file
 	unlock, err := lockDir(e.vol.root, path.Dir(e.rel))
 	if err == nil {
 		defer unlock()

@@ -67,6 +67,24 @@ type session struct {
 	limit       uint32
 	maxParam    int
 	staged      *stagedValue // chunks of a value being written (staging.go); nil: none
+	last        lastItem     // the last item item looked up
+}
+
+// lastItem is the result of a session's last lookup of an item (app and
+// key both set) in a file: pipelined clients read one application's keys,
+// and one item (S then V, or V of each chunk), one after the other. It
+// holds while the entry's gen is the same, and it answers a command
+// without the entry's lock while that command needs no check of the disk
+// (see fileEntry.load).
+type lastItem struct {
+	e       *fileEntry // nil: none
+	gen     uint64     // e.gen when looked up
+	checked uint64     // e.checked when looked up
+	app     []byte
+	a       *ini.Application // app in e.file; nil: absent
+	key     []byte           // the key looked up in a (when a is not nil)
+	v       []byte           // key's value
+	ok      bool             // key exists in a
 }
 
 // newSession returns the session for connection c with idle timeout
@@ -472,6 +490,7 @@ func (ss *session) cmdL(p string) {
 func (ss *session) selectNone() {
 	ss.srv.cache.release(ss.file)
 	ss.file, ss.fileName = nil, ""
+	ss.last.e, ss.last.a, ss.last.v = nil, nil, nil
 }
 
 func (ss *session) cmdF(p string) {
@@ -516,6 +535,15 @@ var errNoItem = errors.New("no such item")
 // the entry's lock is released.
 func (ss *session) item() ([]byte, error) {
 	e := ss.file
+	if c := &ss.last; c.e == e && ss.readSeq < c.checked && ss.staged == nil && c.gen == e.gen.Load() &&
+		c.a != nil && len(ss.key) > 0 && bytes.Equal(c.app, ss.app) && bytes.Equal(c.key, ss.key) {
+		// as looked up last, with no change since, and load would not
+		// check the disk: the same value without the lock
+		if !c.ok {
+			return nil, errNoItem
+		}
+		return c.v, nil
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if err := e.load(ss.readSeq); err != nil {
@@ -533,7 +561,7 @@ func (ss *session) item() ([]byte, error) {
 		}
 		return nameList(ss.stagedNames(names, ss.app), e.format), nil
 	}
-	v, ok := f.Lookup(ss.app, ss.key)
+	v, ok := ss.lookup(e)
 	if ss.staged.stagedFor(e, ss.app, ss.key) {
 		// this session's own chunks, not yet on disk (staging.go)
 		return ss.staged.over(v), nil
@@ -542,6 +570,29 @@ func (ss *session) item() ([]byte, error) {
 		return nil, errNoItem
 	}
 	return v, nil
+}
+
+// lookup returns the value of the current item in e (loaded, e.mu held)
+// and whether it exists, through the session's last lookup when e has not
+// changed since.
+func (ss *session) lookup(e *fileEntry) ([]byte, bool) {
+	c := &ss.last
+	if gen := e.gen.Load(); c.e != e || c.gen != gen || !bytes.Equal(c.app, ss.app) {
+		c.e, c.gen = e, gen
+		c.app = append(c.app[:0], ss.app...)
+		c.a = e.file.Application(ss.app)
+		c.key = c.key[:0]
+		c.v, c.ok = nil, false
+		if c.a != nil {
+			c.key = append(c.key, ss.key...)
+			c.v, c.ok = c.a.Lookup(ss.key)
+		}
+	} else if c.a != nil && !bytes.Equal(c.key, ss.key) {
+		c.key = append(c.key[:0], ss.key...)
+		c.v, c.ok = c.a.Lookup(ss.key)
+	}
+	c.checked = e.checked
+	return c.v, c.ok
 }
 
 // nameList encodes a list pseudo-value (§4): names in file order for a

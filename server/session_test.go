@@ -492,3 +492,47 @@ func TestPipelinedEnds(t *testing.T) {
 		t.Fatalf("replies %q %q", a, b)
 	}
 }
+
+// TestPipelinedLookups: a session answers a pipelined batch of reads from
+// its last lookup when nothing changed (session.item's fast path, and
+// session.lookup under the entry's lock). The replies must show the
+// session's own W and D and staged chunks in the same batch, a switch of
+// application, key or file, missing items and the list pseudo-values.
+func TestPipelinedLookups(t *testing.T) {
+	ts := startServer(t, nil)
+	f := ini.New()
+	f.Put([]byte("a"), []byte("k1"), []byte("one"))
+	f.Put([]byte("a"), []byte("k2"), []byte("two"))
+	f.Put([]byte("b"), []byte("k1"), []byte("bee"))
+	writeINI(t, filepath.Join(ts.dirs['C'], "p.INI"), f)
+	writeINI(t, filepath.Join(ts.dirs['C'], "q.INI"), f)
+	const (
+		one, two, bee = "+6F6E65", "+74776F", "+626565"
+		none          = "-No such item"
+	)
+	steps := [][2]string{
+		{"CC:", "+"}, {"Fp.INI", "+"}, {"Aa", "+"}, {"Kk1", "+"},
+		{"V", one}, {"S", "+3"}, {"V", one}, {"Kk2", "+"}, {"V", two}, {"Kk1", "+"}, {"V", one},
+		{"Kzz", "+"}, {"V", none}, {"S", none}, {"Kk1", "+"},
+		{"Ab", "+"}, {"V", bee}, {"Azz", "+"}, {"V", none}, {"Aa", "+"}, {"V", one},
+		{"W41", "+"}, {"V", "+41"}, {"S", "+1"}, {"Kk2", "+"}, {"V", two}, {"Kk1", "+"}, {"V", "+41"},
+		{"D", "+"}, {"V", none}, {"Kk2", "+"}, {"V", two},
+		{"K", "+"}, {"V", "+6B320000"}, {"A", "+"}, {"V", "+6100620000"},
+		{"Aa", "+"}, {"Kk2", "+"}, {"V", two}, {"Fq.INI", "+"}, {"V", two}, {"Kk1", "+"}, {"V", one},
+		{"Fp.INI", "+"}, {"V", none}, {"Kk2", "+"}, {"V", two},
+		{"Kk3", "+"}, {"O0,2", "+"}, {"W4142", "+"}, {"O", "+"}, {"V", "+4142"}, {"Kk2", "+"}, {"V", two},
+		{"Kk3", "+"}, {"O2,2", "+"}, {"W43", "+"}, {"O", "+"}, {"V", "+414243"}, {"S", "+3"},
+		{"Kk2", "+"}, {"V", two},
+	}
+	c := dial(t, ts.addr).login()
+	var cmds []string
+	for _, s := range steps {
+		cmds = append(cmds, s[0])
+	}
+	c.send(cmds...)
+	for i, s := range steps {
+		if got := c.line(); got != s[1] {
+			t.Errorf("command %d %q: reply %q, want %q", i, s[0], got, s[1])
+		}
+	}
+}

@@ -30,28 +30,69 @@ var ErrLineTooLong = errors.New("line too long")
 // LineReader reads protocol lines (commands on the server, replies on the
 // client) from a bufio.Reader, keeping one scratch buffer for lines longer
 // than the bufio buffer. The zero value is not usable: set R and Max.
+//
+// R must be read only through the LineReader: lines are returned from R's
+// buffer as peeked, and the bytes they take are discarded from R only
+// before it is read again (so R.Buffered may count lines already
+// returned).
 type LineReader struct {
 	R   *bufio.Reader
 	Max int // cap on a line's length in bytes, without its line end
 
 	long []byte // scratch for lines longer than R's buffer
-	next int    // set by Ready: 1 + offset of the LF of the buffered line; 0: unknown
+	buf  []byte // R's buffered bytes as last peeked; nil: none
+	used int    // bytes at the start of buf returned as lines, not yet discarded from R
+	next int    // set by Ready: the length (with its LF) of the line at buf[used:]; 0: unknown
 }
 
 // Ready reports whether a whole line is already buffered in R, so that
 // the next ReadLine returns it without reading from the connection (a
 // server flushes its replies when no further command is buffered).
-// ReadLine reuses the search, so R must not be read in between.
+// ReadLine reuses the search.
 func (lr *LineReader) Ready() bool {
 	lr.next = 0
-	n := lr.R.Buffered()
-	if n == 0 {
-		return false
+	if lr.used == len(lr.buf) {
+		lr.peek()
 	}
-	b, _ := lr.R.Peek(n)
-	i := bytes.IndexByte(b, '\n')
+	i := indexLF(lr.buf[lr.used:])
 	lr.next = i + 1
 	return i >= 0
+}
+
+// peek discards the lines returned from R and takes R's buffered bytes as
+// buf.
+func (lr *LineReader) peek() {
+	lr.discard()
+	if n := lr.R.Buffered(); n > 0 {
+		lr.buf, _ = lr.R.Peek(n)
+	}
+}
+
+// discard discards the lines returned from R: R is then as if read
+// through its own methods.
+func (lr *LineReader) discard() {
+	if lr.used > 0 {
+		lr.R.Discard(lr.used)
+	}
+	lr.buf, lr.used, lr.next = nil, 0, 0
+}
+
+// indexLF is bytes.IndexByte(b, '\n'), quicker for the short lines of most
+// commands and replies (the SIMD search costs more to start than a few
+// bytes take to compare).
+func indexLF(b []byte) int {
+	for i, c := range b[:min(len(b), 16)] {
+		if c == '\n' {
+			return i
+		}
+	}
+	if len(b) <= 16 {
+		return -1
+	}
+	if i := bytes.IndexByte(b[16:], '\n'); i >= 0 {
+		return 16 + i
+	}
+	return -1
 }
 
 // ReadLine reads one line and returns it without its line end. A line ends
@@ -69,20 +110,28 @@ func (lr *LineReader) ReadLine() ([]byte, error) {
 	if cap(lr.long) > 1<<20 {
 		lr.long = nil // do not keep a big buffer for a connection's life
 	}
+	i := lr.next - 1 // the LF Ready found, if any
+	if lr.next == 0 {
+		if lr.used == len(lr.buf) {
+			lr.peek()
+		}
+		i = indexLF(lr.buf[lr.used:])
+	}
+	if i >= 0 {
+		// a line in the bytes peeked
+		line := lr.buf[lr.used : lr.used+i]
+		lr.used += i + 1
+		lr.next = 0
+		return lr.end(line)
+	}
+	lr.discard()
 	acc := lr.long[:0]
 	long := false
-	next := lr.next
-	lr.next = 0
 	for {
 		n := lr.R.Buffered()
 		if n > 0 {
 			b, _ := lr.R.Peek(n)
-			i := next - 1 // the LF Ready found, if any
-			if next == 0 {
-				i = bytes.IndexByte(b, '\n')
-			}
-			next = 0
-			if i >= 0 {
+			if i := indexLF(b); i >= 0 {
 				line := b[:i]
 				if long {
 					acc = append(acc, line...)
@@ -90,13 +139,7 @@ func (lr *LineReader) ReadLine() ([]byte, error) {
 					lr.long = acc
 				}
 				lr.R.Discard(i + 1)
-				if len(line) > 0 && line[len(line)-1] == '\r' {
-					line = line[:len(line)-1]
-				}
-				if len(line) > lr.Max {
-					return nil, ErrLineTooLong
-				}
-				return line, nil
+				return lr.end(line)
 			}
 			if len(acc)+n > lr.Max+1 { // +1: a CR may still precede the LF
 				return nil, ErrLineTooLong
@@ -115,6 +158,18 @@ func (lr *LineReader) ReadLine() ([]byte, error) {
 			return nil, err
 		}
 	}
+}
+
+// end returns line (without its LF) without the CR before the LF, or
+// ErrLineTooLong.
+func (lr *LineReader) end(line []byte) ([]byte, error) {
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	if len(line) > lr.Max {
+		return nil, ErrLineTooLong
+	}
+	return line, nil
 }
 
 const hexUpper = "0123456789ABCDEF"
