@@ -910,10 +910,14 @@ func tniPutHex(buf []byte, n, keyLen int, v []byte) int {
 }
 
 // putHexTriples writes " XY" for each byte of src (upper-case digits) to
-// dst, which must hold 3*len(src)+2 bytes (four triples per 8- and 4-byte
-// store, then two per 8-byte store).
+// dst, which must hold 3*len(src)+2 bytes: sixteen at a time with SSSE3
+// (tniEncodeTriplesWide), else four triples per 8- and 4-byte store, then
+// two per 8-byte store.
 func putHexTriples(dst, src []byte) {
 	_ = dst[3*len(src)+1]
+	if tniEncodeTriplesWide(dst, src) {
+		return
+	}
 	i := 0
 	for ; i+4 <= len(src); i += 4 {
 		s := src[i : i+4 : i+4]
