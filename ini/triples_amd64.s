@@ -191,6 +191,36 @@ etail:
 edone:
 	RET
 
+// HEXVALS(in) sets X0 to the values of the 16 hex digits in register in
+// (not changed) and jumps to ddone when one is not a hex digit: d-'0' for a
+// digit 0-9, (d|0x20)-'a'+10 for a letter A-F or a-f (unsigned tests:
+// PMINUB then PCMPEQB). X1, X2, X5 and X6 are scratch; X14 holds 0x20s.
+#define HEXVALS(in) \
+	MOVOU   x30<>(SB), X6 \
+	MOVO    in, X0        \
+	PSUBB   X6, X0        \
+	MOVOU   x09<>(SB), X6 \
+	MOVO    X0, X1        \
+	PMINUB  X6, X1        \
+	PCMPEQB X0, X1        \
+	MOVO    in, X2        \
+	POR     X14, X2       \
+	MOVOU   x61<>(SB), X6 \
+	PSUBB   X6, X2        \
+	MOVOU   x05<>(SB), X6 \
+	MOVO    X2, X5        \
+	PMINUB  X6, X5        \
+	PCMPEQB X2, X5        \
+	MOVOU   x0a<>(SB), X6 \
+	PADDB   X6, X2        \
+	PAND    X1, X0        \
+	PAND    X5, X2        \
+	POR     X2, X0        \
+	POR     X5, X1        \
+	PMOVMSKB X1, BX       \
+	CMPL    BX, $0xFFFF   \
+	JNE     ddone
+
 // func tniDecodeTriplesSSSE3(dst, src *byte, groups int) int
 //
 // Decodes up to groups groups of 16 "XY " triples (two hex digits of
@@ -256,58 +286,9 @@ dloop:
 	PSHUFB X13, X5
 	POR    X5, X4
 
-	// X3 = values of the high digits (X0-X2, X5-X7 scratch)
-	MOVOU  x30<>(SB), X6
-	MOVO   X3, X0
-	PSUBB  X6, X0          // d-'0'
-	MOVOU  x09<>(SB), X6
-	MOVO   X0, X1
-	PMINUB X6, X1
-	PCMPEQB X0, X1         // a decimal digit
-	MOVO   X3, X2
-	POR    X14, X2
-	MOVOU  x61<>(SB), X6
-	PSUBB  X6, X2          // (d|0x20)-'a'
-	MOVOU  x05<>(SB), X6
-	MOVO   X2, X5
-	PMINUB X6, X5
-	PCMPEQB X2, X5         // a letter A-F or a-f
-	MOVOU  x0a<>(SB), X6
-	PADDB  X6, X2
-	PAND   X1, X0
-	PAND   X5, X2
-	POR    X2, X0
-	POR    X5, X1
-	PMOVMSKB X1, BX
-	CMPL   BX, $0xFFFF
-	JNE    ddone
-	MOVO   X0, X3
-
-	// X0 = values of the low digits
-	MOVOU  x30<>(SB), X6
-	MOVO   X4, X0
-	PSUBB  X6, X0
-	MOVOU  x09<>(SB), X6
-	MOVO   X0, X1
-	PMINUB X6, X1
-	PCMPEQB X0, X1
-	MOVO   X4, X2
-	POR    X14, X2
-	MOVOU  x61<>(SB), X6
-	PSUBB  X6, X2
-	MOVOU  x05<>(SB), X6
-	MOVO   X2, X5
-	PMINUB X6, X5
-	PCMPEQB X2, X5
-	MOVOU  x0a<>(SB), X6
-	PADDB  X6, X2
-	PAND   X1, X0
-	PAND   X5, X2
-	POR    X2, X0
-	POR    X5, X1
-	PMOVMSKB X1, BX
-	CMPL   BX, $0xFFFF
-	JNE    ddone
+	HEXVALS(X3)
+	MOVO   X0, X3          // the values of the high digits
+	HEXVALS(X4)            // X0: the values of the low digits
 
 	PSLLW  $4, X3          // values < 16: no bit crosses into the next byte
 	POR    X0, X3
