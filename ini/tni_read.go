@@ -631,12 +631,10 @@ func tniHexRun(out, t []byte, j int) ([]byte, int) {
 
 // tniDecodeTriples decodes into o[n:] the run of "XY " triples (two hex
 // digits and a space) at t[j:], at most len(o)-n of them, and returns the
-// new n and j. Sixteen at a time with SSSE3 (tniDecodeTriplesWide), then
-// four at a time, checked and decoded from one
+// new n and j. Four triples at a time are checked and decoded from one
 // 8-byte and one 4-byte load (little-endian): their spaces by masks, their
 // digits by lookups ORed together and tested once.
 func tniDecodeTriples(o, t []byte, n, j int) (int, int) {
-	n, j = tniDecodeTriplesWide(o, t, n, j)
 	for j+12 <= len(t) && n+4 <= len(o) {
 		w := binary.LittleEndian.Uint64(t[j:])
 		x := binary.LittleEndian.Uint32(t[j+8:])

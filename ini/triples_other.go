@@ -6,9 +6,5 @@ package ini
 // other CPUs do not have: it reports false and the caller's loop does all.
 func tniEncodeTriplesWide(dst, src []byte) bool { return false }
 
-// tniDecodeTriplesWide is the SSSE3 decoder of triples_amd64.go, which
-// other CPUs do not have: it decodes nothing.
-func tniDecodeTriplesWide(o, t []byte, n, j int) (int, int) { return n, j }
-
 // tniHasSSSE3 is false: there is no SSSE3 code for other CPUs.
 var tniHasSSSE3 = false
