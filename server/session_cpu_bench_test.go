@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// local only, not committed: session CPU per command without the network.
+// lbConn is a net.Conn for BenchmarkSessionCPU: it delivers pre, then
+// left copies of batch, then EOF, and discards what is written.
 type lbConn struct {
 	pre   []byte
 	batch []byte
@@ -42,7 +43,12 @@ func (c *lbConn) SetDeadline(t time.Time) error      { return nil }
 func (c *lbConn) SetReadDeadline(t time.Time) error  { return nil }
 func (c *lbConn) SetWriteDeadline(t time.Time) error { return nil }
 
-func BenchmarkLocalSession(b *testing.B) {
+// BenchmarkSessionCPU is the CPU a session spends per pipelined command
+// (Aapp0, Kkey1, V round robin on the 1 MiB file), without the network:
+// the commands come from memory in 32 KiB batches and the replies are
+// discarded. It has no same-run reference, so it is not in the ratio
+// table; it compares revisions (docs/PERFORMANCE.md, server section).
+func BenchmarkSessionCPU(b *testing.B) {
 	ts := startServer(b, nil)
 	writeINI(b, filepath.Join(ts.dirs['C'], "bench.INI"), bigFile(1<<20))
 	var batch []byte
