@@ -158,10 +158,7 @@ func (f *File) Lookup(app, key []byte) ([]byte, bool) {
 	if a == nil {
 		return nil, false
 	}
-	if i := a.find(key); i >= 0 {
-		return a.Entries[i].Value, true
-	}
-	return nil, false
+	return a.Lookup(key)
 }
 
 // Lookup returns the value of key in a and whether it exists. The slice is

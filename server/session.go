@@ -577,17 +577,17 @@ func (ss *session) item() ([]byte, error) {
 // changed since.
 func (ss *session) lookup(e *fileEntry) ([]byte, bool) {
 	c := &ss.last
-	if gen := e.gen.Load(); c.e != e || c.gen != gen || !bytes.Equal(c.app, ss.app) {
+	gen := e.gen.Load()
+	fresh := c.e != e || c.gen != gen || !bytes.Equal(c.app, ss.app)
+	if fresh {
 		c.e, c.gen = e, gen
 		c.app = append(c.app[:0], ss.app...)
 		c.a = e.file.Application(ss.app)
-		c.key = c.key[:0]
-		c.v, c.ok = nil, false
-		if c.a != nil {
-			c.key = append(c.key, ss.key...)
-			c.v, c.ok = c.a.Lookup(ss.key)
-		}
-	} else if c.a != nil && !bytes.Equal(c.key, ss.key) {
+	}
+	switch {
+	case c.a == nil:
+		c.key, c.v, c.ok = c.key[:0], nil, false
+	case fresh || !bytes.Equal(c.key, ss.key):
 		c.key = append(c.key[:0], ss.key...)
 		c.v, c.ok = c.a.Lookup(ss.key)
 	}
