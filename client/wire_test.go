@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +14,8 @@ import (
 	"github.com/inilua/inilua/server"
 )
 
-// TestRoundTrips counts round trips through a proxy that adds 25 ms each
-// way: what a slow link costs.
+// TestRoundTrips counts round trips (at the client, with TripConn) through
+// a proxy that adds 25 ms each way: what a slow link costs.
 func TestRoundTrips(t *testing.T) {
 	ts := startServer(t, nil)
 	src := ini.New()
@@ -25,8 +26,17 @@ func TestRoundTrips(t *testing.T) {
 	}
 	src.Put(b("big"), b("value"), pattern(100_000))
 	ts.writeFile(t, "f.tni", src)
-	p := wiretest.StartProxy(t, ts.addr, 25*time.Millisecond)
-	s, err := Dial(bg, p.Addr(), Options{Password: "secret"})
+	proxy := wiretest.StartProxy(t, ts.addr, 25*time.Millisecond)
+	var p *wiretest.TripConn
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		p = &wiretest.TripConn{Conn: c}
+		return p, nil
+	}
+	s, err := Dial(bg, proxy.Addr(), Options{Password: "secret", DialContext: dial})
 	must(t, err)
 	defer s.Close()
 	must(t, s.Chdir(bg, `C:\`))

@@ -16,19 +16,18 @@ import (
 )
 
 // Proxy forwards TCP connections to a target, delaying every chunk by a
-// fixed delay in each direction; it counts round trips (a burst of
-// client-to-server data that follows server-to-client data, or starts the
-// connection, is one round trip) and records every byte the clients send,
-// as the server receives it.
+// fixed delay in each direction, and records every byte the clients send,
+// as the server receives it. It does not count round trips: when the
+// client is slow to hand over a long batch (a loaded machine), the server
+// answers the batch's first part before the proxy has read the rest, and
+// a count taken here would see two; TripConn counts them at the client.
 type Proxy struct {
 	l      net.Listener
 	target string
 	delay  time.Duration
 
-	mu         sync.Mutex
-	trips      int
-	clientLast bool
-	received   bytes.Buffer // every byte the clients sent, as the server got it
+	mu       sync.Mutex
+	received bytes.Buffer // every byte the clients sent, as the server got it
 }
 
 // StartProxy listens on a loopback port and forwards each connection to
@@ -49,21 +48,6 @@ func StartProxy(t testing.TB, target string, delay time.Duration) *Proxy {
 		<-done
 	})
 	return p
-}
-
-// RoundTrips returns the round trips counted since the last Reset.
-func (p *Proxy) RoundTrips() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.trips
-}
-
-// Reset sets the round-trip count to zero.
-func (p *Proxy) Reset() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.trips = 0
-	p.clientLast = false
 }
 
 // Addr returns the proxy's address (host:port) for clients to dial.
@@ -91,7 +75,7 @@ type delayed struct {
 	due  time.Time
 }
 
-// pipe copies src to dst with the delay, counting client bursts.
+// pipe copies src to dst with the delay, recording what the client sent.
 func (p *Proxy) pipe(src, dst net.Conn, fromClient bool) {
 	q := make(chan delayed, 4096)
 	done := make(chan struct{})
@@ -112,15 +96,11 @@ func (p *Proxy) pipe(src, dst net.Conn, fromClient bool) {
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			p.mu.Lock()
-			if fromClient && !p.clientLast {
-				p.trips++
-			}
-			p.clientLast = fromClient
 			if fromClient {
+				p.mu.Lock()
 				p.received.Write(buf[:n])
+				p.mu.Unlock()
 			}
-			p.mu.Unlock()
 			q <- delayed{bytes.Clone(buf[:n]), time.Now().Add(p.delay)}
 		}
 		if err != nil {
@@ -129,6 +109,56 @@ func (p *Proxy) pipe(src, dst net.Conn, fromClient bool) {
 	}
 	close(q)
 	<-done
+}
+
+// TripConn wraps a client's connection and counts its round trips: a
+// Write that is the connection's first or follows a Read that returned
+// data starts one. The count depends only on what the client does, not
+// on timing: a client cannot answer a reply before it has read it, and
+// the bytes of one Write (however the network splits them) are one trip.
+type TripConn struct {
+	net.Conn
+
+	mu       sync.Mutex
+	trips    int
+	readSome bool // a Read returned data since the last Write
+	written  bool // a Write happened since the last Reset
+}
+
+// Read reads from the connection and notes that data came back.
+func (c *TripConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.mu.Lock()
+		c.readSome = true
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+// Write counts a round trip when it starts one, then writes.
+func (c *TripConn) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	if !c.written || c.readSome {
+		c.trips++
+	}
+	c.written, c.readSome = true, false
+	c.mu.Unlock()
+	return c.Conn.Write(b)
+}
+
+// RoundTrips returns the round trips counted since the last Reset.
+func (c *TripConn) RoundTrips() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.trips
+}
+
+// Reset sets the round-trip count to zero; the next Write starts a trip.
+func (c *TripConn) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.trips, c.written, c.readSome = 0, false, false
 }
 
 // FakeHost is a scripted INIServe host on loopback for misbehaviour tests:
