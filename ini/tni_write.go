@@ -136,211 +136,179 @@ func (f *File) MarshalTNI(ff *FormatFile) ([]byte, error) {
 // skipped and the FMT codes not applied. The error is
 // *UnrepresentableError (only without SkipUnrepresentable).
 func (f *File) MarshalTNIWith(opts TNIOptions) ([]byte, TNIReport, error) {
+	out, rep, err := f.AppendTNI(nil, opts)
+	if err != nil {
+		return nil, rep, err
+	}
+	return out, rep, nil
+}
+
+// AppendTNI is MarshalTNIWith appending the TNI text to dst (which may be
+// nil) and returning the extended slice, as strconv.AppendInt and
+// hex.AppendEncode do: a caller that writes many files, or one file many
+// times, reuses one buffer instead of allocating the output each time. On
+// error (*UnrepresentableError) it returns dst unchanged; the bytes after
+// len(dst) may have been overwritten.
+func (f *File) AppendTNI(dst []byte, opts TNIOptions) ([]byte, TNIReport, error) {
 	byName := func(a, b *Application) int { return bytes.Compare(a.Name, b.Name) }
 	apps := f.Apps
 	if !slices.IsSortedFunc(apps, byName) {
 		apps = slices.Clone(f.Apps)
 		slices.SortFunc(apps, byName)
 	}
-	p := tniPlan(apps, opts.Format)
-	buf := make([]byte, p.size)
-	n := 0
+	total := 0
+	for _, a := range apps {
+		total += len(a.Entries)
+	}
+	b := tniBuffer{buf: dst[:cap(dst)], start: len(dst), n: len(dst), total: total}
+	b.room(tniEstimate(apps, total))
 	w := tniWriter{opts: opts}
 	var issues []NameIssue
-	j := 0 // index in p.kinds
-	for ai, a := range apps {
+	var order []int
+	for _, a := range apps {
 		if why := tniAppNameIssue(a.Name); why != "" {
 			issues = append(issues, NameIssue{App: a.Name, Reason: why})
-			j += len(a.Entries)
+			b.done += len(a.Entries)
 			continue
 		}
-		if len(buf)-n < len(a.Name)+4 {
-			buf = tniGrow(buf, n, len(a.Name)+4)
-		}
+		b.room(len(a.Name) + 4)
+		buf, n := b.buf, b.n
 		buf[n] = '['
 		n++
 		n += copy(buf[n:], a.Name)
 		buf[n], buf[n+1], buf[n+2] = ']', '\r', '\n'
-		n += 3
-		var order []int
-		if p.orders != nil {
-			order = p.orders[ai]
+		b.n = n + 3
+		var codes map[string]FormatCode
+		if opts.Format != nil {
+			codes = opts.Format.apps[string(a.Name)]
 		}
-		for x := range a.Entries {
-			e := &a.Entries[x]
+		es := a.Entries
+		order = tniKeyOrder(es, order)
+		for x := range es {
+			e := &es[x]
 			if order != nil {
-				e = &a.Entries[order[x]]
+				e = &es[order[x]]
 			}
-			kind := p.kinds[j]
-			j++
-			switch kind {
-			case tniSkip:
-				key := e.Key
-				if key == nil {
-					key = []byte{}
-				}
-				issues = append(issues, NameIssue{App: a.Name, Key: key, Reason: tniSkipReason(e.Key, e.Value)})
-				continue
-			case tniFormat:
-				w.out = buf[:n]
-				if why := w.entry(a.Name, e.Key, e.Value); why != "" {
-					key := e.Key
-					if key == nil {
-						key = []byte{}
+			b.done++
+			if codes != nil {
+				if _, ok := codes[string(e.Key)]; ok {
+					w.out = b.buf[:b.n]
+					if why := w.entry(a.Name, e.Key, e.Value); why != "" {
+						issues = append(issues, tniKeyIssue(a.Name, e.Key, why))
 					}
-					issues = append(issues, NameIssue{App: a.Name, Key: key, Reason: why})
+					b.buf, b.n = w.out[:cap(w.out)], len(w.out)
+					continue
 				}
-				buf, n = w.out[:cap(w.out)], len(w.out)
+			}
+			kind, _ := tniChoose(e.Key, e.Value)
+			if kind == tniSkip {
+				issues = append(issues, tniKeyIssue(a.Name, e.Key, tniSkipReason(e.Key, e.Value)))
 				continue
 			}
 			v := e.Value
 			if kind == tniString0 {
 				v = v[:len(v)-1]
 			}
-			if need := tniBound(kind, len(e.Key), len(v)); len(buf)-n < need {
-				buf = tniGrow(buf, n, need)
-			}
-			n = tniPut(buf, n, kind, e.Key, v)
+			b.room(tniBound(kind, len(e.Key), len(v)))
+			b.n = tniPut(b.buf, b.n, kind, e.Key, v)
 		}
-		if len(buf)-n < len(a.Name)+5 {
-			buf = tniGrow(buf, n, len(a.Name)+5)
-		}
+		b.room(len(a.Name) + 5)
+		buf, n = b.buf, b.n
 		buf[n], buf[n+1] = '[', '/'
 		n += 2
 		n += copy(buf[n:], a.Name)
 		buf[n], buf[n+1], buf[n+2] = ']', '\r', '\n'
-		n += 3
+		b.n = n + 3
 	}
 	if len(issues) > 0 && !opts.SkipUnrepresentable {
-		return nil, TNIReport{Notes: w.notes}, &UnrepresentableError{Items: issues}
+		return dst, TNIReport{Notes: w.notes}, &UnrepresentableError{Items: issues}
 	}
-	return buf[:n], TNIReport{Skipped: issues, Notes: w.notes}, nil
+	return b.buf[:b.n], TNIReport{Skipped: issues, Notes: w.notes}, nil
 }
 
-// tniPlanned is what tniPlan found: the way each entry is written, in
-// output order (applications whose name cannot be written keep their
-// places), the order of the keys of each application (nil when they are
-// sorted already; orders is nil when all are), and the output size.
-type tniPlanned struct {
-	kinds  []tniKind
-	orders [][]int
-	size   int
+// tniKeyIssue is the NameIssue of key (an empty, non-nil Key for a nil
+// key, so that it names a key and not the application).
+func tniKeyIssue(app, key []byte, why string) NameIssue {
+	if key == nil {
+		key = []byte{}
+	}
+	return NameIssue{App: app, Key: key, Reason: why}
 }
 
-// tniPlan classifies every value once (spec §4.2), checks the key names
-// against the form chosen, sorts the keys of the applications that need it
-// and sizes the output: exactly for numbers, hex and strings of strings,
-// with a margin for strings (their quoting is decided while writing), plus
-// room for the worst case of the largest entry, so that the output is
-// normally one allocation.
-func tniPlan(apps []*Application, ff *FormatFile) tniPlanned {
-	total := 0
-	for _, a := range apps {
-		total += len(a.Entries)
-	}
-	p := tniPlanned{kinds: make([]tniKind, total)}
-	j := 0
-	slack := 0
-	for ai, a := range apps {
-		if tniAppNameIssue(a.Name) != "" {
-			j += len(a.Entries)
-			continue
-		}
-		p.size += 2*len(a.Name) + 9
-		var codes map[string]FormatCode
-		if ff != nil {
-			codes = ff.apps[string(a.Name)]
-		}
-		es := a.Entries
-		j0 := j
-		sorted := true
-		var prev uint64
-		for x := range es {
-			key, v := es[x].Key, es[x].Value
-			// sorted (files read from TNI are): the first eight bytes
-			// as one number, the whole keys only when those are equal
-			cur := tniPrefix(key)
-			if cur < prev || cur == prev && x > 0 && bytes.Compare(key, es[x-1].Key) < 0 {
-				sorted = false
-			}
-			prev = cur
-			kind, elems := tniFormat, 0
-			if codes == nil {
-				kind, elems = tniChoose(key, v)
-			} else if _, ok := codes[string(key)]; !ok {
-				kind, elems = tniChoose(key, v)
-			}
-			p.kinds[j] = kind
-			j++
-			var est int
-			switch kind {
-			case tniSkip:
-				continue
-			case tniFormat:
-				p.size += len(key) + 3*len(v) + 8*(len(v)/26) + 32
-				continue
-			case tniNumeric:
-				est = len(key) + 6 + tniDigits(tniUint(v))
-				if len(v) != 4 {
-					est += 3
-				}
-			case tniHex:
-				est = len(key) + 9 + 3*len(v) + len(tniWrap)*tniHexWraps(len(key), len(v))
-			case tniStrings:
-				est = 2*len(key) + 14 + len(v) + 7*elems
-			default: // tniString, tniString0
-				m := len(v)
-				if kind == tniString0 {
-					m--
-				}
-				// two quotes a chunk, " +" and an indented line after
-				// each but the last; a split at quotes adds 5 bytes,
-				// assumed once per 16 bytes (strings are mostly
-				// unquoted; random text has one per 25)
-				chunks := max(1, (m+59)/60)
-				est = len(key) + 9 + m + 2 + 16*(chunks-1) + m/16
-			}
-			p.size += est
-			slack = max(slack, tniBound(kind, len(key), len(v))-est)
-		}
-		if !sorted {
-			order := make([]int, len(es))
-			for i := range order {
-				order[i] = i
+// tniKeyOrder returns nil when the keys of es are sorted by unsigned bytes
+// (files read from TNI are), otherwise the indexes of es in that order,
+// reusing the storage of prev. The check compares the first eight bytes of
+// each key as one number, the whole keys only when those are equal.
+func tniKeyOrder(es []Entry, prev []int) []int {
+	var last uint64
+	for x := range es {
+		cur := tniPrefix(es[x].Key)
+		if cur < last || cur == last && x > 0 && bytes.Compare(es[x].Key, es[x-1].Key) < 0 {
+			order := prev[:0]
+			for i := range es {
+				order = append(order, i)
 			}
 			slices.SortFunc(order, func(i, j int) int { return bytes.Compare(es[i].Key, es[j].Key) })
-			if p.orders == nil {
-				p.orders = make([][]int, len(apps))
-			}
-			p.orders[ai] = order
-			kinds := slices.Clone(p.kinds[j0:j])
-			for x, i := range order {
-				p.kinds[j0+x] = kinds[i]
-			}
+			return order
 		}
+		last = cur
 	}
-	p.size += slack
-	return p
+	return nil
+}
+
+// tniEstimate is the first size of the output buffer: the headers and
+// closing tags, and 56 bytes a key (a key line of the sizes real files
+// have). tniBuffer.room grows the buffer from the average of the keys
+// written when that is too little.
+func tniEstimate(apps []*Application, total int) int {
+	n := 56 * total
+	for _, a := range apps {
+		n += 2*len(a.Name) + 9
+	}
+	return n
+}
+
+// tniBuffer is the output of AppendTNI: buf[:n] is written (buf[:start]
+// was there before), done of total keys are (or are being) written.
+type tniBuffer struct {
+	buf                   []byte
+	start, n, done, total int
+}
+
+// room makes buf hold need more bytes after n. A new buffer is sized for
+// the keys still to write at the average size of those written so far,
+// at least 5/4 of the old one, so that a file is normally written with one
+// or two allocations, without the pass over all values a size plan would
+// take.
+func (b *tniBuffer) room(need int) {
+	if len(b.buf)-b.n >= need {
+		return
+	}
+	size := max(b.n+need, len(b.buf)+len(b.buf)/4)
+	if b.done > 0 {
+		size = max(size, b.n+need+(b.n-b.start)/b.done*(b.total-b.done)*9/8)
+	}
+	nb := make([]byte, size)
+	copy(nb, b.buf[:b.n])
+	b.buf = nb
 }
 
 // tniPrefix returns the first eight bytes of k as a big-endian number,
 // padded with zeros: tniPrefix(a) < tniPrefix(b) implies a < b.
 func tniPrefix(k []byte) uint64 {
-	if len(k) >= 8 {
+	switch {
+	case len(k) >= 8:
 		return binary.BigEndian.Uint64(k)
+	case len(k) >= 4:
+		// bytes 0-3, and bytes len-4..len-1 shifted to their places
+		// (the overlap is the same bytes)
+		return uint64(binary.BigEndian.Uint32(k))<<32 | uint64(binary.BigEndian.Uint32(k[len(k)-4:]))<<(64-8*len(k))
 	}
 	var x uint64
 	for i, c := range k {
 		x |= uint64(c) << (56 - 8*i)
 	}
 	return x
-}
-
-// tniGrow returns a copy of buf[:n] with room for at least need more bytes.
-func tniGrow(buf []byte, n, need int) []byte {
-	nb := make([]byte, max(2*len(buf), n+need))
-	copy(nb, buf[:n])
-	return nb
 }
 
 // tniAppNameIssue says why an application name cannot be a TNI header
