@@ -371,10 +371,9 @@ func tniBadBytes(name []byte) string {
 	return ""
 }
 
-// tniKind is the way a value is written (spec §4.2); tniSkip and tniFormat
-// are the plan's marks for a key whose name cannot be written in the form
-// its value takes, and for one with an FMT code (written by
-// tniWriter.entry).
+// tniKind is the way a value is written (spec §4.2); tniSkip is
+// tniChoose's mark for a key whose name cannot be written in the form its
+// value takes.
 type tniKind uint8
 
 const (
@@ -384,7 +383,6 @@ const (
 	tniHex
 	tniStrings
 	tniSkip
-	tniFormat
 )
 
 // tniChoose returns how the heuristic writes key = v (tniClassify, and a
