@@ -180,9 +180,8 @@ func (f *fileObj) forget(app, key string) {
 }
 
 // metatableWith returns a new metatable holding mt's fields with __index
-// set to index. __index goes in first: gopher-lua looks it up on every
-// f[name] and a[key], and Go finds a short key in a map of at most 8
-// entries by scanning them in the order they were added.
+// set to index. gopher-lua looks __index up on every f[name] and a[key]
+// (one Go map access: docs/PERFORMANCE.md, luaapi).
 func metatableWith(L *lua.LState, mt, index *lua.LTable) *lua.LTable {
 	c := L.NewTable()
 	c.RawSetString("__index", index)
