@@ -102,6 +102,17 @@ func tniBenchInputs(b *testing.B) map[string][]byte {
 	return inputs
 }
 
+// benchParseTNI times ParseTNI of data, with bytes/s counted in text bytes.
+func benchParseTNI(b *testing.B, data []byte) {
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseTNI(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkTNIRead(b *testing.B) {
 	inputs := tniBenchInputs(b)
 	for _, name := range []string{"largestReal", "generated4MiB"} {
@@ -110,13 +121,7 @@ func BenchmarkTNIRead(b *testing.B) {
 			continue
 		}
 		b.Run(name, func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := ParseTNI(data); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchParseTNI(b, data)
 			// The text size, so that B/op can be read as a multiple of it.
 			b.ReportMetric(float64(len(data)), "textB/op")
 		})
@@ -135,13 +140,7 @@ func BenchmarkTNIReadShape(b *testing.B) {
 		}
 		lines := bytes.Count(data, []byte{'\n'})
 		b.Run(name, func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := ParseTNI(data); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchParseTNI(b, data)
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*lines), "line-ns")
 		})
 	}
