@@ -128,6 +128,32 @@ func BenchmarkTNIRead(b *testing.B) {
 	}
 }
 
+// BenchmarkTNIUnmarshal is TNIRead through UnmarshalTNI into one File
+// reused across iterations (its memory taken again each time), the same
+// contract as HexDecode's hex.Decode into a buffer the benchmark holds.
+func BenchmarkTNIUnmarshal(b *testing.B) {
+	inputs := tniBenchInputs(b)
+	for _, name := range []string{"largestReal", "generated4MiB"} {
+		data, ok := inputs[name]
+		if !ok {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			var f File
+			if err := f.UnmarshalTNI(data); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := f.UnmarshalTNI(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkTNIReadShape reads a generated 1 MiB TNI file whose values all
 // have one shape (tniShapes), to show which lines cost the reader most;
 // line-ns is CPU time per physical line. Its reference is HexDecode in the

@@ -88,6 +88,7 @@ const indexThreshold = 16
 type File struct {
 	Apps  []*Application // applications in file order; change through File methods
 	index map[string]int // application name -> position in Apps; built lazily
+	tni   *tniMemory     // memory of the last UnmarshalTNI, for the next one
 }
 
 // New returns an empty file.

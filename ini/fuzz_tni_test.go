@@ -110,6 +110,56 @@ func FuzzParseTNI(f *testing.F) {
 	})
 }
 
+// FuzzUnmarshalTNI: UnmarshalTNI into a File whose memory holds another
+// file (a generated one of 16 KiB, then the input itself) gives exactly what
+// ParseTNI gives (the same File, or the same error with f left empty), its
+// names and values capped at their length (appending to one cannot
+// overwrite another), and the File it leaves reads the other file right
+// again.
+func FuzzUnmarshalTNI(f *testing.F) {
+	for _, s := range tniSeeds(f) {
+		f.Add(s)
+	}
+	prev := mustTNI(f, genTNIFile(16<<10))
+	want, err := ParseTNI(prev)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parsed, perr := ParseTNI(data)
+		var file File
+		for _, step := range []string{"the generated file", "the input", "the input again", "the generated file again"} {
+			in, wantFile, wantErr := prev, want, error(nil)
+			if !strings.HasPrefix(step, "the generated") {
+				in, wantFile, wantErr = data, parsed, perr
+			}
+			err := file.UnmarshalTNI(in)
+			if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+				t.Fatalf("%s: UnmarshalTNI gives %v, ParseTNI %v", step, err, wantErr)
+			}
+			if err != nil {
+				if len(file.Apps) != 0 {
+					t.Fatalf("%s: %d applications left after %v", step, len(file.Apps), err)
+				}
+				continue
+			}
+			if !file.Equal(wantFile) {
+				t.Fatalf("%s: UnmarshalTNI and ParseTNI differ", step)
+			}
+			for _, a := range file.Apps {
+				for _, e := range a.Entries {
+					if cap(e.Key) != len(e.Key) || cap(e.Value) != len(e.Value) {
+						t.Fatalf("%s: %q/%q: capacity %d, %d for lengths %d, %d", step, a.Name, e.Key, cap(e.Key), cap(e.Value), len(e.Key), len(e.Value))
+					}
+				}
+				if cap(a.Name) != len(a.Name) || cap(a.Entries) != len(a.Entries) {
+					t.Fatalf("%s: application %q: name or entries not capped at their length", step, a.Name)
+				}
+			}
+		}
+	})
+}
+
 // FuzzTNIRoundTrip: for any names, values and FMT codes (fields of the
 // input split at 0xFF bytes, taken as application, key, value, code
 // quadruples; a code that does not parse means none), MarshalTNI with

@@ -61,27 +61,81 @@ func ParseTNI(data []byte) (*File, error) {
 // parseTNI is ParseTNI; general makes the reader take only its general
 // paths, for tests to compare the fast ones with.
 func parseTNI(data []byte, general bool) (*File, error) {
+	f := New()
+	if _, err := readTNI(f, data, general, nil); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// UnmarshalTNI replaces the contents of f with the profile in the TNI text
+// data: on success f holds what ParseTNI(data) returns (the same
+// applications, keys, values and order); on error f is empty and the error
+// is ParseTNI's (*FormatError with Line set, File empty). data is not
+// retained.
+//
+// It reuses the memory that f's previous UnmarshalTNI carved f's names,
+// values, entries and applications from, as AppendTNI reuses an output
+// buffer and hex.Decode writes into the caller's: a program that reads
+// many TNI files in turn (or one file again and again) allocates that
+// memory once instead of once per file. So the names, values, Entries and
+// *Application values taken from f before the call must not be used after
+// it: their bytes are overwritten (copy what you keep, e.g. with Clone).
+// A File filled any other way (New, ParseTNI, Put) has no memory to give;
+// its contents are dropped. Unlike UnmarshalBinary, f is not left as it
+// was on error: its memory was being reused. Do not copy a File value
+// (g := *f) and unmarshal into both: they would share that memory.
+func (f *File) UnmarshalTNI(data []byte) error {
+	spare := f.tni
+	apps := f.Apps[:0]
+	*f = File{}
+	if spare != nil {
+		f.Apps = apps
+	}
+	if spare == nil {
+		spare = &tniMemory{}
+	}
+	mem, err := readTNI(f, data, false, spare)
+	if err != nil {
+		mem = spare // unused by anything now: f is empty
+	}
+	f.tni = mem
+	return err
+}
+
+// readTNI parses data into f, which must be empty. With spare non-nil
+// (UnmarshalTNI) the reader takes its blocks from spare before allocating
+// and returns the memory it used, for the next UnmarshalTNI; otherwise it
+// returns nil. On error f is empty.
+func readTNI(f *File, data []byte, general bool, spare *tniMemory) (*tniMemory, error) {
 	r := newTNIReader(data)
 	r.countCR, r.general = !general, general
-	f, err := r.parse()
+	r.reuse(spare)
+	err := r.parse(f)
 	if r.countCR && r.crlf != bytes.Count(data[:r.stop], []byte{'\r'}) {
 		// A CR not followed by LF was read: parse again searching each
 		// line for one, which stops at the first (slower, error path only).
+		*f = File{}
 		r = newTNIReader(data)
 		r.general = general
-		f, err = r.parse()
+		err = r.parse(f)
 	}
 	if err == nil && tniHasDuplicate(f) {
 		// Find the first duplicate in file order, with its line: parse
 		// again checking every key as it is added (slower, error path only).
-		r := newTNIReader(data)
+		*f = File{}
+		r = newTNIReader(data)
 		r.checkDup, r.general = true, general
-		f, err = r.parse()
+		err = r.parse(f)
 		if err == nil { // not reached: both checks see the same keys
-			return nil, &FormatError{Offset: -1, Msg: "a key is defined twice in one application"}
+			err = &FormatError{Offset: -1, Msg: "a key is defined twice in one application"}
 		}
 	}
-	return f, err
+	if err != nil {
+		*f = File{}
+		return nil, err
+	}
+	return r.memory(f), nil
 }
 
 // tniHasDuplicate reports whether an application of f holds a key twice.
@@ -127,21 +181,43 @@ func tniIncreasing(es []Entry) bool {
 	return true
 }
 
-// parse reads the whole file.
-func (r *tniReader) parse() (*File, error) {
-	f := New()
+// parse reads the whole file into f.
+func (r *tniReader) parse(f *File) error {
 	for {
 		name, ok, err := r.nextApp()
-		if err != nil {
-			return nil, err
+		if err != nil || !ok {
+			return err
 		}
-		if !ok {
-			return f, nil
-		}
-		if err := r.section(f.addApp(name), r.line); err != nil {
-			return nil, err
+		if err := r.section(r.app(f, name), r.line); err != nil {
+			return err
 		}
 	}
+}
+
+// app returns the application of f named name, appending an empty one (its
+// name copied into the arena, the struct from r's blocks of applications)
+// when absent. TNI files list their applications in increasing byte order
+// (the writer sorts them, spec §4.1): while they do, a name after the last
+// one is new without a lookup (and without building f's name index).
+func (r *tniReader) app(f *File, name []byte) *Application {
+	n := len(f.Apps)
+	if n > 0 && (r.appsUnsorted || bytes.Compare(f.Apps[n-1].Name, name) >= 0) {
+		if i := f.findApp(name); i >= 0 {
+			return f.Apps[i]
+		}
+		r.appsUnsorted = true
+	}
+	if len(r.appBlock) == cap(r.appBlock) {
+		r.newAppBlock()
+	}
+	r.appBlock = r.appBlock[:len(r.appBlock)+1]
+	a := &r.appBlock[len(r.appBlock)-1]
+	*a = Application{Name: r.arena.copy(name)}
+	f.Apps = append(f.Apps, a)
+	if f.index != nil {
+		f.index[string(a.Name)] = n
+	}
+	return a
 }
 
 // nextApp reads the next line at top level, which must be an application
@@ -192,6 +268,54 @@ type tniReader struct {
 	// and NUL bytes at or after the line last searched (len(data) when
 	// there is none), so that each line is not searched for them again.
 	nextCR, nextSUB, nextNUL int
+	// appsUnsorted is set once an application was added whose name is not
+	// after the last one's (see app).
+	appsUnsorted bool
+	// appBlock is the block of Application values new applications are
+	// taken from (see newAppBlock).
+	appBlock []Application
+	// keep (UnmarshalTNI) records in used every block of entries and of
+	// applications the reader writes to, and makes the arena record its
+	// blocks, for memory to return; spare holds the blocks of the
+	// previous read not taken yet (see reuse).
+	keep  bool
+	used  tniMemory
+	spare tniMemory
+}
+
+// tniMemory is the memory a TNI read carved a File's contents from: its
+// blocks of name and value bytes (the arena's), of entries and of
+// applications. UnmarshalTNI keeps it in the File (File.tni) and reads the
+// next file into it.
+type tniMemory struct {
+	bytes   [][]byte
+	entries [][]Entry
+	apps    [][]Application
+}
+
+// reuse makes r take its blocks from spare before allocating new ones and
+// record the blocks it uses (keep); spare nil leaves r as it is (ParseTNI).
+func (r *tniReader) reuse(spare *tniMemory) {
+	if spare == nil {
+		return
+	}
+	r.keep, r.arena.keep = true, true
+	r.spare.entries, r.spare.apps = spare.entries, spare.apps
+	r.arena.spare = spare.bytes
+}
+
+// memory returns the memory r filled f from, for UnmarshalTNI to keep (nil
+// unless keep). The unused ends of the last blocks of entries, of
+// applications and of f.Apps are cleared first: they may still point to
+// what the previous read held, which would otherwise stay allocated.
+func (r *tniReader) memory(f *File) *tniMemory {
+	if !r.keep {
+		return nil
+	}
+	clear(r.entries[len(r.entries):cap(r.entries)])
+	clear(r.appBlock[len(r.appBlock):cap(r.appBlock)])
+	clear(f.Apps[len(f.Apps):cap(f.Apps)])
+	return &tniMemory{bytes: r.arena.blocks, entries: r.used.entries, apps: r.used.apps}
 }
 
 // eofNote explains an early end of file for messages: " (Ctrl-Z on line
@@ -414,12 +538,47 @@ func (r *tniReader) flush(app *Application) {
 // full, moving the keys of the section being read into it. Blocks double
 // from 64 entries up to 4096 (or twice the section, when larger), so that a
 // file of few keys does not pay for a large block.
+//
+// With spare blocks (UnmarshalTNI), the next one with room for twice the
+// section (and at least 64 entries) is taken instead; smaller ones are
+// dropped.
 func (r *tniReader) newEntryBlock() {
 	sec := r.entries[r.secStart:]
-	n := min(max(2*cap(r.entries), 64), 4096)
-	b := make([]Entry, len(sec), max(n, 2*len(sec)))
+	var b []Entry
+	for len(r.spare.entries) > 0 && b == nil {
+		if e := r.spare.entries[0]; cap(e) >= max(64, 2*len(sec)) {
+			b = e[:len(sec)]
+		}
+		r.spare.entries = r.spare.entries[1:]
+	}
+	if b == nil {
+		n := min(max(2*cap(r.entries), 64), 4096)
+		b = make([]Entry, len(sec), max(n, 2*len(sec)))
+	}
 	copy(b, sec) // the old block keeps its copies: they hold nothing b does not
 	r.entries, r.secStart = b, 0
+	if r.keep {
+		r.used.entries = append(r.used.entries, b)
+	}
+}
+
+// newAppBlock starts a new block of Application values for app when the
+// current one is full: a spare one (UnmarshalTNI) or a new one of twice
+// the size, from 16 up to 1024, so that a file does not allocate once per
+// application.
+func (r *tniReader) newAppBlock() {
+	var b []Application
+	for len(r.spare.apps) > 0 && cap(b) == 0 {
+		b = r.spare.apps[0][:0]
+		r.spare.apps = r.spare.apps[1:]
+	}
+	if cap(b) == 0 {
+		b = make([]Application, 0, min(max(2*cap(r.appBlock), 16), 1024))
+	}
+	r.appBlock = b
+	if r.keep {
+		r.used.apps = append(r.used.apps, b)
+	}
 }
 
 // block reads the element lines of a string-of-strings block up to
@@ -963,9 +1122,35 @@ func (r *tniReader) str(t []byte) ([]byte, error) {
 // so that reading a file does not allocate once per name or value. Each
 // slice has its capacity capped at its length: appending to one never
 // overwrites its neighbour.
+//
+// With keep (UnmarshalTNI) the arena records its blocks in blocks, and
+// takes new ones from spare (the blocks of the previous read) first.
 type tniArena struct {
 	buf   []byte
 	chunk int
+	keep  bool
+	spare [][]byte
+	// blocks are the blocks used, with keep.
+	blocks [][]byte
+}
+
+// grow makes a.buf a block with room for n bytes (n <= chunk/8): the next
+// spare block that has it (smaller ones are dropped) or a new one of chunk
+// bytes.
+func (a *tniArena) grow(n int) {
+	a.buf = nil
+	for len(a.spare) > 0 && a.buf == nil {
+		if b := a.spare[0]; cap(b) >= n {
+			a.buf = b[:0]
+		}
+		a.spare = a.spare[1:]
+	}
+	if a.buf == nil {
+		a.buf = make([]byte, 0, max(a.chunk, 64))
+	}
+	if a.keep {
+		a.blocks = append(a.blocks, a.buf)
+	}
 }
 
 func (a *tniArena) copy(b []byte) []byte {
@@ -976,7 +1161,7 @@ func (a *tniArena) copy(b []byte) []byte {
 		if len(b) > a.chunk/8 {
 			return bytes.Clone(b)
 		}
-		a.buf = make([]byte, 0, max(a.chunk, 64))
+		a.grow(len(b))
 	}
 	n := len(a.buf)
 	a.buf = append(a.buf, b...)
@@ -992,7 +1177,7 @@ func (a *tniArena) reserve(n int) []byte {
 		if n > a.chunk/8 {
 			return make([]byte, 0, n)
 		}
-		a.buf = make([]byte, 0, max(a.chunk, 64))
+		a.grow(n)
 	}
 	return a.buf[len(a.buf):len(a.buf)]
 }
