@@ -90,10 +90,9 @@ func (f *File) UnmarshalTNI(data []byte) error {
 	apps := f.Apps[:0]
 	*f = File{}
 	if spare != nil {
-		f.Apps = apps
-	}
-	if spare == nil {
-		spare = &tniMemory{}
+		f.Apps = apps // the array of the last read's *Application values
+	} else {
+		spare = &tniMemory{} // nothing to reuse, but keep what this read uses
 	}
 	mem, err := readTNI(f, data, false, spare)
 	if err != nil {
