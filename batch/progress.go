@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/inilua/inilua/internal/plural"
 )
 
 // progress reports finished hosts: a progress bar redrawn below the
@@ -70,9 +72,9 @@ func (p *progress) line(res *Result) string {
 	line := fmt.Sprintf("[%d/%d] %s: %s", p.n, p.total, res.Host.Name, res.Status)
 	switch {
 	case res.Status == StatusChanged && len(res.Notified) > 0:
-		line += fmt.Sprintf(" (%d changes; notified %s)", len(res.Changes), strings.Join(res.Notified, ", "))
+		line += fmt.Sprintf(" (%s; notified %s)", plural.Count(len(res.Changes), "change"), strings.Join(res.Notified, ", "))
 	case res.Status == StatusChanged:
-		line += fmt.Sprintf(" (%d changes)", len(res.Changes))
+		line += " (" + plural.Count(len(res.Changes), "change") + ")"
 	case res.Err != "":
 		line += ": " + oneLine(res.Err)
 	case res.Status == StatusOK && p.okNote != "":

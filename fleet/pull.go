@@ -130,6 +130,12 @@ func (c *Connector) pullHost(ctx context.Context, root *os.Root, h *batch.Host, 
 				continue // a directory
 			}
 			found = true
+			if err := listedName(n); err != nil {
+				// The host's reply, not trusted to name a file in dir.
+				res.Status = StatusFailed
+				res.Files = append(res.Files, PulledFile{Remote: dir + n, Err: err.Error()})
+				continue
+			}
 			remote := sess.AbsPath(dir + n)
 			if remote == "" || seen[strings.ToUpper(remote)] {
 				continue
@@ -146,6 +152,19 @@ func (c *Connector) pullHost(ctx context.Context, root *os.Root, h *batch.Host, 
 		}
 	}
 	return res
+}
+
+// listedName checks a file name from a host's L listing before it is
+// joined to the mask's directory: a plain name, with no '/', '\' or ':'
+// (a path or a drive), not "." or "..", and no control byte. A host that
+// lists anything else (a faulty or hostile one) would otherwise have the
+// pull fetch files outside the directory its mask names (spec
+// iniserve-protocol.md, L: one name per line, directories ending in '/').
+func listedName(n string) error {
+	if n == "." || n == ".." || strings.ContainsAny(n, `/\:`) || strings.IndexFunc(n, func(r rune) bool { return r < 0x20 || r == 0x7F }) >= 0 {
+		return fmt.Errorf("the host listed %q, which is not a file name in the mask's directory: not fetched", n)
+	}
+	return nil
 }
 
 // pullFile copies one remote file.

@@ -3,12 +3,16 @@ package fleet
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/inilua/inilua/batch"
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/wiretest"
 )
 
 func TestPull(t *testing.T) {
@@ -113,5 +117,48 @@ func TestCheckMask(t *testing.T) {
 		if err := CheckMask(m); (err == nil) != ok {
 			t.Errorf("CheckMask(%q) = %v", m, err)
 		}
+	}
+}
+
+// TestPullDistrustsListing: names in a host's L reply that are paths,
+// drives or dot names are reported as failed files and never fetched;
+// the plain name is fetched.
+func TestPullDistrustsListing(t *testing.T) {
+	var mu sync.Mutex
+	var fetched []string
+	addr := wiretest.FakeHost(t, func() func(string, io.Writer) bool {
+		return func(line string, w io.Writer) bool {
+			switch {
+			case strings.HasPrefix(line, "L"):
+				io.WriteString(w, "+\r\n../\r\nsub/../../PWN.INI\r\nC:\\X.INI\r\n..\r\n..\\..\\Y.INI\r\nOK.INI\r\n\r\n")
+			case strings.HasPrefix(line, "F"):
+				mu.Lock()
+				fetched = append(fetched, line)
+				mu.Unlock()
+				io.WriteString(w, "-no\r\n")
+			default:
+				io.WriteString(w, "+\r\n")
+			}
+			return true
+		}
+	})
+	h := &batch.Host{Name: "evil", Address: addr}
+	results, err := (&Connector{}).Pull(context.Background(), []*batch.Host{h}, PullOptions{Masks: []string{`C:\DIR\*.INI`}, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := results[0]
+	if res.Status != StatusFailed || len(res.Files) != 5 {
+		t.Fatalf("status %s, files %+v", res.Status, res.Files)
+	}
+	for _, pf := range res.Files[:4] {
+		if !strings.Contains(pf.Err, "not a file name in the mask's directory") {
+			t.Errorf("%s: error %q", pf.Remote, pf.Err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(fetched) != 1 || !strings.HasSuffix(fetched[0], `C:\DIR\OK.INI`) {
+		t.Fatalf("fetched %q, want only C:\\DIR\\OK.INI", fetched)
 	}
 }

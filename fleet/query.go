@@ -26,6 +26,18 @@ const (
 	StatusUnreachable Status = "unreachable"    // connecting or logging in failed
 )
 
+// CheckFile reports whether path can be a Query's File: an absolute OS/2
+// path (drive letter, ':', separator, then the file), as the hosts'
+// volumes are addressed (spec iniserve-protocol.md, paths). A relative
+// path would be resolved against each server's current directory, which
+// the query cannot know.
+func CheckFile(path string) error {
+	if !isDrivePath(path) || len(path) == 3 {
+		return fmt.Errorf("%q: not an absolute OS/2 path (C:\\PATH\\FILE.INI)", path)
+	}
+	return nil
+}
+
 // Query names what to read on every host.
 type Query struct {
 	// File is the OS/2 path of the file (C:\PATH\FILE.INI).

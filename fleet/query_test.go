@@ -131,7 +131,7 @@ func TestQueryApplication(t *testing.T) {
 	if f := strings.Fields(lines[0]); strings.Join(f, " ") != "HOST Name Postmaster Relay" {
 		t.Errorf("header %q", lines[0])
 	}
-	if !strings.Contains(lines[1], `"example.com\x00"`) || !strings.Contains(b.String(), "3 hosts, 1 distinct values") {
+	if !strings.Contains(lines[1], `"example.com\x00"`) || !strings.Contains(b.String(), "3 hosts, 1 distinct value") {
 		t.Errorf("table:\n%s", b.String())
 	}
 	// MailServer has more keys than MaxColumns: one row per key and host

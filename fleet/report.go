@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/plural"
 	"github.com/inilua/inilua/notation"
 )
 
@@ -201,7 +202,7 @@ func totals(groups []*Group, hosts int) string {
 		}
 		count[g.Status] += len(g.Hosts)
 	}
-	parts := []string{fmt.Sprintf("%d hosts", hosts), fmt.Sprintf("%d distinct values", values)}
+	parts := []string{plural.Count(hosts, "host"), plural.Count(values, "distinct value")}
 	for _, st := range []Status{StatusNoKey, StatusNoApp, StatusNoFile, StatusFailed, StatusUnreachable} {
 		if n := count[st]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", strings.ReplaceAll(string(st), "_", " "), n))

@@ -176,7 +176,7 @@ func writeRoot(root *os.Root, name string, data []byte, opts SaveOptions) error 
 	case err != nil:
 		return err
 	case !old.Mode().IsRegular():
-		return fmt.Errorf("%s is not a regular file (%v)", target, old.Mode().Type())
+		return fmt.Errorf("%s is not a regular file (%v)", target, old.Mode())
 	case old.Mode().Perm()&0o200 == 0:
 		return fmt.Errorf("%s: %w (mode %v); refusing to replace it", target, ErrReadOnly, old.Mode().Perm())
 	}

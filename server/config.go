@@ -56,6 +56,15 @@ func (s *Server) configPath(warn func(*ini.FormatError)) (string, ini.Format, er
 	return path, format, nil
 }
 
+// configDescription names ConfigFile for messages: the name, or for a stem
+// "stem.INI or stem.TNI".
+func (s *Server) configDescription() string {
+	if ext := strings.ToLower(filepath.Ext(s.ConfigFile)); ext == ".ini" || ext == ".tni" {
+		return s.ConfigFile
+	}
+	return s.ConfigFile + ".INI or " + s.ConfigFile + ".TNI"
+}
+
 // readConfig parses the configuration file selected now; nil when there is
 // none. warn (may be nil) receives what the choice and the reader tolerate
 // (ini.Choose, ini.ParseWarn).
@@ -87,19 +96,25 @@ func (s *Server) readSettings() (settings, error) {
 	}
 	cfg.file = name
 	if f == nil {
+		if s.ConfigNamed && s.ConfigFile != "" {
+			s.log.Warn(fmt.Sprintf("configuration file %s not found: using the defaults (port %d, idle timeout %v, empty password)", s.configDescription(), cfg.port, cfg.timeout))
+		}
 		return cfg, nil
 	}
 	if v, ok := f.Lookup(sysApp, keyPort); ok {
 		n, ok := leUint(v)
-		if !ok || n == 0 || n > 65535 {
-			return cfg, fmt.Errorf("server: %s: $SYS ServerPort: bad value % X", name, v)
+		switch {
+		case !ok:
+			return cfg, fmt.Errorf("server: %s: $SYS ServerPort: value % X is not a 1-, 2- or 4-byte little-endian number", name, v)
+		case n == 0 || n > 65535:
+			return cfg, fmt.Errorf("server: %s: $SYS ServerPort: %d is not a TCP port (1-65535)", name, n)
 		}
 		cfg.port = int(n)
 	}
 	if v, ok := f.Lookup(sysApp, keyTimeOut); ok {
 		n, ok := leUint(v)
 		if !ok {
-			return cfg, fmt.Errorf("server: %s: $SYS TimeOut: bad value % X", name, v)
+			return cfg, fmt.Errorf("server: %s: $SYS TimeOut: value % X is not a 1-, 2- or 4-byte little-endian number of seconds", name, v)
 		}
 		cfg.timeout = time.Duration(n) * time.Second
 	}

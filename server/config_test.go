@@ -213,3 +213,57 @@ func TestReadWarnsAnomalies(t *testing.T) {
 		t.Errorf("log %q lacks the header warning", got)
 	}
 }
+
+// TestConfigNamedMissing: a configuration file the user named but that is
+// missing is logged as a warning naming it (the defaults apply); the
+// default name may be absent without one.
+func TestConfigNamedMissing(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		named bool
+		want  string
+	}{
+		{"X.INI", true, "configuration file DIR/X.INI not found: using the defaults (port 3560"},
+		{"Stem", true, "configuration file DIR/Stem.INI or DIR/Stem.TNI not found"},
+		{"INIServe", false, ""},
+	} {
+		dir := t.TempDir()
+		var log bytes.Buffer
+		srv := &Server{Addr: "127.0.0.1:0", Volumes: map[byte]string{'C': dir}, ConfigFile: filepath.Join(dir, c.name),
+			ConfigNamed: c.named, Logger: slog.New(slog.NewTextHandler(&log, nil))}
+		l, err := srv.Listen()
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Close()
+		got := strings.ReplaceAll(log.String(), dir, "DIR")
+		if c.want == "" && strings.Contains(got, "not found") || c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("%s (named %v): log %q, want %q", c.name, c.named, got, c.want)
+		}
+	}
+}
+
+// TestConfigBadValueMessages: a ServerPort out of range is named as a
+// number, a value that is no number as its bytes.
+func TestConfigBadValueMessages(t *testing.T) {
+	for _, c := range []struct {
+		key, want string
+		value     []byte
+	}{
+		{"ServerPort", "$SYS ServerPort: 99999 is not a TCP port (1-65535)", binary.LittleEndian.AppendUint32(nil, 99999)},
+		{"ServerPort", "$SYS ServerPort: value 61 62 63 is not a 1-, 2- or 4-byte little-endian number", []byte("abc")},
+		{"TimeOut", "$SYS TimeOut: value 61 62 63 is not a 1-, 2- or 4-byte little-endian number of seconds", []byte("abc")},
+	} {
+		f := ini.New()
+		f.Put([]byte("$SYS"), []byte(c.key), c.value)
+		path := filepath.Join(t.TempDir(), "C.TNI")
+		writeINI(t, path, f)
+		srv := &Server{Addr: "127.0.0.1:0", Volumes: map[byte]string{'C': t.TempDir()}, ConfigFile: path}
+		if l, err := srv.Listen(); err == nil {
+			l.Close()
+			t.Errorf("%s=% X: accepted", c.key, c.value)
+		} else if !strings.Contains(err.Error(), path+": "+c.want) {
+			t.Errorf("%s=% X: %v, want %q", c.key, c.value, err, c.want)
+		}
+	}
+}

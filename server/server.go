@@ -80,6 +80,10 @@ type Server struct {
 	// Settings ($SYS ServerPort, TimeOut, Password) come from the selected
 	// file only. The password is re-read at every P; the rest at Reload.
 	ConfigFile string
+	// ConfigNamed says the user named ConfigFile (iniserve --config): when
+	// it is missing, the start and each Reload log a warning before using
+	// the defaults (a default name may be absent silently, as INIServe's).
+	ConfigNamed bool
 	// ConfigFormat forces the choice between stem.INI and stem.TNI
 	// (ini.ForceINI for the -I option, ini.ForceTNI for -T);
 	// ini.NoOverride applies the GenINI rules.
@@ -272,7 +276,7 @@ func (s *Server) checkPassword(a net.Addr) error {
 		return fmt.Errorf("server: reading the password: %w", err)
 	}
 	if len(pw) == 0 {
-		return fmt.Errorf("server: listening on %s: %w; set a password (--password-file, or $SYS Password in the configuration file)", a, ErrEmptyPassword)
+		return fmt.Errorf("server: refusing to serve on %s (not loopback): %w; set a password (--password-file, or $SYS Password in the configuration file)", a, ErrEmptyPassword)
 	}
 	return nil
 }

@@ -116,6 +116,7 @@ func TestFleetEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &q); err != nil || len(q.Groups) != 1 || q.Groups[0].Status != "no_file" || len(q.Groups[0].Hosts) != 3 {
 		t.Errorf("query of a missing file: %v\n%s", err, out)
 	}
+	run(1, with("query", `MAILSRV.INI`, "$SYS", "TimeOut")...) // relative: a usage error, as for pull
 	out = run(0, with("query", `C:\MAILSRV\DOMAIN1.INI`, "Domain")...)
 	if r := rows(out); r[0] != "HOST Name Postmaster Relay" || !strings.HasPrefix(r[1], `host1 "example.com\x00"`) {
 		t.Errorf("query of an application:\n%s", out)

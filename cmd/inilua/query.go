@@ -84,6 +84,9 @@ func runQuery(ctx context.Context, args []string, e env) int {
 	if len(pos) < 2 || len(pos) > 3 {
 		return refuse(fmt.Errorf("want FILE APPLICATION [KEY] (got %d arguments)", len(pos)))
 	}
+	if err := fleet.CheckFile(pos[0]); err != nil {
+		return refuse(err)
+	}
 	if cfg.typ != "" {
 		if _, err := ini.ParseValueType(cfg.typ); err != nil {
 			return refuse(fmt.Errorf("--type: %w", err))

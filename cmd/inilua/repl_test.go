@@ -400,7 +400,13 @@ func TestREPLSlowCompletionKeepsSession(t *testing.T) {
 	// the statement itself before Ctrl-C, which would interrupt it
 	r.send("h = iniserve.connect(" + luaQuote(addr) + "); g = h:open('A.INI'); print('op' .. 'ened')\r")
 	r.out.Expect(t, "opened\r\n")
+	// the next prompt: the line editor is back in raw mode, so Ctrl-C is
+	// a key for it, not a SIGINT for the statement still returning
+	r.out.Expect(t, "> ")
 	r.send(`g["` + "\t\x03")
+	// the line editor's echo of Ctrl-C (then "\r\n", or a redraw when it
+	// cut the completion short): the next line is typed after it
+	r.out.Expect(t, "^C")
 	r.out.Expect(t, "> ")
 	r.send("#g.App.Key\r")
 	r.out.Expect(t, "5\r\n")

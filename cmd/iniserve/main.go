@@ -14,7 +14,9 @@
 //	                       default C=.)
 //	--config FILE          configuration file INIServe.INI / INIServe.TNI; a name
 //	                       without .INI/.TNI is a stem chosen by the GenINI rules
-//	                       (default INIServe, in the working directory)
+//	                       (default INIServe, in the working directory); when
+//	                       there is none the defaults apply (with a warning for
+//	                       a FILE named here)
 //	-I, -T                 force the .INI or the .TNI configuration file
 //	--password-file FILE   read the password from the first line of FILE (re-read
 //	                       at every P); overrides $SYS Password
@@ -182,6 +184,7 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 		Addr:         c.listen,
 		Volumes:      map[byte]string{},
 		ConfigFile:   c.configFile,
+		ConfigNamed:  cliflag.IsSet(fs, "config"), // warn if it is missing
 		PasswordFile: c.pwFile,
 		ReadOnly:     c.readOnly,
 		MaxSessions:  c.maxSessions,

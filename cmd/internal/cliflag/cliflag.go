@@ -180,3 +180,11 @@ func Refuse(w io.Writer, fs *flag.FlagSet, err error, exitStatus int) int {
 	fmt.Fprintf(w, "run '%s -h' for the flags\n", fs.Name())
 	return exitStatus
 }
+
+// IsSet reports whether the flag name was given on the command line (as
+// opposed to keeping its default), by flag.FlagSet.Visit.
+func IsSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
