@@ -113,45 +113,42 @@ func benchParseTNI(b *testing.B, data []byte) {
 	}
 }
 
-func BenchmarkTNIRead(b *testing.B) {
+// eachTNIInput runs fn as a sub-benchmark on each input of
+// tniBenchInputs, the real one first when present.
+func eachTNIInput(b *testing.B, fn func(b *testing.B, data []byte)) {
 	inputs := tniBenchInputs(b)
 	for _, name := range []string{"largestReal", "generated4MiB"} {
-		data, ok := inputs[name]
-		if !ok {
-			continue
+		if data, ok := inputs[name]; ok {
+			b.Run(name, func(b *testing.B) { fn(b, data) })
 		}
-		b.Run(name, func(b *testing.B) {
-			benchParseTNI(b, data)
-			// The text size, so that B/op can be read as a multiple of it.
-			b.ReportMetric(float64(len(data)), "textB/op")
-		})
 	}
+}
+
+func BenchmarkTNIRead(b *testing.B) {
+	eachTNIInput(b, func(b *testing.B, data []byte) {
+		benchParseTNI(b, data)
+		// The text size, so that B/op can be read as a multiple of it.
+		b.ReportMetric(float64(len(data)), "textB/op")
+	})
 }
 
 // BenchmarkTNIUnmarshal is TNIRead through UnmarshalTNI into one File
 // reused across iterations (its memory taken again each time), the same
 // contract as HexDecode's hex.Decode into a buffer the benchmark holds.
 func BenchmarkTNIUnmarshal(b *testing.B) {
-	inputs := tniBenchInputs(b)
-	for _, name := range []string{"largestReal", "generated4MiB"} {
-		data, ok := inputs[name]
-		if !ok {
-			continue
+	eachTNIInput(b, func(b *testing.B, data []byte) {
+		var f File
+		if err := f.UnmarshalTNI(data); err != nil {
+			b.Fatal(err)
 		}
-		b.Run(name, func(b *testing.B) {
-			var f File
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
 			if err := f.UnmarshalTNI(data); err != nil {
 				b.Fatal(err)
 			}
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := f.UnmarshalTNI(data); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // BenchmarkTNIReadShape reads a generated 1 MiB TNI file whose values all
@@ -173,26 +170,19 @@ func BenchmarkTNIReadShape(b *testing.B) {
 }
 
 func BenchmarkTNIWrite(b *testing.B) {
-	inputs := tniBenchInputs(b)
-	for _, name := range []string{"largestReal", "generated4MiB"} {
-		data, ok := inputs[name]
-		if !ok {
-			continue
-		}
+	eachTNIInput(b, func(b *testing.B, data []byte) {
 		f, err := ParseTNI(data)
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run(name, func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := f.MarshalTNI(nil); err != nil {
-					b.Fatal(err)
-				}
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := f.MarshalTNI(nil); err != nil {
+				b.Fatal(err)
 			}
-		})
-	}
+		}
+	})
 }
 
 // hexBenchText returns n bytes of hexadecimal text (n even) and the n/2
