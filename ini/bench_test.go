@@ -7,9 +7,12 @@ import (
 	"testing"
 )
 
-// Benchmarks of the codecs (goals: binary read and write >= 500 MB/s
-// and >= 1/20 of BenchmarkCopy; memory for a read <= 3x the file size, see
-// B/op). Figures and the command are in docs/PERFORMANCE.md:
+// Benchmarks of the codecs. Their goals are ratios to a reference run
+// in the same process (go run ./internal/benchcmp, docs/PERFORMANCE.md):
+// binary read (BinaryRead) and write into a reused buffer (BinaryAppend)
+// >= 1/20 of BenchmarkCopy, MarshalBinary with a new output (BinaryWrite)
+// shown without a goal; memory for a binary read <= 3x the file size (see
+// B/op). The TNI goals are in bench_tni_test.go. On their own:
 //
 //	go test -run='^$' -bench=. -benchmem ./ini
 //

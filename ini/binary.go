@@ -782,8 +782,11 @@ func (f *File) AppendBinary(dst []byte) ([]byte, error) {
 // binarySize returns the size of the canonical encoding of f, or a
 // *BinaryError listing the reasons f cannot be encoded.
 func (f *File) binarySize() (int, error) {
-	var bad BinaryError
+	var bad *BinaryError // allocated on the first error only: AppendBinary makes no allocation
 	add := func(err error) {
+		if bad == nil {
+			bad = new(BinaryError)
+		}
 		bad.Total++
 		if len(bad.Items) < MaxBinaryErrors {
 			bad.Items = append(bad.Items, err)
@@ -810,8 +813,8 @@ func (f *File) binarySize() (int, error) {
 			break
 		}
 	}
-	if bad.Total > 0 {
-		return 0, &bad
+	if bad != nil {
+		return 0, bad
 	}
 	return int(size), nil
 }

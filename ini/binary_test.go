@@ -726,6 +726,27 @@ func TestAppendBinary(t *testing.T) {
 	}
 }
 
+// TestAppendBinaryNoAllocation checks that AppendBinary into a buffer
+// with room for the encoding allocates nothing (docs/PERFORMANCE.md,
+// BinaryAppend); TestMarshalListsEveryItem checks its errors.
+func TestAppendBinaryNoAllocation(t *testing.T) {
+	var f File
+	binMustPut(t, &f, "App", "k1", "\x01\x00\x00\x00")
+	binMustPut(t, &f, "App", "s", "hi\x00")
+	buf := make([]byte, 0, 1024)
+	if n := testing.AllocsPerRun(100, func() {
+		var err error
+		if buf, err = f.AppendBinary(buf[:0]); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("AppendBinary into a reused buffer: %v allocations, want 0", n)
+	}
+	if !bytes.Equal(buf, binWorkedExample()) {
+		t.Fatalf("AppendBinary:\n%s", hex.Dump(buf))
+	}
+}
+
 // TestModelEditsAfterParse checks that editing a parsed (aliasing) model
 // and writing it works and never touches the input.
 func TestModelEditsAfterParse(t *testing.T) {

@@ -29,6 +29,10 @@ const (
 	allocs
 )
 
+// noGoal is row.goal for a row shown without a goal (every ratio and
+// count in the table is >= 0, so a negative bound cannot be meant).
+const noGoal = -1
+
 // row is one line of the table: a figure, the reference it is divided by
 // and the goal.
 type row struct {
@@ -36,7 +40,7 @@ type row struct {
 	figure string  // benchmark name without "Benchmark" and without -GOMAXPROCS
 	ref    string  // reference benchmark, same form ("" for memory and allocs)
 	kind   kind    //
-	goal   float64 // the goal's bound; 0: no goal
+	goal   float64 // the goal's bound (0 is a bound: "0 allocations"); noGoal: none
 	what   string  // short description for the table
 }
 
@@ -53,8 +57,8 @@ var rows = []row{
 	// alone moves by 1.7x) is shown beside it without a goal.
 	{"./ini", "BinaryAppend/gen4MiB", "Copy/gen4MiB", speed, 1.0 / 20, "binary write, reused buffer (4 MiB generated) vs memmove"},
 	{"./ini", "BinaryAppend/real/URE.INI", "Copy/real/URE.INI", speed, 1.0 / 20, "binary write, reused buffer (largest real file) vs memmove"},
-	{"./ini", "BinaryWrite/gen4MiB", "Copy/gen4MiB", speed, 0, "binary write, new output (4 MiB generated) vs memmove"},
-	{"./ini", "BinaryWrite/real/URE.INI", "Copy/real/URE.INI", speed, 0, "binary write, new output (largest real file) vs memmove"},
+	{"./ini", "BinaryWrite/gen4MiB", "Copy/gen4MiB", speed, noGoal, "binary write, new output (4 MiB generated) vs memmove"},
+	{"./ini", "BinaryWrite/real/URE.INI", "Copy/real/URE.INI", speed, noGoal, "binary write, new output (largest real file) vs memmove"},
 	// TNI read as hex.Decode does it, into memory the caller holds
 	// (UnmarshalTNI into a File that read a file before, its memory
 	// reused): the goal's row, as for the write below. TNIRead (ParseTNI,
@@ -62,8 +66,8 @@ var rows = []row{
 	// shown beside it without a goal; its memory keeps the memory goal.
 	{"./ini", "TNIUnmarshal/generated4MiB", "HexDecode/generated4MiB", speed, 0.33, "TNI read, reused File (4 MiB generated) vs hex.Decode"},
 	{"./ini", "TNIUnmarshal/largestReal", "HexDecode/largestReal", speed, 0.33, "TNI read, reused File (largest real file) vs hex.Decode"},
-	{"./ini", "TNIRead/generated4MiB", "HexDecode/generated4MiB", speed, 0, "TNI read, new File (4 MiB generated) vs hex.Decode"},
-	{"./ini", "TNIRead/largestReal", "HexDecode/largestReal", speed, 0, "TNI read, new File (largest real file) vs hex.Decode"},
+	{"./ini", "TNIRead/generated4MiB", "HexDecode/generated4MiB", speed, noGoal, "TNI read, new File (4 MiB generated) vs hex.Decode"},
+	{"./ini", "TNIRead/largestReal", "HexDecode/largestReal", speed, noGoal, "TNI read, new File (largest real file) vs hex.Decode"},
 	{"./ini", "TNIRead/generated4MiB", "", memory, 1.2, "TNI read (4 MiB generated): B/op ÷ text bytes"},
 	{"./ini", "TNIRead/largestReal", "", memory, 1.2, "TNI read (largest real file): B/op ÷ text bytes"},
 	// TNI write as hex.Encode does it, into memory the caller holds
@@ -72,8 +76,8 @@ var rows = []row{
 	// garbage collection) is shown beside it without a goal.
 	{"./ini", "TNIAppend/generated4MiB", "HexEncode/generated4MiB", speed, 0.4, "TNI write, reused buffer (4 MiB generated) vs hex.Encode"},
 	{"./ini", "TNIAppend/largestReal", "HexEncode/largestReal", speed, 0.4, "TNI write, reused buffer (largest real file) vs hex.Encode"},
-	{"./ini", "TNIWrite/generated4MiB", "HexEncode/generated4MiB", speed, 0, "TNI write, new output (4 MiB generated) vs hex.Encode"},
-	{"./ini", "TNIWrite/largestReal", "HexEncode/largestReal", speed, 0, "TNI write, new output (largest real file) vs hex.Encode"},
+	{"./ini", "TNIWrite/generated4MiB", "HexEncode/generated4MiB", speed, noGoal, "TNI write, new output (4 MiB generated) vs hex.Encode"},
+	{"./ini", "TNIWrite/largestReal", "HexEncode/largestReal", speed, noGoal, "TNI write, new output (largest real file) vs hex.Encode"},
 	{"./server", "V64K", "HexEncode64K", speed, 0.8, "server V of a 64 KiB value vs hex.Encode"},
 	{"./server", "Commands/1KiB/sequential", "BareEcho/sequential", speed, 0.5, "server A/K/V sequential (1 KiB file) vs bare echo"},
 	{"./server", "Commands/1MiB/sequential", "BareEcho/sequential", speed, 0.5, "server A/K/V sequential (1 MiB file) vs bare echo"},
@@ -83,10 +87,10 @@ var rows = []row{
 	// The floor (luaapi's floorView: a userdata with only __index in its
 	// metatable at both levels, no Go code) is what gopher-lua charges any
 	// view that sees every write; ViewRead over it is what luaapi adds.
-	{"./luaapi", "FloorRead", "TableRead", cost, 0, "Lua read through the floor of a view vs plain table (x slower)"},
+	{"./luaapi", "FloorRead", "TableRead", cost, noGoal, "Lua read through the floor of a view vs plain table (x slower)"},
 	{"./luaapi", "ViewRead", "FloorRead", cost, 1.2, "Lua f[app][key] read vs the floor of a view (x slower)"},
 	{"./luaapi", "ViewRead", "", allocs, 2, "Lua f[app][key] read: allocations per access"},
-	{"./luaapi", "ViewWrite", "TableWrite", cost, 0, "Lua f[app][key] write vs plain table (x slower)"},
+	{"./luaapi", "ViewWrite", "TableWrite", cost, noGoal, "Lua f[app][key] write vs plain table (x slower)"},
 	{"./luaapi", "ViewWrite", "", allocs, 0, "Lua f[app][key] write: allocations per access"},
 }
 
@@ -189,7 +193,7 @@ func median(xs []float64) float64 {
 // met reports whether ratio x meets row r's goal, and the goal as text.
 func (r row) met(x float64) (goal string, ok bool) {
 	switch {
-	case r.goal == 0:
+	case r.goal < 0: // noGoal
 		return "", true
 	case r.kind == speed:
 		return fmt.Sprintf(">= %.3g", r.goal), x >= r.goal

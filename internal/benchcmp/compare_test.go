@@ -56,6 +56,12 @@ func TestMedianAndGoal(t *testing.T) {
 	if _, ok := (row{kind: cost, goal: 1.5}).met(1.4); !ok {
 		t.Error("cost 1.4 missed a <= 1.5 goal")
 	}
+	if g, ok := (row{kind: allocs, goal: 0}).met(1); ok || g != "<= 0" {
+		t.Errorf("1 allocation against a goal of 0: goal %q, met %v", g, ok)
+	}
+	if g, ok := (row{kind: speed, goal: noGoal}).met(0.01); !ok || g != "" {
+		t.Errorf("a row without a goal: goal %q, met %v", g, ok)
+	}
 }
 
 func TestTableMarksMissedGoals(t *testing.T) {
@@ -86,5 +92,18 @@ func TestBenchmarksPattern(t *testing.T) {
 	}
 	if p := pat["./ini"]; !strings.Contains(p, "|HexDecode|") && !strings.Contains(p, "(HexDecode|") && !strings.HasSuffix(p, "|HexDecode)$") {
 		t.Errorf("ini pattern %q lacks HexDecode", p)
+	}
+}
+
+func TestCheckBenchtime(t *testing.T) {
+	for _, d := range []string{"1s", "500ms", "100x", "1x"} {
+		if err := checkBenchtime(d); err != nil {
+			t.Errorf("%q: %v", d, err)
+		}
+	}
+	for _, d := range []string{"", "0s", "-1s", "1", "x", "0x", "-3x", "ax", "1sx", "forever"} {
+		if err := checkBenchtime(d); err == nil {
+			t.Errorf("%q accepted", d)
+		}
 	}
 }

@@ -33,6 +33,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/inilua/inilua/internal/version"
 )
@@ -41,9 +44,25 @@ func main() {
 	count := flag.Int("count", 3, "rounds; the table gives the median of the rounds' ratios")
 	benchtime := flag.String("benchtime", "1s", "go test -benchtime for every benchmark")
 	raw := flag.String("raw", "", "also write the raw go test output to this file")
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), `usage: go run ./internal/benchcmp [-count N] [-benchtime D] [-raw FILE]
+
+Runs the speed and memory benchmarks of ./ini, ./server and ./luaapi beside
+their references (memmove, encoding/hex, a bare loopback echo, a plain Lua
+table) in the same test process and prints each ratio's median over the
+rounds with its goal (docs/PERFORMANCE.md). Exit status 1 when a goal is
+missed. Rows on the real INI files are left out without ../shared.
+
+`)
+		flag.PrintDefaults()
+	}
 	flag.Parse()
 	if *count < 1 || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./internal/benchcmp [-count N] [-benchtime D] [-raw FILE]")
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := checkBenchtime(*benchtime); err != nil {
+		fmt.Fprintln(os.Stderr, "benchcmp:", err)
 		os.Exit(2)
 	}
 	var rawOut io.Writer = io.Discard
@@ -64,6 +83,22 @@ func main() {
 	if missed > 0 {
 		os.Exit(1)
 	}
+}
+
+// checkBenchtime returns an error unless d is what go test -benchtime
+// takes: a positive duration ("1s", "500ms") or a positive count of
+// iterations ("100x").
+func checkBenchtime(d string) error {
+	if n, ok := strings.CutSuffix(d, "x"); ok {
+		if i, err := strconv.Atoi(n); err != nil || i < 1 {
+			return fmt.Errorf("-benchtime %q: want a positive count of iterations before x, e.g. 100x", d)
+		}
+		return nil
+	}
+	if t, err := time.ParseDuration(d); err != nil || t <= 0 {
+		return fmt.Errorf("-benchtime %q: want a positive duration (e.g. 1s, 500ms) or a count (e.g. 100x)", d)
+	}
+	return nil
 }
 
 // run runs count rounds of every package's benchmarks with go test,
