@@ -209,7 +209,7 @@ func ReadBackupIndex(dir string) (*BackupIndex, error) {
 	}
 	var idx BackupIndex
 	if err := json.Unmarshal(data, &idx); err != nil {
-		return nil, fmt.Errorf("backup index %s: %w", filepath.Join(dir, IndexFile), err)
+		return nil, fmt.Errorf("backup index %s: %w", filepath.Join(dir, IndexFile), jsonAt(data, err))
 	}
 	for _, e := range idx.Files {
 		if !e.Absent && (e.Backup == "" || e.Backup != filepath.Base(e.Backup) || strings.HasPrefix(e.Backup, ".")) {

@@ -39,3 +39,47 @@ func FuzzParseThreshold(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadReport: a report, however damaged, never panics the reader; an
+// error names the file; a report it accepts is written back by
+// WriteReport as a report it accepts again, with the same hosts.
+//
+//	go test -run '^$' -fuzz FuzzReadReport ./batch
+func FuzzReadReport(f *testing.F) {
+	for _, shard := range []Shard{{}, {Index: 2, Count: 3}} {
+		results, meta := sampleReport(shard, "k=v")
+		var b strings.Builder
+		if err := WriteReport(&b, results, meta); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b.String())
+	}
+	for _, s := range []string{"", "{}", `{"hosts": []}`, `{"hosts": [{}]}`, `{"hosts": [{"name": "a", "status": "bogus"}]}`, "{\"hosts\": [\n", "null"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		rep, err := ReadReport(strings.NewReader(in), "f.json")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.json: ") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		var b strings.Builder
+		if err := WriteReport(&b, rep.Results, rep.Meta); err != nil {
+			t.Fatalf("WriteReport of an accepted report: %v", err)
+		}
+		again, err := ReadReport(strings.NewReader(b.String()), "again.json")
+		if err != nil {
+			t.Fatalf("a report written back is refused: %v\n%s", err, b.String())
+		}
+		if len(again.Results) != len(rep.Results) {
+			t.Fatalf("%d hosts, then %d", len(rep.Results), len(again.Results))
+		}
+		for i, r := range again.Results {
+			if r.Host.Name != rep.Results[i].Host.Name {
+				t.Fatalf("host %d: %q, then %q", i, rep.Results[i].Host.Name, r.Host.Name)
+			}
+		}
+	})
+}

@@ -491,8 +491,8 @@ func normalizeAddr(a string) (string, error) {
 		if host == "" || port == "" {
 			return "", fmt.Errorf("bad address %q: want host:port", a)
 		}
-		if _, err := strconv.ParseUint(port, 10, 16); err != nil {
-			return "", fmt.Errorf("bad port in address %q", a)
+		if p, err := strconv.ParseUint(port, 10, 16); err != nil || p == 0 {
+			return "", fmt.Errorf("bad port in address %q: want 1-65535", a)
 		}
 		return a, nil
 	}

@@ -60,6 +60,7 @@ func TestParseInventoryErrors(t *testing.T) {
 		{"a b\n", "inv:1: \"b\" is not key=value"},
 		{"a x=\"unterminated\n", "inv:1: unterminated double quote"},
 		{"a addr=h:99999\n", "inv:1: bad port"},
+		{"a addr=h:0\n", "inv:1: bad port in address \"h:0\": want 1-65535"},
 		{"a x=\"\\q\"\n", "inv:1: value of x: bad quoted string"},
 		{"ok\nh\x00x\n", "inv:2: host name \"h\\x00x\" contains a control character"},
 		{"\xff\xfe\n", "inv:1: host name \"\\xff\\xfe\" contains a control character or is not UTF-8"},

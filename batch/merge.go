@@ -27,11 +27,15 @@ type Report struct {
 // they were (application_hex and key_hex are used when present); Duration
 // comes from seconds, Start and End from their RFC 3339 strings. Each
 // Host's Source is "name" and its variables are as the report lists them.
+// A JSON error names its line and column.
 func ReadReport(r io.Reader, name string) (*Report, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	var rep reportJSON
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&rep); err != nil {
-		return nil, fmt.Errorf("%s: not a JSON report of inilua batch: %w", name, err)
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, fmt.Errorf("%s: not a JSON report of inilua batch: %w", name, jsonAt(data, err))
 	}
 	if rep.Hosts == nil {
 		return nil, fmt.Errorf("%s: not a JSON report of inilua batch: no \"hosts\" array", name)

@@ -221,7 +221,7 @@ func batchFlags(c *batchConfig) *flag.FlagSet {
 	fs.DurationVar(&c.hf.scriptTimeout, "script-timeout", batch.DefaultScriptTimeout,
 		"per host: limit `D` for the whole script (Lua code, its commands, long library calls); the host fails with 'script timed out after D', the others go on; 0: no limit")
 	fs.Var(&c.maxFail, "max-fail", "stop starting hosts once more than `N|P%` hosts failed or were unreachable")
-	fs.Var(&c.serial, "serial", "run in rolling batches of `N|P%` hosts; a batch starts only if the hosts so far stayed within --max-fail")
+	fs.Var(&c.serial, "serial", "run in rolling batches of `N|P%` hosts (at least 1: 0, or a percentage under one host, runs one host at a time); a batch starts only if the hosts so far stayed within --max-fail")
 	fs.BoolVar(&c.check, "check", false, "dry run: write nothing on any host; report what would change")
 	fs.BoolVar(&c.diff, "diff", false, "print each change: host file [application] key: old -> new")
 	fs.StringVar(&c.backupDir, "backup-dir", "", "save each remote file under `DIR`/<host>/ before its first change (undo with inilua restore)")
