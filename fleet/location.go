@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"strings"
@@ -42,19 +43,9 @@ func (l Location) String() string {
 // `C:\X.INI` alone, `./a:b.ini` and `dir/x.ini` are local, while
 // `mail1:C:\MPTN\ETC\WEASEL.INI` and `[::1]:3561:C:/X.INI` are remote.
 func ParseLocation(s string) Location {
-	host, rest := "", ""
-	if strings.HasPrefix(s, "[") {
-		i := strings.Index(s, "]:")
-		if i < 0 {
-			return Location{Path: s}
-		}
-		host, rest = s[:i+1], s[i+2:]
-	} else {
-		i := strings.IndexByte(s, ':')
-		if i <= 0 || strings.ContainsAny(s[:i], `/\ 	`) {
-			return Location{Path: s}
-		}
-		host, rest = s[:i], s[i+1:]
+	host, rest, ok := splitHost(s)
+	if !ok {
+		return Location{Path: s}
 	}
 	if j := strings.IndexByte(rest, ':'); j > 0 && isPort(rest[:j]) && isDrivePath(rest[j+1:]) {
 		return Location{Host: host + ":" + rest[:j], Path: rest[j+1:]}
@@ -63,6 +54,38 @@ func ParseLocation(s string) Location {
 		return Location{Host: host, Path: rest}
 	}
 	return Location{Path: s}
+}
+
+// splitHost splits s at the ':' after a leading HOST: an IPv6 address in
+// brackets, or a nonempty name without ':', '/', '\' or blanks.
+func splitHost(s string) (host, rest string, ok bool) {
+	if strings.HasPrefix(s, "[") {
+		i := strings.Index(s, "]:")
+		if i < 0 {
+			return "", "", false
+		}
+		return s[:i+1], s[i+2:], true
+	}
+	i := strings.IndexByte(s, ':')
+	if i <= 0 || strings.ContainsAny(s[:i], `/\ 	`) {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+// remoteLike reports whether s, which ParseLocation read as a local path,
+// starts like a file on a host, HOST[:PORT]:, but without the drive of
+// an absolute OS/2 path (mail1:WEASEL.INI, mail1:3560:ETC\X.INI), and
+// returns HOST[:PORT]. A one-letter HOST is taken for a drive (C:X.INI).
+func remoteLike(s string) (string, bool) {
+	host, rest, ok := splitHost(s)
+	if !ok || len(host) == 1 {
+		return "", false
+	}
+	if j := strings.IndexByte(rest, ':'); j > 0 && isPort(rest[:j]) {
+		host, rest = host+":"+rest[:j], rest[j+1:]
+	}
+	return host, rest != ""
 }
 
 func isPort(s string) bool {
@@ -166,7 +189,13 @@ func Exists(ctx context.Context, sess *client.Session, path string) (bool, error
 // and ErrNoFile (wrapped) for a remote file that does not exist.
 func (c *Connector) ReadFile(ctx context.Context, l Location) (*ini.File, error) {
 	if !l.Remote() {
-		return ReadLocal(l.Path)
+		f, err := ReadLocal(l.Path)
+		if errors.Is(err, fs.ErrNotExist) {
+			if host, ok := remoteLike(l.Path); ok {
+				err = fmt.Errorf("%w (read as a local path: a file on host %s is named with its drive, %s:C:\\PATH\\FILE.INI)", err, host, host)
+			}
+		}
+		return f, err
 	}
 	h, err := c.Resolve(l.Host)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,5 +144,36 @@ func TestResolveErrorsNameNoFlag(t *testing.T) {
 	}
 	if _, err := c.Resolve("127.0.0.1:99999"); err == nil || !strings.Contains(err.Error(), `bad port in address "127.0.0.1:99999"`) {
 		t.Errorf("Resolve of a bad port: %v", err)
+	}
+}
+
+// TestReadFileHintsAtHostWithoutDrive: a missing local file whose name
+// starts like a file on a host but lacks the drive (mail1:WEASEL.INI) gets
+// a hint at the HOST:C:\PATH form; a missing plain path or a drive-relative
+// one (C:X.INI) does not.
+func TestReadFileHintsAtHostWithoutDrive(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var c Connector
+	for _, tc := range []struct{ arg, host string }{
+		{`mail1:WEASEL.INI`, "mail1"},
+		{`mail1:3561:ETC\WEASEL.INI`, "mail1:3561"},
+		{`[::1]:3561:X.INI`, "[::1]:3561"},
+		{`none.ini`, ""},
+		{`C:X.INI`, ""},
+		{`mail1:`, ""},
+		{`dir/a:b.ini`, ""},
+	} {
+		l := ParseLocation(tc.arg)
+		if l.Remote() {
+			t.Fatalf("%s read as remote", tc.arg)
+		}
+		_, err := c.ReadFile(context.Background(), l)
+		if !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("%s: %v, want a missing file", tc.arg, err)
+		}
+		hint := "a file on host " + tc.host + " is named with its drive, " + tc.host + `:C:\PATH\FILE.INI`
+		if got := strings.Contains(err.Error(), "a file on host"); got != (tc.host != "") || tc.host != "" && !strings.Contains(err.Error(), hint) {
+			t.Errorf("%s: %v (want hint for %q)", tc.arg, err, tc.host)
+		}
 	}
 }
