@@ -114,6 +114,19 @@ func Restore(ctx context.Context, opts RestoreOptions) ([]*Result, error) {
 		}
 		jobs = append(jobs, job{dir, idx, h})
 	}
+	// Two backup directories that restore the same file on the same
+	// address (two inventory names for one host) would race: each removes
+	// the other's temporary file and the target between its checks.
+	seen := map[string]string{} // address and upper-case path -> backup directory
+	for _, j := range jobs {
+		for _, e := range j.idx.Files {
+			k := strings.ToLower(j.host.Address) + " " + strings.ToUpper(strings.ReplaceAll(e.Remote, "/", `\`))
+			if other, dup := seen[k]; dup && other != j.dir {
+				return nil, fmt.Errorf("backup directories %s and %s both restore %s on %s (two names for one host?): restore one at a time (--limit)", other, j.dir, e.Remote, j.host.Address)
+			}
+			seen[k] = j.dir
+		}
+	}
 	results := make([]*Result, len(jobs))
 	prog := newProgress(opts.Out, opts.ProgressBar, len(jobs))
 	finish := func(i int, res *Result) {

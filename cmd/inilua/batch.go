@@ -280,6 +280,9 @@ func runBatch(ctx context.Context, args []string, e env) int {
 	if err := checkOutputDirs(*report, *retryFile); err != nil {
 		return refuse(err)
 	}
+	if err := batch.CheckOutputs(outputFiles(*report, *retryFile), append(hf.inputFiles(), batch.NamedFile{Role: "the script", Path: script})); err != nil {
+		return refuse(err)
+	}
 
 	stopCh, hard, release := interrupts(ctx, stderr, stopRunning)
 	defer release()
@@ -327,6 +330,25 @@ func checkOutputDirs(report, retryFile string) error {
 		}
 	}
 	return nil
+}
+
+// outputFiles are the files a run writes: the report and the retry file
+// (batch.RetryPath: beside the report unless --retry-file is given).
+func outputFiles(report, retryFile string) []batch.NamedFile {
+	retryRole := "the retry file"
+	if retryFile != "" {
+		retryRole = "--retry-file"
+	}
+	return []batch.NamedFile{{Role: "--report", Path: report}, {Role: retryRole, Path: batch.RetryPath(report, retryFile)}}
+}
+
+// inputFiles are the files hf reads: the inventories and the password file.
+func (hf *hostFlags) inputFiles() []batch.NamedFile {
+	var in []batch.NamedFile
+	for _, p := range hf.inventory {
+		in = append(in, batch.NamedFile{Role: "--inventory", Path: p})
+	}
+	return append(in, batch.NamedFile{Role: "--password-file", Path: hf.passwordFile})
 }
 
 // finishRun prints the recap, writes the report (with meta) and the retry
@@ -409,6 +431,9 @@ func runRestore(ctx context.Context, args []string, e env) int {
 	hosts, pw, err := hf.load()
 	if err == nil {
 		err = checkOutputDirs(*report, "")
+	}
+	if err == nil {
+		err = batch.CheckOutputs([]batch.NamedFile{{Role: "--report", Path: *report}}, hf.inputFiles())
 	}
 	if err != nil {
 		return refuse(err)

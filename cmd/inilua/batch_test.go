@@ -45,6 +45,10 @@ func TestBatchUsageErrors(t *testing.T) {
 		{[]string{"--inventory", inv, "--limit", "nothing", script}, "no hosts selected"},
 		{[]string{"--inventory", inv, script, "novalue"}, `argument "novalue" is not name=value`},
 		{[]string{"--inventory", inv, "--max-fail", "5x", script}, `--max-fail: "5x" is not N or P%`},
+		// an output never replaces an input or another output
+		{[]string{"--inventory", inv, "--report", inv, script}, "--report " + inv + " is the same file as --inventory " + inv},
+		{[]string{"--inventory", inv, "--retry-file", script, script}, "--retry-file " + script + " is the same file as the script " + script},
+		{[]string{"--inventory", inv, "--report", filepath.Join(dir, "same"), "--retry-file", filepath.Join(dir, "same"), script}, "are the same file"},
 	} {
 		status, _, stderr := runCmd(t, runBatch, tc.args...)
 		if status != exitUsage || !strings.Contains(stderr, tc.want) {
@@ -54,7 +58,14 @@ func TestBatchUsageErrors(t *testing.T) {
 	if now, _ := os.ReadFile(filepath.Join(dirs[0], "OS2", "APPS.INI")); !bytes.Equal(now, before) {
 		t.Error("a usage error ran the script")
 	}
-	status, _, stderr := runCmd(t, runRestore, "--backup-dir", dir, "--report", filepath.Join(dir, "nodir", "r.json"))
+	if data, _ := os.ReadFile(inv); string(data) != hosts[0].InventoryLine()+"\n" {
+		t.Errorf("a refused run changed the inventory: %q", data)
+	}
+	status, _, stderr := runCmd(t, runRestore, "--backup-dir", dir, "--inventory", inv, "--report", inv)
+	if status != exitUsage || !strings.Contains(stderr, "is the same file as --inventory") {
+		t.Errorf("restore with the report on the inventory: %d %q", status, stderr)
+	}
+	status, _, stderr = runCmd(t, runRestore, "--backup-dir", dir, "--report", filepath.Join(dir, "nodir", "r.json"))
 	if status != exitUsage || !strings.Contains(stderr, "nodir does not exist") {
 		t.Errorf("restore with a report in a missing directory: %d %q", status, stderr)
 	}

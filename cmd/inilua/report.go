@@ -61,12 +61,16 @@ func runReport(_ context.Context, args []string, e env) int {
 		return refuse(errors.New("want the output file and at least one report to merge"))
 	}
 	out, inputs := fs.Arg(0), fs.Args()[1:]
-	for _, in := range inputs {
-		if in == out {
-			return refuse(fmt.Errorf("%s is both the output and an input", out))
-		}
-	}
 	if err := checkOutputDirs(out, retry); err != nil {
+		return refuse(err)
+	}
+	outputs := outputFiles(out, retry)
+	outputs[0].Role = "the output"
+	var inFiles []batch.NamedFile
+	for _, in := range inputs {
+		inFiles = append(inFiles, batch.NamedFile{Role: "the input", Path: in})
+	}
+	if err := batch.CheckOutputs(outputs, inFiles); err != nil {
 		return refuse(err)
 	}
 	var reports []*batch.Report
