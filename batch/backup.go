@@ -200,8 +200,35 @@ func (hb *HostBackup) writeIndex() error {
 	return nil
 }
 
+// check returns an error unless the index is one a run could have
+// written: a host name an inventory can hold, a host:port address, a
+// "files" list, and for each file an absolute OS/2 path with its drive
+// and (unless Absent) a backup file name inside the directory.
+func (idx *BackupIndex) check() error {
+	if err := checkHostName(idx.Host); err != nil {
+		return fmt.Errorf("host: %w", err)
+	}
+	if a, err := normalizeAddr(idx.Address); err != nil || a != idx.Address {
+		return fmt.Errorf("address %q is not host:port", idx.Address)
+	}
+	if idx.Files == nil {
+		return errors.New(`no "files" list`)
+	}
+	for i, e := range idx.Files {
+		if len(e.Remote) < 3 || e.Remote[1] != ':' || e.Remote[2] != '\\' && e.Remote[2] != '/' || e.Remote[0]|0x20 < 'a' || e.Remote[0]|0x20 > 'z' {
+			return fmt.Errorf("files[%d]: remote %q is not an absolute OS/2 path (C:\\DIR\\FILE.INI)", i, e.Remote)
+		}
+		if !e.Absent && (e.Backup == "" || e.Backup != filepath.Base(e.Backup) || strings.HasPrefix(e.Backup, ".")) {
+			return fmt.Errorf("files[%d]: bad backup file name %q", i, e.Backup)
+		}
+	}
+	return nil
+}
+
 // ReadBackupIndex reads dir/index.json. A missing index is an error
-// wrapping os.ErrNotExist.
+// wrapping os.ErrNotExist; an index that does not parse (its line and
+// column named) or does not hold what a run writes (see check) is an
+// error naming the index.
 func ReadBackupIndex(dir string) (*BackupIndex, error) {
 	data, err := os.ReadFile(filepath.Join(dir, IndexFile))
 	if err != nil {
@@ -211,10 +238,8 @@ func ReadBackupIndex(dir string) (*BackupIndex, error) {
 	if err := json.Unmarshal(data, &idx); err != nil {
 		return nil, fmt.Errorf("backup index %s: %w", filepath.Join(dir, IndexFile), jsonAt(data, err))
 	}
-	for _, e := range idx.Files {
-		if !e.Absent && (e.Backup == "" || e.Backup != filepath.Base(e.Backup) || strings.HasPrefix(e.Backup, ".")) {
-			return nil, fmt.Errorf("backup index %s: bad backup file name %q", filepath.Join(dir, IndexFile), e.Backup)
-		}
+	if err := idx.check(); err != nil {
+		return nil, fmt.Errorf("backup index %s: %w", filepath.Join(dir, IndexFile), err)
 	}
 	return &idx, nil
 }

@@ -1,7 +1,9 @@
 package batch
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,5 +40,56 @@ func TestJSONAtOutsideData(t *testing.T) {
 	err := jsonAt([]byte("{}"), &json.SyntaxError{Offset: 9})
 	if strings.Contains(err.Error(), "line") {
 		t.Errorf("jsonAt past the data: %v", err)
+	}
+}
+
+// TestBackupIndexChecked: an index.json that parses but could not have
+// been written by a run is refused with the index and the field named,
+// before any host is contacted.
+func TestBackupIndexChecked(t *testing.T) {
+	good := `"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "001-X.INI"}]`
+	for _, tc := range []struct{ body, want string }{
+		{good, ""},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": []`, ""},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": null`, `no "files" list`},
+		{`"host": "h1", "address": "127.0.0.1:3560"`, `no "files" list`},
+		{`"host": "", "address": "127.0.0.1:3560", "files": []`, "host: empty host name"},
+		{`"host": "a\nb", "address": "127.0.0.1:3560", "files": []`, "control character"},
+		{`"host": "h1", "files": []`, `address "" is not host:port`},
+		{`"host": "h1", "address": "127.0.0.1:0", "files": []`, `address "127.0.0.1:0" is not host:port`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "", "absent": true}]`, `files[0]: remote "" is not an absolute OS/2 path`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "STATS.INI", "backup": "001-S.INI"}]`, `files[0]: remote "STATS.INI"`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "../x"}]`, `files[0]: bad backup file name "../x"`},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, IndexFile), []byte("{"+tc.body+"}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadBackupIndex(dir)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), IndexFile)) {
+			t.Errorf("%s: %v, want %q", tc.body, err, tc.want)
+		}
+	}
+}
+
+// TestRestoreRefusesOneFileTwice: two backup directories (two inventory
+// names for one host) that restore the same file at the same address are
+// refused before any host is contacted: restored at once, each would
+// remove the other's temporary file and the target.
+func TestRestoreRefusesOneFileTwice(t *testing.T) {
+	backup := t.TempDir()
+	for _, h := range []string{"mail1", "mail1-alias"} {
+		dir := filepath.Join(backup, h)
+		index := `{"host": "` + h + `", "address": "127.0.0.1:1", "files": [{"remote": "C:\\MAILSRV\\WIN95KEY.INI", "backup": "001-WIN95KEY.INI"}]}`
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, IndexFile), []byte(index), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := Restore(context.Background(), RestoreOptions{BackupDir: backup, Out: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), `both restore C:\MAILSRV\WIN95KEY.INI on 127.0.0.1:1`) {
+		t.Fatalf("Restore: %v", err)
 	}
 }
