@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -54,7 +55,7 @@ func FuzzReadReport(f *testing.F) {
 		}
 		f.Add(b.String())
 	}
-	for _, s := range []string{"", "{}", `{"hosts": []}`, `{"hosts": [{}]}`, `{"hosts": [{"name": "a", "status": "bogus"}]}`, "{\"hosts\": [\n", "null"} {
+	for _, s := range []string{"", "{}", `{"hosts": []}`, `{"hosts": [{}]}`, `{"hosts": [{"name": "a", "status": "bogus"}]}`, `{"hosts": [{"name": "d addr=1.2.3.4:1\nevil addr=6.6.6.6:1", "address": "1.2.3.4:1", "status": "failed"}]}`, "{\"hosts\": [\n", "null"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -79,6 +80,29 @@ func FuzzReadReport(f *testing.F) {
 		for i, r := range again.Results {
 			if r.Host.Name != rep.Results[i].Host.Name {
 				t.Fatalf("host %d: %q, then %q", i, rep.Results[i].Host.Name, r.Host.Name)
+			}
+		}
+		// the retry file written from it holds exactly its hosts
+		var hosts []*Host
+		for _, r := range rep.Results {
+			if !slices.ContainsFunc(hosts, func(h *Host) bool { return h.Name == r.Host.Name }) {
+				hosts = append(hosts, r.Host)
+			}
+		}
+		var inv strings.Builder
+		if err := WriteInventory(&inv, hosts, nil); err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseInventory("retry", "", strings.NewReader(inv.String()))
+		if err != nil {
+			t.Fatalf("the retry file of an accepted report does not read back: %v\n%s", err, inv.String())
+		}
+		if len(back) != len(hosts) {
+			t.Fatalf("%d hosts in the report, %d in its retry file:\n%s", len(hosts), len(back), inv.String())
+		}
+		for _, h := range back { // WriteInventory puts the hosts without a group first
+			if !slices.ContainsFunc(hosts, func(o *Host) bool { return o.Name == h.Name && o.Address == h.Address }) {
+				t.Fatalf("host %s %s in the retry file is not in the report:\n%s", h.Name, h.Address, inv.String())
 			}
 		}
 	})

@@ -103,7 +103,7 @@ func ParseInventory(name, dir string, r io.Reader) ([]*Host, error) {
 				return nil, fmt.Errorf("%s: group header %q lacks the closing ]", where, line)
 			}
 			group = strings.TrimSpace(line[1 : len(line)-1])
-			if group == "" || strings.ContainsAny(group, " \t[]") || !printable(group) {
+			if !validGroupName(group) {
 				return nil, fmt.Errorf("%s: bad group name %q (no blanks, brackets or control characters)", where, group)
 			}
 			continue
@@ -462,6 +462,39 @@ func (h *Host) merge(o *Host) error {
 	}
 	for _, k := range o.VarOrder {
 		h.setVar(k, o.Vars[k])
+	}
+	return nil
+}
+
+// validGroupName reports whether g can be a [group] header: nonempty,
+// without blanks, brackets or control characters.
+func validGroupName(g string) bool {
+	return g != "" && !strings.ContainsAny(g, " \t[]") && printable(g)
+}
+
+// checkWritable returns an error unless h, made from something other than
+// an inventory (a JSON report), is what ParseInventory could have read, so
+// that its inventory line (a retry file) reads back as the same host: a
+// valid name, a host:port address, valid group and variable names.
+func checkWritable(h *Host) error {
+	if err := checkHostName(h.Name); err != nil {
+		return err
+	}
+	if a, err := normalizeAddr(h.Address); err != nil || a != h.Address {
+		return fmt.Errorf("address %q is not host:port", h.Address)
+	}
+	for _, g := range h.Groups {
+		if !validGroupName(g) {
+			return fmt.Errorf("bad group name %q (no blanks, brackets or control characters)", g)
+		}
+	}
+	for _, k := range h.VarOrder {
+		if !validVarName(k) || k == VarAddr || slices.Contains(reservedNames, k) {
+			return fmt.Errorf("bad variable name %q (letters, digits, _ . - only, not addr or a reserved name)", k)
+		}
+		if h.Vars[k] == "" && (k == VarPasswordEnv || k == VarPasswordFile) {
+			return fmt.Errorf("%s= needs a value", k)
+		}
 	}
 	return nil
 }

@@ -93,3 +93,25 @@ func TestRestoreRefusesOneFileTwice(t *testing.T) {
 		t.Fatalf("Restore: %v", err)
 	}
 }
+
+// TestReportHostsChecked: a host entry of a report is checked as an
+// inventory line would be, so a retry file written from it holds hosts
+// and nothing else (no line breaks into another host, no unquoted junk).
+func TestReportHostsChecked(t *testing.T) {
+	for _, tc := range []struct{ host, want string }{
+		{`"name": "a", "address": "10.0.0.1:3560", "status": "failed", "groups": ["mail"], "vars": {"role": "x y"}`, ""},
+		{`"name": "dead1 addr=10.9.9.9:3560\nevil addr=6.6.6.6:1", "address": "10.0.0.1:3560", "status": "failed"`, "hosts[0]: host name"},
+		{`"name": "a", "address": "not an address at all", "status": "failed"`, `host a: address "not an address at all" is not host:port`},
+		{`"name": "a", "status": "failed"`, `host a: address "" is not host:port`},
+		{`"name": "a", "address": "10.0.0.1:3560", "status": "bogus"`, `host a: status "bogus" is not ok, changed, failed, unreachable or skipped`},
+		{`"name": "a", "address": "10.0.0.1:3560", "status": "ok", "position": -4`, "host a: position -4 is negative"},
+		{`"name": "a", "address": "10.0.0.1:3560", "status": "ok", "groups": ["g]\nx"]`, `host a: bad group name`},
+		{`"name": "a", "address": "10.0.0.1:3560", "status": "ok", "vars": {"addr": "1.2.3.4:1"}`, `host a: bad variable name "addr"`},
+		{`"name": "a", "address": "10.0.0.1:3560", "status": "ok", "vars": {"x y": "1"}`, `host a: bad variable name "x y"`},
+	} {
+		_, err := ReadReport(strings.NewReader(`{"hosts": [{`+tc.host+`}]}`), "r.json")
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), "r.json: "+tc.want)) {
+			t.Errorf("%s: %v, want %q", tc.host, err, tc.want)
+		}
+	}
+}

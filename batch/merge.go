@@ -27,7 +27,11 @@ type Report struct {
 // they were (application_hex and key_hex are used when present); Duration
 // comes from seconds, Start and End from their RFC 3339 strings. Each
 // Host's Source is "name" and its variables are as the report lists them.
-// A JSON error names its line and column.
+// A JSON error names its line and column. Each host entry is checked as
+// the inventory reader checks a host (name, address, groups, variable
+// names), its status must be one of the five and its position >= 0, so a
+// damaged or hand-made report cannot put anything but hosts into a retry
+// file.
 func ReadReport(r io.Reader, name string) (*Report, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -50,7 +54,7 @@ func ReadReport(r io.Reader, name string) (*Report, error) {
 	for i, hr := range rep.Hosts {
 		res, err := hr.result(name)
 		if err != nil {
-			if hr.Name == "" {
+			if checkHostName(hr.Name) != nil { // no name, or one not to print as it is
 				return nil, fmt.Errorf("%s: hosts[%d]: %w", name, i, err)
 			}
 			return nil, fmt.Errorf("%s: host %s: %w", name, hr.Name, err)
@@ -77,9 +81,20 @@ func (hr hostReport) result(source string) (*Result, error) {
 	if hr.Status == "" {
 		return nil, fmt.Errorf("no status")
 	}
+	switch hr.Status {
+	case StatusOK, StatusChanged, StatusFailed, StatusUnreachable, StatusSkipped:
+	default:
+		return nil, fmt.Errorf("status %q is not ok, changed, failed, unreachable or skipped", hr.Status)
+	}
+	if hr.Position < 0 {
+		return nil, fmt.Errorf("position %d is negative", hr.Position)
+	}
 	h := &Host{Name: hr.Name, Address: hr.Address, Groups: hr.Groups, Vars: hr.Vars.vals, VarOrder: hr.Vars.keys, Source: source}
 	if h.Vars == nil {
 		h.Vars = map[string]string{}
+	}
+	if err := checkWritable(h); err != nil {
+		return nil, err
 	}
 	res := &Result{
 		Host: h, Status: hr.Status, Err: hr.Error, Notified: hr.Notified, Position: hr.Position,
