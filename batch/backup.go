@@ -234,6 +234,7 @@ func ReadBackupIndex(dir string) (*BackupIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backup index: %w", err)
 	}
+	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // a byte order mark from an editor, as in inventories
 	var idx BackupIndex
 	if err := json.Unmarshal(data, &idx); err != nil {
 		return nil, fmt.Errorf("backup index %s: %w", filepath.Join(dir, IndexFile), jsonAt(data, err))

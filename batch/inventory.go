@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"path"
 	"path/filepath"
@@ -515,7 +516,10 @@ func checkHostName(name string) error {
 	return nil
 }
 
-// normalizeAddr adds the default port to an address given without one.
+// normalizeAddr returns address a as host:port: the default port added
+// when a has none, the port without leading zeros. Errors: a is empty, its
+// port is not 1-65535, brackets hold something other than an IPv6
+// address, or it has more than one ':' without being an IPv6 address.
 func normalizeAddr(a string) (string, error) {
 	if a == "" {
 		return "", errors.New("empty address")
@@ -524,18 +528,25 @@ func normalizeAddr(a string) (string, error) {
 		if host == "" || port == "" {
 			return "", fmt.Errorf("bad address %q: want host:port", a)
 		}
-		if p, err := strconv.ParseUint(port, 10, 16); err != nil || p == 0 {
+		p, err := strconv.ParseUint(port, 10, 16)
+		if err != nil || p == 0 {
 			return "", fmt.Errorf("bad port in address %q: want 1-65535", a)
 		}
-		return a, nil
+		if strings.HasPrefix(a, "[") && !isIPv6(host) {
+			return "", fmt.Errorf("bad address %q: only an IPv6 address goes in brackets", a)
+		}
+		return net.JoinHostPort(host, strconv.FormatUint(p, 10)), nil // "h:03560" is h:3560
 	}
 	if strings.HasPrefix(a, "[") != strings.HasSuffix(a, "]") {
 		return "", fmt.Errorf("bad address %q: unbalanced brackets", a)
 	}
 	var out string
-	switch {
-	case strings.Count(a, ":") > 1: // bare IPv6 address
-		out = net.JoinHostPort(strings.TrimSuffix(strings.TrimPrefix(a, "["), "]"), DefaultPort)
+	switch bare := strings.TrimSuffix(strings.TrimPrefix(a, "["), "]"); {
+	case strings.Count(a, ":") > 1: // an IPv6 address without a port
+		if !isIPv6(bare) {
+			return "", fmt.Errorf("bad address %q: want host:port (more than one ':' is only for an IPv6 address, [addr]:port)", a)
+		}
+		out = net.JoinHostPort(bare, DefaultPort)
 	case strings.Contains(a, ":"):
 		return "", fmt.Errorf("bad address %q: want host:port", a)
 	default:
@@ -545,6 +556,12 @@ func normalizeAddr(a string) (string, error) {
 		return "", fmt.Errorf("bad address %q: want host:port", a)
 	}
 	return out, nil
+}
+
+// isIPv6 reports whether s is an IPv6 address (a zone allowed: fe80::1%eth0).
+func isIPv6(s string) bool {
+	ip, err := netip.ParseAddr(s)
+	return err == nil && ip.Is6()
 }
 
 // stripComment removes a # comment that starts the line or follows

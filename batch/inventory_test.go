@@ -69,6 +69,10 @@ func TestParseInventoryErrors(t *testing.T) {
 		{"a password_file=\n", "inv:1: password_file= needs a value"},
 		{"a password_env=\n", "inv:1: password_env= needs a value"},
 		{"a addr=[::1\n", "inv:1: bad address \"[::1\": unbalanced brackets"},
+		{"a addr=a:b:c\n", "inv:1: bad address \"a:b:c\": want host:port (more than one ':' is only for an IPv6 address"},
+		{"a addr=host:3560:x\n", "inv:1: bad address \"host:3560:x\""},
+		{"a addr=[127.0.0.1]:43560\n", "inv:1: bad address \"[127.0.0.1]:43560\": only an IPv6 address goes in brackets"},
+		{"a addr=[mail1]:1\n", "only an IPv6 address goes in brackets"},
 		{"a\nb x=" + strings.Repeat("y", 1<<20) + "\n", "inv:2: line longer than 1 MiB"},
 	} {
 		_, err := ParseInventory("inv", "", strings.NewReader(tc.in))
@@ -204,6 +208,22 @@ func TestHostsFromList(t *testing.T) {
 	}
 	if _, err := HostsFromList("a b"); err == nil {
 		t.Error("name with a space accepted")
+	}
+	// a port with leading zeros is the same port; bare IPv6 addresses
+	// (with a zone too) get the default port; more colons are refused
+	hosts, err = HostsFromList("h:03561,fe80::1%eth0,::ffff:10.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = got[:0]
+	for _, h := range hosts {
+		got = append(got, h.Address)
+	}
+	if want := []string{"h:3561", "[fe80::1%eth0]:3560", "[::ffff:10.0.0.1]:3560"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if _, err := HostsFromList("host:3560:x"); err == nil {
+		t.Error("host:3560:x accepted as an IPv6 address")
 	}
 }
 

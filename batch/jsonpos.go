@@ -11,8 +11,8 @@ import (
 // and column (1-based, the column counted in bytes) of the byte a
 // *json.SyntaxError or *json.UnmarshalTypeError points at: its Offset is
 // the number of bytes read when the error was found, so the byte is the
-// last of those. Other errors (and an offset outside data) are returned
-// unchanged.
+// last of those. An empty data says so. Other errors (and an offset
+// outside data) are returned unchanged.
 func jsonAt(data []byte, err error) error {
 	var off int64
 	var se *json.SyntaxError
@@ -24,6 +24,9 @@ func jsonAt(data []byte, err error) error {
 		off = te.Offset
 	default:
 		return err
+	}
+	if len(data) == 0 {
+		return fmt.Errorf("the file is empty: %w", err)
 	}
 	if off < 1 || off > int64(len(data)) {
 		return err

@@ -19,6 +19,8 @@ func TestJSONErrorsNameTheLine(t *testing.T) {
 		{"{\n  \"hosts\": 5\n}\n", "line 2, column 12: json: cannot unmarshal number"},
 		{"{\"hosts\": []} trailing", "line 1, column 15: invalid character 't' after top-level value"},
 		{"{\"hosts\": [", "unexpected end of JSON input"},
+		{"", "the file is empty: unexpected end of JSON input"},
+		{"\uFEFF{\"hosts\": 5}", "line 1, column 11: json: cannot unmarshal number"},
 	} {
 		_, err := ReadReport(strings.NewReader(tc.text), "r.json")
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "r.json: ") {

@@ -37,6 +37,7 @@ func ReadReport(r io.Reader, name string) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // a byte order mark from an editor, as in inventories
 	var rep reportJSON
 	if err := json.Unmarshal(data, &rep); err != nil {
 		return nil, fmt.Errorf("%s: not a JSON report of inilua batch: %w", name, jsonAt(data, err))
@@ -204,6 +205,9 @@ func Merge(files []string, reports []*Report) (*Report, error) {
 		out.Meta.Merged = append(out.Meta.Merged, in)
 		for _, r := range rep.Results {
 			if other, dup := hostIn[r.Host.Name]; dup {
+				if other == files[i] {
+					return nil, fmt.Errorf("merge: host %s is twice in %s", r.Host.Name, other)
+				}
 				return nil, fmt.Errorf("merge: host %s is in both %s and %s", r.Host.Name, other, files[i])
 			}
 			hostIn[r.Host.Name] = files[i]

@@ -116,3 +116,17 @@ func TestMergeRefuses(t *testing.T) {
 		t.Errorf("missing shards of a merge of shard 2/3 alone: %v", m.MissingShards())
 	}
 }
+
+// TestMergeHostTwiceInOneReport names the one report, not "both".
+func TestMergeHostTwiceInOneReport(t *testing.T) {
+	rep, err := ReadReport(strings.NewReader(`{"hosts": [{"name": "h1", "address": "h1:3560", "status": "ok"}, {"name": "h1", "address": "h1:3560", "status": "ok"}]}`), "dup.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Merge([]string{"dup.json"}, []*Report{rep}); err == nil || !strings.Contains(err.Error(), "host h1 is twice in dup.json") {
+		t.Errorf("Merge: %v", err)
+	}
+	if _, err := ParseThreshold("200%"); err == nil || !strings.Contains(err.Error(), `"200%" is not N or P%: a percentage is at most 100%`) {
+		t.Errorf("ParseThreshold(200%%): %v", err)
+	}
+}

@@ -138,13 +138,17 @@ type Threshold struct {
 }
 
 // ParseThreshold parses "N" or "P%" (N >= 0, 0 <= P <= 100). Any other
-// text is an error reading `"abc" is not N or P%`.
+// text is an error reading `"abc" is not N or P%` (with why for a
+// percentage over 100).
 func ParseThreshold(s string) (Threshold, error) {
 	t := Threshold{Set: true}
 	num := strings.TrimSuffix(s, "%")
 	t.Percent = num != s
-	if _, err := fmt.Sscanf(num, "%d", &t.N); err != nil || fmt.Sprint(t.N) != num || t.N < 0 || t.Percent && t.N > 100 {
+	if _, err := fmt.Sscanf(num, "%d", &t.N); err != nil || fmt.Sprint(t.N) != num || t.N < 0 {
 		return Threshold{}, fmt.Errorf("%q is not N or P%%", s)
+	}
+	if t.Percent && t.N > 100 {
+		return Threshold{}, fmt.Errorf("%q is not N or P%%: a percentage is at most 100%%", s)
 	}
 	return t, nil
 }

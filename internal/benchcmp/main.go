@@ -57,8 +57,12 @@ missed. Rows on the real INI files are left out without ../shared.
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if *count < 1 || flag.NArg() > 0 {
-		flag.Usage()
+	switch {
+	case *count < 1:
+		fmt.Fprintf(os.Stderr, "benchcmp: -count %d: want at least 1 round\n", *count)
+		os.Exit(2)
+	case flag.NArg() > 0:
+		fmt.Fprintf(os.Stderr, "benchcmp: unexpected argument %q (benchcmp takes only flags; -h lists them)\n", flag.Arg(0))
 		os.Exit(2)
 	}
 	if err := checkBenchtime(*benchtime); err != nil {
