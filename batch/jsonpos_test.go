@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestJSONErrorsNameTheLine: a damaged report or backup index is refused
@@ -115,5 +116,21 @@ func TestReportHostsChecked(t *testing.T) {
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), "r.json: "+tc.want)) {
 			t.Errorf("%s: %v, want %q", tc.host, err, tc.want)
 		}
+	}
+}
+
+// TestRunWarnsOfSharedAddress: two inventory names for one address are
+// warned about once, naming both, before the hosts run.
+func TestRunWarnsOfSharedAddress(t *testing.T) {
+	hosts, err := ParseInventory("inv", "", strings.NewReader("mail1 addr=127.0.0.1:1\nmail1-alias addr=127.0.0.1:1\nother addr=127.0.0.1:2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if _, err := Run(context.Background(), hosts, Options{Script: "t.lua", Code: []byte("return"), Out: &out, Timeout: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(out.String(), "warning: hosts mail1, mail1-alias have one address, 127.0.0.1:1"); got != 1 || strings.Contains(out.String(), "other have") {
+		t.Errorf("%d warnings:\n%s", got, out.String())
 	}
 }

@@ -338,7 +338,12 @@ func restoreFile(ctx context.Context, sess *client.Session, remote string, want 
 		}
 	}
 	if err := sess.Move(ctx, tmp, remote); err != nil {
-		return "", fmt.Errorf("moving %s to %s: %w (the content is safe in %s)", tmp, remote, err, tmp)
+		// say where the content is only after looking: something else on
+		// the host may have removed the temporary file too
+		if name, lerr := remoteName(ctx, sess, tmp); lerr == nil && name != "" {
+			return "", fmt.Errorf("moving %s to %s: %w (the content is safe in %s)", tmp, remote, err, tmp)
+		}
+		return "", fmt.Errorf("moving %s to %s: %w (%s is gone too; the backup still holds the content: rerun restore)", tmp, remote, err, tmp)
 	}
 	got, err := sess.Fetch(ctx, remote)
 	if err != nil {

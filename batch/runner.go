@@ -211,6 +211,7 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 		}
 		r.backups = &BackupStore{Dir: opts.BackupDir}
 	}
+	warnSharedAddresses(opts.Out, hosts)
 	r.progress = newProgress(opts.Out, opts.ProgressBar, len(hosts))
 	r.progress.hostLines, r.progress.okNote = opts.HostLines, opts.OKNote
 	// soft is cancelled by Stop (or ctx): running scripts stop between Lua
@@ -235,6 +236,27 @@ func Run(ctx context.Context, hosts []*Host, opts Options) ([]*Result, error) {
 		res.Position = positions[i]
 	}
 	return r.results, nil
+}
+
+// warnSharedAddresses writes a warning on w for each address that more
+// than one of hosts has (two inventory names for one machine): their
+// scripts run at the same time on the same files, and a restore of their
+// backups is refused (Restore).
+func warnSharedAddresses(w io.Writer, hosts []*Host) {
+	names := map[string][]string{}
+	var order []string
+	for _, h := range hosts {
+		a := strings.ToLower(h.Address)
+		if names[a] == nil {
+			order = append(order, a)
+		}
+		names[a] = append(names[a], h.Name)
+	}
+	for _, a := range order {
+		if n := names[a]; len(n) > 1 {
+			fmt.Fprintf(w, "warning: hosts %s have one address, %s: their scripts run at the same time on the same files\n", strings.Join(n, ", "), a)
+		}
+	}
 }
 
 type runner struct {
