@@ -203,24 +203,82 @@ func (hb *HostBackup) writeIndex() error {
 // check returns an error unless the index is one a run could have
 // written: a host name an inventory can hold, a host:port address, a
 // "files" list, and for each file an absolute OS/2 path with its drive
-// and (unless Absent) a backup file name inside the directory.
+// and a file name (no "." or ".." component), named once; for a file
+// that existed, a backup file name inside the directory (not the index,
+// not another entry's) and a 64-digit hex sha256; for an Absent one,
+// neither; an "after" that is "", "absent" or a 64-digit hex hash.
 func (idx *BackupIndex) check() error {
 	if err := checkHostName(idx.Host); err != nil {
 		return fmt.Errorf("host: %w", err)
 	}
-	if a, err := normalizeAddr(idx.Address); err != nil || a != idx.Address {
-		return fmt.Errorf("address %q is not host:port", idx.Address)
+	if err := checkNormalAddr(idx.Address); err != nil {
+		return fmt.Errorf("address: %w", err)
 	}
 	if idx.Files == nil {
 		return errors.New(`no "files" list`)
 	}
+	remotes := map[string]int{}
+	backups := map[string]int{}
 	for i, e := range idx.Files {
-		if len(e.Remote) < 3 || e.Remote[1] != ':' || e.Remote[2] != '\\' && e.Remote[2] != '/' || e.Remote[0]|0x20 < 'a' || e.Remote[0]|0x20 > 'z' {
-			return fmt.Errorf("files[%d]: remote %q is not an absolute OS/2 path (C:\\DIR\\FILE.INI)", i, e.Remote)
+		if err := checkRemotePath(e.Remote); err != nil {
+			return fmt.Errorf("files[%d]: %w", i, err)
 		}
-		if !e.Absent && (e.Backup == "" || e.Backup != filepath.Base(e.Backup) || strings.HasPrefix(e.Backup, ".")) {
-			return fmt.Errorf("files[%d]: bad backup file name %q", i, e.Backup)
+		k := remoteKey(e.Remote)
+		if j, dup := remotes[k]; dup {
+			return fmt.Errorf("files[%d]: remote %q is files[%d] again", i, e.Remote, j)
 		}
+		remotes[k] = i
+		if e.Absent {
+			if e.Backup != "" || e.SHA256 != "" {
+				return fmt.Errorf(`files[%d]: "absent": true (restore removes %s) beside a "backup" or "sha256" (restore rewrites it): one or the other`, i, e.Remote)
+			}
+		} else {
+			if e.Backup == "" || e.Backup != filepath.Base(e.Backup) || strings.HasPrefix(e.Backup, ".") || strings.EqualFold(e.Backup, IndexFile) || strings.ContainsAny(e.Backup, `/\`) {
+				return fmt.Errorf("files[%d]: bad backup file name %q (a file name in the host's directory, not %s)", i, e.Backup, IndexFile)
+			}
+			if j, dup := backups[e.Backup]; dup {
+				return fmt.Errorf("files[%d]: backup %q is also files[%d]'s", i, e.Backup, j)
+			}
+			backups[e.Backup] = i
+			if !isHexHash(e.SHA256) {
+				return fmt.Errorf("files[%d]: sha256 %q is not 64 hex digits", i, e.SHA256)
+			}
+		}
+		if e.After != "" && e.After != AbsentHash && !isHexHash(e.After) {
+			return fmt.Errorf("files[%d]: after %q is neither %q nor 64 hex digits", i, e.After, AbsentHash)
+		}
+	}
+	return nil
+}
+
+// isHexHash reports whether s is a SHA-256 as the index writes it: 64
+// lower-case hex digits.
+func isHexHash(s string) bool {
+	if len(s) != 2*sha256.Size {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkRemotePath returns an error unless p is an absolute OS/2 file
+// path: a drive letter, ':', '\' or '/', then components none of which
+// is empty, "." or "..", the last the file's name.
+func checkRemotePath(p string) error {
+	if len(p) < 4 || p[1] != ':' || p[2] != '\\' && p[2] != '/' || p[0]|0x20 < 'a' || p[0]|0x20 > 'z' {
+		return fmt.Errorf("remote %q is not an absolute OS/2 file path (C:\\DIR\\FILE.INI)", p)
+	}
+	for _, c := range strings.FieldsFunc(p[3:], func(r rune) bool { return r == '\\' || r == '/' }) {
+		if strings.Trim(c, ". ") == "" {
+			return fmt.Errorf("remote %q has a %q component", p, c)
+		}
+	}
+	if strings.HasSuffix(p, `\`) || strings.HasSuffix(p, "/") || strings.Contains(p[3:], `\\`) || strings.Contains(p[3:], "//") {
+		return fmt.Errorf("remote %q is not an absolute OS/2 file path (C:\\DIR\\FILE.INI)", p)
 	}
 	return nil
 }
@@ -234,13 +292,19 @@ func ReadBackupIndex(dir string) (*BackupIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backup index: %w", err)
 	}
+	return parseBackupIndex(filepath.Join(dir, IndexFile), data)
+}
+
+// parseBackupIndex parses and checks the index data read from the file
+// named name (see ReadBackupIndex).
+func parseBackupIndex(name string, data []byte) (*BackupIndex, error) {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // a byte order mark from an editor, as in inventories
 	var idx BackupIndex
 	if err := json.Unmarshal(data, &idx); err != nil {
-		return nil, fmt.Errorf("backup index %s: %w", filepath.Join(dir, IndexFile), jsonAt(data, err))
+		return nil, fmt.Errorf("backup index %s: %w", name, jsonAt(data, err))
 	}
 	if err := idx.check(); err != nil {
-		return nil, fmt.Errorf("backup index %s: %w", filepath.Join(dir, IndexFile), err)
+		return nil, fmt.Errorf("backup index %s: %w", name, err)
 	}
 	return &idx, nil
 }
@@ -253,11 +317,8 @@ func ReadBackupFile(dir string, e BackupEntry) (*ini.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
-	if e.SHA256 != "" {
-		sum := sha256.Sum256(data)
-		if hex.EncodeToString(sum[:]) != e.SHA256 {
-			return nil, fmt.Errorf("backup %s: SHA-256 does not match the index (file changed or damaged)", path)
-		}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != e.SHA256 {
+		return nil, fmt.Errorf("backup %s: SHA-256 does not match the index (file changed or damaged)", path)
 	}
 	return ini.Parse(path, data, ini.FormatForName(e.Remote))
 }
@@ -298,8 +359,22 @@ func baseName(p string) string {
 	return p
 }
 
-// samePath compares two absolute OS/2 paths the way OS/2 file systems do:
-// ASCII letters case-insensitively, / and \ alike.
+// samePath compares two absolute OS/2 paths the way OS/2 file systems do
+// (see remoteKey).
 func samePath(a, b string) bool {
-	return strings.EqualFold(strings.ReplaceAll(a, "/", `\`), strings.ReplaceAll(b, "/", `\`))
+	return remoteKey(a) == remoteKey(b)
+}
+
+// remoteKey returns the OS/2 path p in the form two names of one file
+// share: ASCII letters upper-case, / as \, and each component without
+// the trailing dots and blanks OS/2 file systems drop (C:\STATS.INI. and
+// C:\STATS.INI are one file).
+func remoteKey(p string) string {
+	parts := strings.Split(strings.ReplaceAll(p, "/", `\`), `\`)
+	for i, c := range parts {
+		if i > 0 {
+			parts[i] = strings.TrimRight(c, ". ")
+		}
+	}
+	return strings.ToUpper(strings.Join(parts, `\`))
 }

@@ -481,8 +481,8 @@ func checkWritable(h *Host) error {
 	if err := checkHostName(h.Name); err != nil {
 		return err
 	}
-	if a, err := normalizeAddr(h.Address); err != nil || a != h.Address {
-		return fmt.Errorf("address %q is not host:port", h.Address)
+	if err := checkNormalAddr(h.Address); err != nil {
+		return err
 	}
 	for _, g := range h.Groups {
 		if !validGroupName(g) {
@@ -496,6 +496,19 @@ func checkWritable(h *Host) error {
 		if h.Vars[k] == "" && (k == VarPasswordEnv || k == VarPasswordFile) {
 			return fmt.Errorf("%s= needs a value", k)
 		}
+	}
+	return nil
+}
+
+// checkNormalAddr returns an error unless a is an address as
+// normalizeAddr writes it: host:port, the port without leading zeros.
+func checkNormalAddr(a string) error {
+	n, err := normalizeAddr(a)
+	switch {
+	case err != nil:
+		return err
+	case n != a:
+		return fmt.Errorf("address %q is not written as host:port (want %q: the port given, without leading zeros)", a, n)
 	}
 	return nil
 }
@@ -535,6 +548,9 @@ func normalizeAddr(a string) (string, error) {
 		if strings.HasPrefix(a, "[") && !isIPv6(host) {
 			return "", fmt.Errorf("bad address %q: only an IPv6 address goes in brackets", a)
 		}
+		if err := checkAddrHost(host); err != nil {
+			return "", fmt.Errorf("bad address %q: %w", a, err)
+		}
 		return net.JoinHostPort(host, strconv.FormatUint(p, 10)), nil // "h:03560" is h:3560
 	}
 	if strings.HasPrefix(a, "[") != strings.HasSuffix(a, "]") {
@@ -542,6 +558,8 @@ func normalizeAddr(a string) (string, error) {
 	}
 	var out string
 	switch bare := strings.TrimSuffix(strings.TrimPrefix(a, "["), "]"); {
+	case strings.HasPrefix(a, "[") && !isIPv6(bare):
+		return "", fmt.Errorf("bad address %q: only an IPv6 address goes in brackets", a)
 	case strings.Count(a, ":") > 1: // an IPv6 address without a port
 		if !isIPv6(bare) {
 			return "", fmt.Errorf("bad address %q: want host:port (more than one ':' is only for an IPv6 address, [addr]:port)", a)
@@ -552,10 +570,37 @@ func normalizeAddr(a string) (string, error) {
 	default:
 		out = net.JoinHostPort(a, DefaultPort)
 	}
-	if h, _, err := net.SplitHostPort(out); err != nil || h == "" || strings.ContainsAny(h, "[]") {
+	h, _, err := net.SplitHostPort(out)
+	if err != nil || h == "" || strings.ContainsAny(h, "[]") {
 		return "", fmt.Errorf("bad address %q: want host:port", a)
 	}
+	if err := checkAddrHost(h); err != nil {
+		return "", fmt.Errorf("bad address %q: %w", a, err)
+	}
 	return out, nil
+}
+
+// checkAddrHost returns an error unless h, the host part of an address,
+// is an IP address or a host name of ASCII letters, digits, '.', '-' and
+// '_': nothing that could end or split an inventory line (blank, control
+// character, '#', '"', '=', ','). An IPv6 zone (fe80::1%eth0) takes the
+// same characters.
+func checkAddrHost(h string) error {
+	name := h
+	if isIPv6(h) {
+		i := strings.IndexByte(h, '%')
+		if i < 0 {
+			return nil
+		}
+		name = h[i+1:]
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return fmt.Errorf("host %q: only ASCII letters, digits, '.', '-' and '_' go in a host name or an IPv6 zone, not %q", h, string(rune(c)))
+		}
+	}
+	return nil
 }
 
 // isIPv6 reports whether s is an IPv6 address (a zone allowed: fe80::1%eth0).

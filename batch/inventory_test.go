@@ -73,6 +73,12 @@ func TestParseInventoryErrors(t *testing.T) {
 		{"a addr=host:3560:x\n", "inv:1: bad address \"host:3560:x\""},
 		{"a addr=[127.0.0.1]:43560\n", "inv:1: bad address \"[127.0.0.1]:43560\": only an IPv6 address goes in brackets"},
 		{"a addr=[mail1]:1\n", "only an IPv6 address goes in brackets"},
+		{"a addr=[00]\n", "inv:1: bad address \"[00]\": only an IPv6 address goes in brackets"},
+		// a quoted addr could carry what ends or splits the retry file's line
+		{"a addr=\"x\\nevil addr=6.6.6.6\"\n", "inv:1: bad address \"x\\nevil addr=6.6.6.6\": host \"x\\nevil addr=6.6.6.6\": only ASCII letters"},
+		{"a addr=\"x y:1\"\n", "inv:1: bad address \"x y:1\""},
+		{"a addr=\"[fe80::1%a#b]:1\"\n", "inv:1: bad address"},
+		{"caf\u00e9\n", "inv:1: host café has no addr= and its name is not an address"},
 		{"a\nb x=" + strings.Repeat("y", 1<<20) + "\n", "inv:2: line longer than 1 MiB"},
 	} {
 		_, err := ParseInventory("inv", "", strings.NewReader(tc.in))

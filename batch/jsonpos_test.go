@@ -50,7 +50,9 @@ func TestJSONAtOutsideData(t *testing.T) {
 // been written by a run is refused with the index and the field named,
 // before any host is contacted.
 func TestBackupIndexChecked(t *testing.T) {
-	good := `"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "001-X.INI"}]`
+	const sum = `"sha256": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"`
+	good := `"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "001-X.INI", ` + sum + `}]`
+	two := `"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "001-X.INI", ` + sum + `}, `
 	for _, tc := range []struct{ body, want string }{
 		{good, ""},
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": []`, ""},
@@ -58,11 +60,23 @@ func TestBackupIndexChecked(t *testing.T) {
 		{`"host": "h1", "address": "127.0.0.1:3560"`, `no "files" list`},
 		{`"host": "", "address": "127.0.0.1:3560", "files": []`, "host: empty host name"},
 		{`"host": "a\nb", "address": "127.0.0.1:3560", "files": []`, "control character"},
-		{`"host": "h1", "files": []`, `address "" is not host:port`},
-		{`"host": "h1", "address": "127.0.0.1:0", "files": []`, `address "127.0.0.1:0" is not host:port`},
-		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "", "absent": true}]`, `files[0]: remote "" is not an absolute OS/2 path`},
-		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "STATS.INI", "backup": "001-S.INI"}]`, `files[0]: remote "STATS.INI"`},
-		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "../x"}]`, `files[0]: bad backup file name "../x"`},
+		{`"host": "h1", "files": []`, `address: empty address`},
+		{`"host": "h1", "address": "127.0.0.1:0", "files": []`, `address: bad port in address "127.0.0.1:0"`},
+		{`"host": "h1", "address": "127.0.0.1:03560", "files": []`, `without leading zeros`},
+		{`"host": "h1", "address": "127.0.0.1\nx:47561", "files": []`, `only ASCII letters`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "", "absent": true}]`, `files[0]: remote "" is not an absolute OS/2 file path`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\", "absent": true}]`, `files[0]: remote "C:\\" is not an absolute OS/2 file path`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\DIR\\", "absent": true}]`, `is not an absolute OS/2 file path`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\A\\..\\X.INI", "absent": true}]`, `has a ".." component`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "absent": true, "backup": "001-X.INI", ` + sum + `}]`, `files[0]: "absent": true`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "absent": true, ` + sum + `}]`, `files[0]: "absent": true`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "001-X.INI"}]`, `files[0]: sha256 "" is not 64 hex digits`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "001-X.INI", ` + sum + `, "after": "x"}]`, `files[0]: after "x"`},
+		{two + `{"remote": "c:/x.ini. ", "absent": true}]`, `files[1]: remote "c:/x.ini. " is files[0] again`},
+		{two + `{"remote": "C:\\Y.INI", "backup": "001-X.INI", ` + sum + `}]`, `files[1]: backup "001-X.INI" is also files[0]'s`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "index.json", ` + sum + `}]`, `files[0]: bad backup file name "index.json"`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "STATS.INI", "backup": "001-S.INI", ` + sum + `}]`, `files[0]: remote "STATS.INI"`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "../x", ` + sum + `}]`, `files[0]: bad backup file name "../x"`},
 	} {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, IndexFile), []byte("{"+tc.body+"}"), 0o600); err != nil {
@@ -83,7 +97,8 @@ func TestRestoreRefusesOneFileTwice(t *testing.T) {
 	backup := t.TempDir()
 	for _, h := range []string{"mail1", "mail1-alias"} {
 		dir := filepath.Join(backup, h)
-		index := `{"host": "` + h + `", "address": "127.0.0.1:1", "files": [{"remote": "C:\\MAILSRV\\WIN95KEY.INI", "backup": "001-WIN95KEY.INI"}]}`
+		remote := map[string]string{"mail1": `C:\\MAILSRV\\WIN95KEY.INI`, "mail1-alias": `c:/mailsrv/win95key.ini.`}[h]
+		index := `{"host": "` + h + `", "address": "127.0.0.1:1", "files": [{"remote": "` + remote + `", "absent": true}]}`
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +107,7 @@ func TestRestoreRefusesOneFileTwice(t *testing.T) {
 		}
 	}
 	_, err := Restore(context.Background(), RestoreOptions{BackupDir: backup, Out: io.Discard})
-	if err == nil || !strings.Contains(err.Error(), `both restore C:\MAILSRV\WIN95KEY.INI on 127.0.0.1:1`) {
+	if err == nil || !strings.Contains(err.Error(), `both restore c:/mailsrv/win95key.ini. on 127.0.0.1:1`) {
 		t.Fatalf("Restore: %v", err)
 	}
 }
@@ -104,8 +119,16 @@ func TestReportHostsChecked(t *testing.T) {
 	for _, tc := range []struct{ host, want string }{
 		{`"name": "a", "address": "10.0.0.1:3560", "status": "failed", "groups": ["mail"], "vars": {"role": "x y"}`, ""},
 		{`"name": "dead1 addr=10.9.9.9:3560\nevil addr=6.6.6.6:1", "address": "10.0.0.1:3560", "status": "failed"`, "hosts[0]: host name"},
-		{`"name": "a", "address": "not an address at all", "status": "failed"`, `host a: address "not an address at all" is not host:port`},
-		{`"name": "a", "status": "failed"`, `host a: address "" is not host:port`},
+		{`"name": "a", "address": "not an address at all", "status": "failed"`, `host a: bad address "not an address at all": host "not an address at all": only ASCII letters`},
+		{`"name": "a", "address": "x\nevil addr=6.6.6.6 k=v:1", "status": "failed"`, `host a: bad address`},
+		{`"name": "a", "address": "x #y:1", "status": "failed"`, `host a: bad address`},
+		{`"name": "a", "address": "x\"y:1", "status": "failed"`, `host a: bad address`},
+		{`"name": "a", "address": "x=y:1", "status": "failed"`, `host a: bad address`},
+		{`"name": "a", "address": "x,y:1", "status": "failed"`, `host a: bad address`},
+		{`"name": "a", "address": "[fe80::1%a b]:1", "status": "failed"`, `host a: bad address`},
+		{`"name": "a", "address": "[fe80::1%eth0]:1", "status": "failed"`, ``},
+		{`"name": "a", "address": "h:03560", "status": "failed"`, `host a: address "h:03560" is not written as host:port (want "h:3560"`},
+		{`"name": "a", "status": "failed"`, `host a: empty address`},
 		{`"name": "a", "address": "10.0.0.1:3560", "status": "bogus"`, `host a: status "bogus" is not ok, changed, failed, unreachable or skipped`},
 		{`"name": "a", "address": "10.0.0.1:3560", "status": "ok", "position": -4`, "host a: position -4 is negative"},
 		{`"name": "a", "address": "10.0.0.1:3560", "status": "ok", "groups": ["g]\nx"]`, `host a: bad group name`},
@@ -132,5 +155,24 @@ func TestRunWarnsOfSharedAddress(t *testing.T) {
 	}
 	if got := strings.Count(out.String(), "warning: hosts mail1, mail1-alias have one address, 127.0.0.1:1"); got != 1 || strings.Contains(out.String(), "other have") {
 		t.Errorf("%d warnings:\n%s", got, out.String())
+	}
+}
+
+// TestRestoreRefusesRenamedDirectory: an index in a directory other than
+// the one a run gives its host (copied or edited to restore another host)
+// is refused before any host is contacted.
+func TestRestoreRefusesRenamedDirectory(t *testing.T) {
+	backup := t.TempDir()
+	dir := filepath.Join(backup, "mail2")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	index := `{"host": "mail1", "address": "127.0.0.1:1", "files": [{"remote": "C:\\X.INI", "absent": true}]}`
+	if err := os.WriteFile(filepath.Join(dir, IndexFile), []byte(index), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Restore(context.Background(), RestoreOptions{BackupDir: backup, Out: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), `host "mail1", whose backups a run keeps in mail1, not mail2`) {
+		t.Fatalf("Restore: %v", err)
 	}
 }

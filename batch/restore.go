@@ -104,6 +104,9 @@ func Restore(ctx context.Context, opts RestoreOptions) ([]*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		if want := HostDirName(idx.Host); e.Name() != want {
+			return nil, fmt.Errorf("backup index %s: host %q, whose backups a run keeps in %s, not %s (renamed or edited? name the directory %s)", filepath.Join(dir, IndexFile), idx.Host, want, e.Name(), want)
+		}
 		h := &Host{Name: idx.Host, Address: idx.Address, Vars: map[string]string{}, Source: dir}
 		if opts.Hosts != nil {
 			i := slices.IndexFunc(opts.Hosts, func(x *Host) bool { return x.Name == idx.Host })
@@ -120,9 +123,9 @@ func Restore(ctx context.Context, opts RestoreOptions) ([]*Result, error) {
 	seen := map[string]string{} // address and upper-case path -> backup directory
 	for _, j := range jobs {
 		for _, e := range j.idx.Files {
-			k := strings.ToLower(j.host.Address) + " " + strings.ToUpper(strings.ReplaceAll(e.Remote, "/", `\`))
+			k := strings.ToLower(j.host.Address) + " " + remoteKey(e.Remote)
 			if other, dup := seen[k]; dup && other != j.dir {
-				return nil, fmt.Errorf("backup directories %s and %s both restore %s on %s (two names for one host?): restore one at a time (--limit)", other, j.dir, e.Remote, j.host.Address)
+				return nil, fmt.Errorf("backup directories %s and %s both restore %s on %s (two names for one host?): restore one at a time (--hosts with one of the names)", other, j.dir, e.Remote, j.host.Address)
 			}
 			seen[k] = j.dir
 		}
@@ -343,7 +346,7 @@ func restoreFile(ctx context.Context, sess *client.Session, remote string, want 
 		if name, lerr := remoteName(ctx, sess, tmp); lerr == nil && name != "" {
 			return "", fmt.Errorf("moving %s to %s: %w (the content is safe in %s)", tmp, remote, err, tmp)
 		}
-		return "", fmt.Errorf("moving %s to %s: %w (%s is gone too; the backup still holds the content: rerun restore)", tmp, remote, err, tmp)
+		return "", fmt.Errorf("moving %s to %s: %w (%s is gone too; the backup still holds the content: rerun restore, with --force if it refuses the file as changed since the run)", tmp, remote, err, tmp)
 	}
 	got, err := sess.Fetch(ctx, remote)
 	if err != nil {
