@@ -223,7 +223,7 @@ func (idx *BackupIndex) check() error {
 		if err := checkRemotePath(e.Remote); err != nil {
 			return fmt.Errorf("files[%d]: %w", i, err)
 		}
-		k := remoteKey(e.Remote)
+		k := strings.ToUpper(strings.ReplaceAll(e.Remote, "/", `\`)) // as samePath
 		if j, dup := remotes[k]; dup {
 			return fmt.Errorf("files[%d]: remote %q is files[%d] again", i, e.Remote, j)
 		}
@@ -359,16 +359,19 @@ func baseName(p string) string {
 	return p
 }
 
-// samePath compares two absolute OS/2 paths the way OS/2 file systems do
-// (see remoteKey).
+// samePath compares two absolute OS/2 paths as the backup index does:
+// ASCII letters case-insensitively, / and \ alike. (Trailing dots and
+// blanks are kept: a server that is not OS/2 keeps them in the name, so
+// C:\X.INI. may be another file there, with its own backup.)
 func samePath(a, b string) bool {
-	return remoteKey(a) == remoteKey(b)
+	return strings.EqualFold(strings.ReplaceAll(a, "/", `\`), strings.ReplaceAll(b, "/", `\`))
 }
 
-// remoteKey returns the OS/2 path p in the form two names of one file
-// share: ASCII letters upper-case, / as \, and each component without
-// the trailing dots and blanks OS/2 file systems drop (C:\STATS.INI. and
-// C:\STATS.INI are one file).
+// remoteKey returns the OS/2 path p in the form every name of one file
+// shares on OS/2: ASCII letters upper-case, / as \, and each component
+// without the trailing dots and blanks OS/2 file systems drop
+// (C:\STATS.INI. and C:\STATS.INI are one file). Restore uses it to
+// refuse two backup directories that may write one file.
 func remoteKey(p string) string {
 	parts := strings.Split(strings.ReplaceAll(p, "/", `\`), `\`)
 	for i, c := range parts {

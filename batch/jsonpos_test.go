@@ -72,7 +72,8 @@ func TestBackupIndexChecked(t *testing.T) {
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "absent": true, ` + sum + `}]`, `files[0]: "absent": true`},
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "001-X.INI"}]`, `files[0]: sha256 "" is not 64 hex digits`},
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "001-X.INI", ` + sum + `, "after": "x"}]`, `files[0]: after "x"`},
-		{two + `{"remote": "c:/x.ini. ", "absent": true}]`, `files[1]: remote "c:/x.ini. " is files[0] again`},
+		{two + `{"remote": "c:/x.ini", "absent": true}]`, `files[1]: remote "c:/x.ini" is files[0] again`},
+		{two + `{"remote": "c:/x.ini.", "absent": true}]`, ``}, // another file on a server that is not OS/2
 		{two + `{"remote": "C:\\Y.INI", "backup": "001-X.INI", ` + sum + `}]`, `files[1]: backup "001-X.INI" is also files[0]'s`},
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "index.json", ` + sum + `}]`, `files[0]: bad backup file name "index.json"`},
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "STATS.INI", "backup": "001-S.INI", ` + sum + `}]`, `files[0]: remote "STATS.INI"`},
