@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/inilua/inilua/ini"
 )
 
 // NamedFile is a file given on the command line and what it is given as,
@@ -15,36 +19,93 @@ type NamedFile struct {
 
 // CheckOutputs returns an error naming both files when an output is the
 // same file as an input or as another output, so that a report or retry
-// file never replaces the inventory, the script or a report being merged,
-// nor another output of the same run. Two names are the same file when
-// their absolute cleaned paths are equal or, for files that exist, when
-// os.SameFile says so (a link, another spelling). Call it before anything
-// runs; empty paths are skipped.
+// file never replaces the inventory, the script, a password file or a
+// report being merged, nor another output of the same run. Two names are
+// the same file when the files the writes would replace are: the output's
+// symlinks followed as ini.WriteFile follows them (a dangling link counts
+// as its target), the directories' links resolved, compared as absolute
+// paths or, for files that exist, with os.SameFile (a hard link). Call it
+// before anything runs; empty paths are skipped.
 func CheckOutputs(outputs, inputs []NamedFile) error {
-	same := func(a, b string) bool {
-		if pa, err := filepath.Abs(a); err == nil {
-			if pb, err := filepath.Abs(b); err == nil && pa == pb {
-				return true
-			}
-		}
-		fa, errA := os.Stat(a)
-		fb, errB := os.Stat(b)
-		return errA == nil && errB == nil && os.SameFile(fa, fb)
-	}
 	for i, o := range outputs {
 		if o.Path == "" {
 			continue
 		}
 		for _, in := range inputs {
-			if in.Path != "" && same(o.Path, in.Path) {
+			if in.Path != "" && sameFile(o.Path, in.Path) {
 				return fmt.Errorf("%s %s is the same file as %s %s: writing it would replace that input; give %s another name", o.Role, o.Path, in.Role, in.Path, o.Role)
 			}
 		}
 		for _, p := range outputs[i+1:] {
-			if p.Path != "" && same(o.Path, p.Path) {
+			if p.Path != "" && sameFile(o.Path, p.Path) {
 				return fmt.Errorf("%s %s and %s %s are the same file: one would replace the other; give them different names", o.Role, o.Path, p.Role, p.Path)
 			}
 		}
 	}
 	return nil
+}
+
+// CheckOutsideDir returns an error naming the output and the directory
+// when an output (resolved as in CheckOutputs) would be written inside
+// dir or one of its subdirectories: a report written into --backup-dir
+// could replace a host's index.json or a backup. An empty dir.Path or
+// output path is skipped.
+func CheckOutsideDir(outputs []NamedFile, dir NamedFile) error {
+	if dir.Path == "" {
+		return nil
+	}
+	d := resolved(dir.Path)
+	for _, o := range outputs {
+		if o.Path == "" {
+			continue
+		}
+		if rel, err := filepath.Rel(d, resolved(o.Path)); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return fmt.Errorf("%s %s is inside %s %s, which holds the backups and their index files: write it elsewhere", o.Role, o.Path, dir.Role, dir.Path)
+		}
+	}
+	return nil
+}
+
+// PasswordFiles returns the password_file= of each host (resolved against
+// its inventory's directory), once per file, as inputs for CheckOutputs.
+func PasswordFiles(hosts []*Host) []NamedFile {
+	var out []NamedFile
+	for _, h := range hosts {
+		if _, ok := h.Vars[VarPasswordFile]; !ok {
+			continue
+		}
+		p := h.varValue(VarPasswordFile)
+		if !slices.ContainsFunc(out, func(f NamedFile) bool { return f.Path == p }) {
+			out = append(out, NamedFile{Role: "the password_file= of host " + h.Name, Path: p})
+		}
+	}
+	return out
+}
+
+func sameFile(a, b string) bool {
+	if resolved(a) == resolved(b) {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
+// resolved returns the absolute path of the file a write to p replaces:
+// the last component's links followed (ini.SaveTarget), the directory's
+// links resolved when it exists. On an error it returns what it has.
+func resolved(p string) string {
+	if t, err := ini.SaveTarget(p); err == nil {
+		p = t
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+		return filepath.Join(dir, filepath.Base(p))
+	}
+	return p
 }

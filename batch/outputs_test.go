@@ -18,7 +18,15 @@ func TestCheckOutputs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := os.Symlink("inv.txt", "link.txt"); err != nil {
+	for link, target := range map[string]string{"link.txt": "inv.txt", "dangling.json": "new.json", "chain.json": "dangling.json"} {
+		if err := os.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir("real", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real", "dirlink"); err != nil {
 		t.Fatal(err)
 	}
 	inputs := []NamedFile{{"--inventory", "inv.txt"}, {"the script", "run.lua"}, {"--password-file", ""}}
@@ -32,10 +40,63 @@ func TestCheckOutputs(t *testing.T) {
 		{[]NamedFile{{"--report", "./sub/../run.lua"}}, "--report ./sub/../run.lua is the same file as the script run.lua"},
 		{[]NamedFile{{"--report", filepath.Join(dir, "link.txt")}}, "is the same file as --inventory inv.txt"},
 		{[]NamedFile{{"--report", "same.json"}, {"--retry-file", "same.json"}}, "--report same.json and --retry-file same.json are the same file"},
+		// ini.WriteFile follows a dangling link and creates its target
+		{[]NamedFile{{"--report", "dangling.json"}, {"--retry-file", "new.json"}}, "--report dangling.json and --retry-file new.json are the same file"},
+		{[]NamedFile{{"--report", "chain.json"}, {"--retry-file", "new.json"}}, "--report chain.json and --retry-file new.json are the same file"},
+		{[]NamedFile{{"--report", "dirlink/x.json"}, {"--retry-file", "real/x.json"}}, "are the same file"},
 	} {
 		err := CheckOutputs(tc.outputs, inputs)
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%v: %v, want %q", tc.outputs, err, tc.want)
 		}
+	}
+}
+
+// TestCheckOutsideDir: an output inside the backup directory (where it
+// could replace an index.json or a backup), directly, below or through a
+// link, is refused; one beside it passes.
+func TestCheckOutsideDir(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.MkdirAll("bak/mail1", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("bak/mail1/index.json", "r.json"); err != nil {
+		t.Fatal(err)
+	}
+	bak := NamedFile{"--backup-dir", "bak"}
+	for _, tc := range []struct{ out, want string }{
+		{"bak.json", ""},
+		{"bakery/r.json", ""},
+		{"bak/r.json", "--report bak/r.json is inside --backup-dir bak"},
+		{"bak/mail1/index.json", "inside --backup-dir bak"},
+		{filepath.Join(dir, "bak", "x"), "inside --backup-dir bak"},
+		{"r.json", "--report r.json is inside --backup-dir bak"},
+	} {
+		err := CheckOutsideDir([]NamedFile{{"--report", tc.out}}, bak)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: %v, want %q", tc.out, err, tc.want)
+		}
+	}
+	if err := CheckOutsideDir([]NamedFile{{"--report", "bak/r.json"}}, NamedFile{"--backup-dir", ""}); err != nil {
+		t.Errorf("no --backup-dir: %v", err)
+	}
+}
+
+// TestPasswordFilesAreInputs: a host's password_file= (relative to its
+// inventory) is an input an output may not replace.
+func TestPasswordFilesAreInputs(t *testing.T) {
+	dir := t.TempDir()
+	hosts, err := ParseInventory(filepath.Join(dir, "inv"), dir, strings.NewReader("a password_file=pw.txt\nb password_file=pw.txt\nc\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := PasswordFiles(hosts)
+	if len(in) != 1 || in[0].Path != filepath.Join(dir, "pw.txt") || in[0].Role != "the password_file= of host a" {
+		t.Fatalf("PasswordFiles: %v", in)
+	}
+	err = CheckOutputs([]NamedFile{{"--retry-file", filepath.Join(dir, "x", "..", "pw.txt")}}, in)
+	if err == nil || !strings.Contains(err.Error(), "is the same file as the password_file= of host a") {
+		t.Errorf("CheckOutputs: %v", err)
 	}
 }

@@ -399,6 +399,15 @@ func resolveInRoot(root *os.Root, name string) (string, error) {
 	return "", &fs.PathError{Op: "resolve", Path: name, Err: syscall.ELOOP}
 }
 
+// SaveTarget returns the file WriteFile(path, ...) replaces or creates:
+// path with the symlinks of its last component followed (chains too; a
+// dangling link's target), the directories above as written. Errors: a
+// loop of more than 40 links (syscall.ELOOP), or a link that cannot be
+// read.
+func SaveTarget(path string) (string, error) {
+	return resolvePath(path)
+}
+
 // resolvePath follows symlinks at path (last component) and returns the
 // final target, which may not exist.
 func resolvePath(path string) (string, error) {

@@ -280,7 +280,12 @@ func runBatch(ctx context.Context, args []string, e env) int {
 	if err := checkOutputDirs(*report, *retryFile); err != nil {
 		return refuse(err)
 	}
-	if err := batch.CheckOutputs(outputFiles(*report, *retryFile), append(hf.inputFiles(), batch.NamedFile{Role: "the script", Path: script})); err != nil {
+	outputs := outputFiles(*report, *retryFile)
+	inputs := append(hf.inputFiles(), batch.NamedFile{Role: "the script", Path: script})
+	if err := batch.CheckOutputs(outputs, append(inputs, batch.PasswordFiles(hosts)...)); err != nil {
+		return refuse(err)
+	}
+	if err := batch.CheckOutsideDir(outputs, batch.NamedFile{Role: "--backup-dir", Path: *backupDir}); err != nil {
 		return refuse(err)
 	}
 
@@ -432,8 +437,12 @@ func runRestore(ctx context.Context, args []string, e env) int {
 	if err == nil {
 		err = checkOutputDirs(*report, "")
 	}
+	outputs := []batch.NamedFile{{Role: "--report", Path: *report}}
 	if err == nil {
-		err = batch.CheckOutputs([]batch.NamedFile{{Role: "--report", Path: *report}}, hf.inputFiles())
+		err = batch.CheckOutputs(outputs, append(hf.inputFiles(), batch.PasswordFiles(hosts)...))
+	}
+	if err == nil {
+		err = batch.CheckOutsideDir(outputs, batch.NamedFile{Role: "--backup-dir", Path: *backupDir})
 	}
 	if err != nil {
 		return refuse(err)

@@ -34,6 +34,8 @@ func TestBatchUsageErrors(t *testing.T) {
 	os.WriteFile(bad, []byte("# ok\nh1 addr=127.0.0.1:1\nh2 role\n"), 0o644)
 	script := filepath.Join(dir, "s.lua")
 	os.WriteFile(script, []byte(`local s = ... s:open("C:\\OS2\\APPS.INI"):set("X", "k", "v")`), 0o644)
+	pwInv := filepath.Join(dir, "pw-hosts.txt")
+	os.WriteFile(pwInv, []byte(hosts[0].InventoryLine()+" password_file=pw.txt\n"), 0o644)
 	before, _ := os.ReadFile(filepath.Join(dirs[0], "OS2", "APPS.INI"))
 	for _, tc := range []struct {
 		args []string
@@ -49,6 +51,8 @@ func TestBatchUsageErrors(t *testing.T) {
 		{[]string{"--inventory", inv, "--report", inv, script}, "--report " + inv + " is the same file as --inventory " + inv},
 		{[]string{"--inventory", inv, "--retry-file", script, script}, "--retry-file " + script + " is the same file as the script " + script},
 		{[]string{"--inventory", inv, "--report", filepath.Join(dir, "same"), "--retry-file", filepath.Join(dir, "same"), script}, "are the same file"},
+		{[]string{"--inventory", pwInv, "--retry-file", filepath.Join(dir, "pw.txt"), script}, "is the same file as the password_file= of host host1"},
+		{[]string{"--inventory", inv, "--backup-dir", dir, "--report", filepath.Join(dir, "r.json"), script}, "--report " + filepath.Join(dir, "r.json") + " is inside --backup-dir " + dir},
 	} {
 		status, _, stderr := runCmd(t, runBatch, tc.args...)
 		if status != exitUsage || !strings.Contains(stderr, tc.want) {
@@ -64,6 +68,10 @@ func TestBatchUsageErrors(t *testing.T) {
 	status, _, stderr := runCmd(t, runRestore, "--backup-dir", dir, "--inventory", inv, "--report", inv)
 	if status != exitUsage || !strings.Contains(stderr, "is the same file as --inventory") {
 		t.Errorf("restore with the report on the inventory: %d %q", status, stderr)
+	}
+	status, _, stderr = runCmd(t, runRestore, "--backup-dir", dir, "--report", filepath.Join(dir, "r.json"))
+	if status != exitUsage || !strings.Contains(stderr, "is inside --backup-dir "+dir) {
+		t.Errorf("restore with the report inside the backup directory: %d %q", status, stderr)
 	}
 	status, _, stderr = runCmd(t, runRestore, "--backup-dir", dir, "--report", filepath.Join(dir, "nodir", "r.json"))
 	if status != exitUsage || !strings.Contains(stderr, "nodir does not exist") {

@@ -85,6 +85,13 @@ func runReport(_ context.Context, args []string, e env) int {
 	if err != nil {
 		return refuse(err)
 	}
+	var hosts []*batch.Host
+	for _, r := range merged.Results {
+		hosts = append(hosts, r.Host)
+	}
+	if err := batch.CheckOutputs(outputs, batch.PasswordFiles(hosts)); err != nil {
+		return refuse(err)
+	}
 	merged.Meta.Version = version.Get()
 	status := finishRun(merged.Results, merged.Meta, out, retry, stdout, stderr)
 	if missing := merged.MissingShards(); len(missing) > 0 {

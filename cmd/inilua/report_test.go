@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -155,6 +156,10 @@ func TestReportMergeUsage(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(`{"hosts": [{"name": "a"}]}`), 0o644)
+	pw := filepath.Join(dir, "pw.txt")
+	os.WriteFile(pw, []byte("secret\n"), 0o600)
+	withPW := filepath.Join(dir, "pw.json")
+	os.WriteFile(withPW, []byte(`{"hosts": [{"name": "a", "address": "127.0.0.1:1", "status": "failed", "vars": {"password_file": `+strconv.Quote(pw)+`}}]}`), 0o644)
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -168,6 +173,8 @@ func TestReportMergeUsage(t *testing.T) {
 		{[]string{"merge", filepath.Join(dir, "out.json"), filepath.Join(dir, "missing.json")}, "missing.json"},
 		{[]string{"merge", filepath.Join(dir, "out.json"), bad}, bad + ": host a: no status"},
 		{[]string{"merge", filepath.Join(dir, "nodir", "out.json"), bad}, "nodir does not exist"},
+		// the retry file would replace a host's password file
+		{[]string{"merge", "--retry-file", pw, filepath.Join(dir, "out.json"), withPW}, "--retry-file " + pw + " is the same file as the password_file= of host a " + pw},
 	} {
 		status, _, stderr := runCmd(t, runReport, tc.args...)
 		if status != exitUsage || !strings.Contains(stderr, tc.want) {
