@@ -301,6 +301,12 @@ func parseBackupIndex(name string, data []byte) (*BackupIndex, error) {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // a byte order mark from an editor, as in inventories
 	var idx BackupIndex
 	if err := json.Unmarshal(data, &idx); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &se) && !errors.As(err, &te) {
+			// the one decoder of its own in an index is time.Time's
+			err = fmt.Errorf(`a "saved" time: %w (want an RFC 3339 string, e.g. "2026-12-07T08:00:00Z")`, err)
+		}
 		return nil, fmt.Errorf("backup index %s: %w", name, jsonAt(data, err))
 	}
 	if err := idx.check(); err != nil {

@@ -76,6 +76,9 @@ func TestBackupIndexChecked(t *testing.T) {
 		{two + `{"remote": "c:/x.ini.", "absent": true}]`, ``}, // another file on a server that is not OS/2
 		{two + `{"remote": "C:\\Y.INI", "backup": "001-X.INI", ` + sum + `}]`, `files[1]: backup "001-X.INI" is also files[0]'s`},
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "index.json", ` + sum + `}]`, `files[0]: bad backup file name "index.json"`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "absent": true, "saved": "yesterday"}]`, `a "saved" time: parsing time "yesterday"`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "absent": true, "saved": 5}]`, `a "saved" time: Time.UnmarshalJSON`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "absent": "yes"}]`, `files.absent of type bool`},
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "STATS.INI", "backup": "001-S.INI", ` + sum + `}]`, `files[0]: remote "STATS.INI"`},
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "../x", ` + sum + `}]`, `files[0]: bad backup file name "../x"`},
 	} {

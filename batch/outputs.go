@@ -15,6 +15,16 @@ import (
 type NamedFile struct {
 	Role string // the flag or argument, e.g. "--report", "the script"
 	Path string // as given; "" for a file not given (skipped)
+	// Fix, for an output, says how to name it otherwise, ending the
+	// refusal ("give --report another name" when empty).
+	Fix string
+}
+
+func (f NamedFile) fix() string {
+	if f.Fix != "" {
+		return f.Fix
+	}
+	return "give " + f.Role + " another name"
 }
 
 // CheckOutputs returns an error naming both files when an output is the
@@ -33,7 +43,7 @@ func CheckOutputs(outputs, inputs []NamedFile) error {
 		}
 		for _, in := range inputs {
 			if in.Path != "" && sameFile(o.Path, in.Path) {
-				return fmt.Errorf("%s %s is the same file as %s %s: writing it would replace that input; give %s another name", o.Role, o.Path, in.Role, in.Path, o.Role)
+				return fmt.Errorf("%s %s is the same file as %s %s: writing it would replace that input; %s", o.Role, o.Path, in.Role, in.Path, o.fix())
 			}
 		}
 		for _, p := range outputs[i+1:] {
@@ -60,7 +70,7 @@ func CheckOutsideDir(outputs []NamedFile, dir NamedFile) error {
 			continue
 		}
 		if rel, err := filepath.Rel(d, resolved(o.Path)); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return fmt.Errorf("%s %s is inside %s %s, which holds the backups and their index files: write it elsewhere", o.Role, o.Path, dir.Role, dir.Path)
+			return fmt.Errorf("%s %s is inside %s %s, which holds the backups and their index files: %s outside it", o.Role, o.Path, dir.Role, dir.Path, strings.TrimSuffix(o.fix(), " another name"))
 		}
 	}
 	return nil

@@ -29,21 +29,21 @@ func TestCheckOutputs(t *testing.T) {
 	if err := os.Symlink("real", "dirlink"); err != nil {
 		t.Fatal(err)
 	}
-	inputs := []NamedFile{{"--inventory", "inv.txt"}, {"the script", "run.lua"}, {"--password-file", ""}}
+	inputs := []NamedFile{{"--inventory", "inv.txt", ""}, {"the script", "run.lua", ""}, {"--password-file", "", ""}}
 	for _, tc := range []struct {
 		outputs []NamedFile
 		want    string
 	}{
-		{[]NamedFile{{"--report", "r.json"}, {"the retry file", "r.retry"}}, ""},
-		{[]NamedFile{{"--report", ""}, {"the retry file", ""}}, ""},
-		{[]NamedFile{{"--report", "inv.txt"}}, "--report inv.txt is the same file as --inventory inv.txt"},
-		{[]NamedFile{{"--report", "./sub/../run.lua"}}, "--report ./sub/../run.lua is the same file as the script run.lua"},
-		{[]NamedFile{{"--report", filepath.Join(dir, "link.txt")}}, "is the same file as --inventory inv.txt"},
-		{[]NamedFile{{"--report", "same.json"}, {"--retry-file", "same.json"}}, "--report same.json and --retry-file same.json are the same file"},
+		{[]NamedFile{{"--report", "r.json", ""}, {"the retry file", "r.retry", ""}}, ""},
+		{[]NamedFile{{"--report", "", ""}, {"the retry file", "", ""}}, ""},
+		{[]NamedFile{{"--report", "inv.txt", ""}}, "--report inv.txt is the same file as --inventory inv.txt"},
+		{[]NamedFile{{"--report", "./sub/../run.lua", ""}}, "--report ./sub/../run.lua is the same file as the script run.lua"},
+		{[]NamedFile{{"--report", filepath.Join(dir, "link.txt"), ""}}, "is the same file as --inventory inv.txt"},
+		{[]NamedFile{{"--report", "same.json", ""}, {"--retry-file", "same.json", ""}}, "--report same.json and --retry-file same.json are the same file"},
 		// ini.WriteFile follows a dangling link and creates its target
-		{[]NamedFile{{"--report", "dangling.json"}, {"--retry-file", "new.json"}}, "--report dangling.json and --retry-file new.json are the same file"},
-		{[]NamedFile{{"--report", "chain.json"}, {"--retry-file", "new.json"}}, "--report chain.json and --retry-file new.json are the same file"},
-		{[]NamedFile{{"--report", "dirlink/x.json"}, {"--retry-file", "real/x.json"}}, "are the same file"},
+		{[]NamedFile{{"--report", "dangling.json", ""}, {"--retry-file", "new.json", ""}}, "--report dangling.json and --retry-file new.json are the same file"},
+		{[]NamedFile{{"--report", "chain.json", ""}, {"--retry-file", "new.json", ""}}, "--report chain.json and --retry-file new.json are the same file"},
+		{[]NamedFile{{"--report", "dirlink/x.json", ""}, {"--retry-file", "real/x.json", ""}}, "are the same file"},
 	} {
 		err := CheckOutputs(tc.outputs, inputs)
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
@@ -64,7 +64,7 @@ func TestCheckOutsideDir(t *testing.T) {
 	if err := os.Symlink("bak/mail1/index.json", "r.json"); err != nil {
 		t.Fatal(err)
 	}
-	bak := NamedFile{"--backup-dir", "bak"}
+	bak := NamedFile{"--backup-dir", "bak", ""}
 	for _, tc := range []struct{ out, want string }{
 		{"bak.json", ""},
 		{"bakery/r.json", ""},
@@ -73,12 +73,12 @@ func TestCheckOutsideDir(t *testing.T) {
 		{filepath.Join(dir, "bak", "x"), "inside --backup-dir bak"},
 		{"r.json", "--report r.json is inside --backup-dir bak"},
 	} {
-		err := CheckOutsideDir([]NamedFile{{"--report", tc.out}}, bak)
+		err := CheckOutsideDir([]NamedFile{{"--report", tc.out, ""}}, bak)
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%s: %v, want %q", tc.out, err, tc.want)
 		}
 	}
-	if err := CheckOutsideDir([]NamedFile{{"--report", "bak/r.json"}}, NamedFile{"--backup-dir", ""}); err != nil {
+	if err := CheckOutsideDir([]NamedFile{{"--report", "bak/r.json", ""}}, NamedFile{"--backup-dir", "", ""}); err != nil {
 		t.Errorf("no --backup-dir: %v", err)
 	}
 }
@@ -95,7 +95,7 @@ func TestPasswordFilesAreInputs(t *testing.T) {
 	if len(in) != 1 || in[0].Path != filepath.Join(dir, "pw.txt") || in[0].Role != "the password_file= of host a" {
 		t.Fatalf("PasswordFiles: %v", in)
 	}
-	err = CheckOutputs([]NamedFile{{"--retry-file", filepath.Join(dir, "x", "..", "pw.txt")}}, in)
+	err = CheckOutputs([]NamedFile{{"--retry-file", filepath.Join(dir, "x", "..", "pw.txt"), ""}}, in)
 	if err == nil || !strings.Contains(err.Error(), "is the same file as the password_file= of host a") {
 		t.Errorf("CheckOutputs: %v", err)
 	}

@@ -340,11 +340,11 @@ func checkOutputDirs(report, retryFile string) error {
 // outputFiles are the files a run writes: the report and the retry file
 // (batch.RetryPath: beside the report unless --retry-file is given).
 func outputFiles(report, retryFile string) []batch.NamedFile {
-	retryRole := "the retry file"
-	if retryFile != "" {
-		retryRole = "--retry-file"
+	retry := batch.NamedFile{Role: "--retry-file", Path: batch.RetryPath(report, retryFile)}
+	if retryFile == "" {
+		retry.Role, retry.Fix = "the retry file", "name it with --retry-file or give --report another name"
 	}
-	return []batch.NamedFile{{Role: "--report", Path: report}, {Role: retryRole, Path: batch.RetryPath(report, retryFile)}}
+	return []batch.NamedFile{{Role: "--report", Path: report}, retry}
 }
 
 // inputFiles are the files hf reads: the inventories and the password file.

@@ -34,6 +34,8 @@ func TestBatchUsageErrors(t *testing.T) {
 	os.WriteFile(bad, []byte("# ok\nh1 addr=127.0.0.1:1\nh2 role\n"), 0o644)
 	script := filepath.Join(dir, "s.lua")
 	os.WriteFile(script, []byte(`local s = ... s:open("C:\\OS2\\APPS.INI"):set("X", "k", "v")`), 0o644)
+	retryInv := filepath.Join(dir, "again.retry")
+	os.WriteFile(retryInv, []byte(hosts[0].InventoryLine()+"\n"), 0o644)
 	pwInv := filepath.Join(dir, "pw-hosts.txt")
 	os.WriteFile(pwInv, []byte(hosts[0].InventoryLine()+" password_file=pw.txt\n"), 0o644)
 	before, _ := os.ReadFile(filepath.Join(dirs[0], "OS2", "APPS.INI"))
@@ -51,6 +53,7 @@ func TestBatchUsageErrors(t *testing.T) {
 		{[]string{"--inventory", inv, "--report", inv, script}, "--report " + inv + " is the same file as --inventory " + inv},
 		{[]string{"--inventory", inv, "--retry-file", script, script}, "--retry-file " + script + " is the same file as the script " + script},
 		{[]string{"--inventory", inv, "--report", filepath.Join(dir, "same"), "--retry-file", filepath.Join(dir, "same"), script}, "are the same file"},
+		{[]string{"--inventory", retryInv, "--report", filepath.Join(dir, "again.json"), script}, "the retry file " + retryInv + " is the same file as --inventory " + retryInv + ": writing it would replace that input; name it with --retry-file or give --report another name"},
 		{[]string{"--inventory", pwInv, "--retry-file", filepath.Join(dir, "pw.txt"), script}, "is the same file as the password_file= of host host1"},
 		{[]string{"--inventory", inv, "--backup-dir", dir, "--report", filepath.Join(dir, "r.json"), script}, "--report " + filepath.Join(dir, "r.json") + " is inside --backup-dir " + dir},
 	} {
