@@ -74,9 +74,12 @@ func splitHost(s string) (host, rest string, ok bool) {
 }
 
 // remoteLike reports whether s, which ParseLocation read as a local path,
-// starts like a file on a host, HOST[:PORT]:, but without the drive of
-// an absolute OS/2 path (mail1:WEASEL.INI, mail1:3560:ETC\X.INI), and
-// returns HOST[:PORT]. A one-letter HOST is taken for a drive (C:X.INI).
+// starts like a file on a host, HOST[:PORT]:, but without the drive and
+// backslash of an absolute OS/2 path (mail1:WEASEL.INI,
+// mail1:3560:ETC\X.INI, mail1:C:WEASEL.INI), and returns how that file
+// is named: HOST[:PORT]:C:\PATH\FILE.INI, or HOST[:PORT]:D:\NAME when
+// s had the drive D: without its backslash. A one-letter HOST is taken
+// for a drive (C:X.INI).
 func remoteLike(s string) (string, bool) {
 	host, rest, ok := splitHost(s)
 	if !ok || len(host) == 1 {
@@ -85,7 +88,10 @@ func remoteLike(s string) (string, bool) {
 	if j := strings.IndexByte(rest, ':'); j > 0 && isPort(rest[:j]) {
 		host, rest = host+":"+rest[:j], rest[j+1:]
 	}
-	return host, rest != ""
+	if len(rest) > 2 && rest[1] == ':' && (rest[0]|0x20 >= 'a' && rest[0]|0x20 <= 'z') {
+		return host + ":" + rest[:2] + `\` + rest[2:], true // mail1:C:WEASEL.INI: a drive without its root
+	}
+	return host + `:C:\PATH\FILE.INI`, rest != ""
 }
 
 func isPort(s string) bool {
@@ -191,8 +197,8 @@ func (c *Connector) ReadFile(ctx context.Context, l Location) (*ini.File, error)
 	if !l.Remote() {
 		f, err := ReadLocal(l.Path)
 		if errors.Is(err, fs.ErrNotExist) {
-			if host, ok := remoteLike(l.Path); ok {
-				err = fmt.Errorf("%w (read as a local path: a file on host %s is named with its drive, %s:C:\\PATH\\FILE.INI)", err, host, host)
+			if name, ok := remoteLike(l.Path); ok {
+				err = fmt.Errorf("%w (read as a local path: a file on a host is named with its drive and full path, %s)", err, name)
 			}
 		}
 		return f, err

@@ -154,10 +154,12 @@ func TestResolveErrorsNameNoFlag(t *testing.T) {
 func TestReadFileHintsAtHostWithoutDrive(t *testing.T) {
 	t.Chdir(t.TempDir())
 	var c Connector
-	for _, tc := range []struct{ arg, host string }{
-		{`mail1:WEASEL.INI`, "mail1"},
-		{`mail1:3561:ETC\WEASEL.INI`, "mail1:3561"},
-		{`[::1]:3561:X.INI`, "[::1]:3561"},
+	for _, tc := range []struct{ arg, name string }{
+		{`mail1:WEASEL.INI`, `mail1:C:\PATH\FILE.INI`},
+		{`mail1:3561:ETC\WEASEL.INI`, `mail1:3561:C:\PATH\FILE.INI`},
+		{`[::1]:3561:X.INI`, `[::1]:3561:C:\PATH\FILE.INI`},
+		{`mail1:C:WEASEL.INI`, `mail1:C:\WEASEL.INI`}, // the drive without its root
+		{`mail1:3561:d:etc\x.ini`, `mail1:3561:d:\etc\x.ini`},
 		{`none.ini`, ""},
 		{`C:X.INI`, ""},
 		{`mail1:`, ""},
@@ -171,9 +173,9 @@ func TestReadFileHintsAtHostWithoutDrive(t *testing.T) {
 		if !errors.Is(err, fs.ErrNotExist) {
 			t.Fatalf("%s: %v, want a missing file", tc.arg, err)
 		}
-		hint := "a file on host " + tc.host + " is named with its drive, " + tc.host + `:C:\PATH\FILE.INI`
-		if got := strings.Contains(err.Error(), "a file on host"); got != (tc.host != "") || tc.host != "" && !strings.Contains(err.Error(), hint) {
-			t.Errorf("%s: %v (want hint for %q)", tc.arg, err, tc.host)
+		hint := "a file on a host is named with its drive and full path, " + tc.name + ")"
+		if got := strings.Contains(err.Error(), "a file on a host"); got != (tc.name != "") || tc.name != "" && !strings.Contains(err.Error(), hint) {
+			t.Errorf("%s: %v (want hint at %q)", tc.arg, err, tc.name)
 		}
 	}
 }
