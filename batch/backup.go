@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/inilua/inilua/ini"
+	"github.com/inilua/inilua/internal/os2path"
 )
 
 // IndexFile is the name of the index in each host's backup directory.
@@ -223,7 +224,7 @@ func (idx *BackupIndex) check() error {
 		if err := checkRemotePath(e.Remote); err != nil {
 			return fmt.Errorf("files[%d]: %w", i, err)
 		}
-		k := strings.ToUpper(strings.ReplaceAll(e.Remote, "/", `\`)) // as samePath
+		k := os2path.UpperString(strings.ReplaceAll(e.Remote, "/", `\`)) // as samePath
 		if j, dup := remotes[k]; dup {
 			return fmt.Errorf("files[%d]: remote %q is files[%d] again", i, e.Remote, j)
 		}
@@ -269,10 +270,10 @@ func isHexHash(s string) bool {
 // path: a drive letter, ':', '\' or '/', then components none of which
 // is empty, "." or "..", the last the file's name.
 func checkRemotePath(p string) error {
-	if len(p) < 4 || p[1] != ':' || p[2] != '\\' && p[2] != '/' || p[0]|0x20 < 'a' || p[0]|0x20 > 'z' {
+	if len(p) < 4 || !os2path.HasDrive(p) || !os2path.IsSep(p[2]) {
 		return fmt.Errorf("remote %q is not an absolute OS/2 file path (C:\\DIR\\FILE.INI)", p)
 	}
-	for _, c := range strings.FieldsFunc(p[3:], func(r rune) bool { return r == '\\' || r == '/' }) {
+	for _, c := range strings.FieldsFunc(p[3:], func(r rune) bool { return r < 0x80 && os2path.IsSep(byte(r)) }) {
 		if strings.Trim(c, ". ") == "" {
 			return fmt.Errorf("remote %q has a %q component", p, c)
 		}
@@ -370,7 +371,7 @@ func baseName(p string) string {
 // blanks are kept: a server that is not OS/2 keeps them in the name, so
 // C:\X.INI. may be another file there, with its own backup.)
 func samePath(a, b string) bool {
-	return strings.EqualFold(strings.ReplaceAll(a, "/", `\`), strings.ReplaceAll(b, "/", `\`))
+	return os2path.FoldEqual(strings.ReplaceAll(a, "/", `\`), strings.ReplaceAll(b, "/", `\`))
 }
 
 // remoteKey returns the OS/2 path p in the form every name of one file
@@ -385,5 +386,5 @@ func remoteKey(p string) string {
 			parts[i] = strings.TrimRight(c, ". ")
 		}
 	}
-	return strings.ToUpper(strings.Join(parts, `\`))
+	return os2path.UpperString(strings.Join(parts, `\`))
 }
