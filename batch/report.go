@@ -357,12 +357,34 @@ func RetryPath(reportFile, retryFile string) string {
 	return strings.TrimSuffix(reportFile, filepath.Ext(reportFile)) + ".retry"
 }
 
+// retryHeader starts the first line of every retry file.
+const retryHeader = "# hosts that failed, were unreachable or were skipped; "
+
+// isRetryFile reports whether path is a regular file (not a link) whose
+// first bytes are retryHeader: a retry file an earlier run wrote.
+func isRetryFile(path string) bool {
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(retryHeader))
+	_, err = io.ReadFull(f, head)
+	return err == nil && string(head) == retryHeader
+}
+
 // WriteRetryFile writes, in inventory format (WriteInventory: with their
 // groups, so --limit on a group still selects them), every host that did
 // not end ok or changed (failed, unreachable, skipped), so that
 // `inilua batch --inventory FILE` runs the script on just those. With no
 // such host, an existing retry file at path is removed, so a stale list
-// is never rerun by mistake. The write is atomic.
+// is never rerun by mistake: only a regular file that starts with the
+// line a retry file starts with (retryHeader); anything else there (a
+// directory, a link, another file) is left as it is. The write is atomic.
 func WriteRetryFile(path string, results []*Result) error {
 	var hosts []*Host
 	byHost := map[*Host]*Result{}
@@ -374,13 +396,16 @@ func WriteRetryFile(path string, results []*Result) error {
 		byHost[r.Host] = r
 	}
 	if len(hosts) == 0 {
+		if !isRetryFile(path) {
+			return nil
+		}
 		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("retry file: %w", err)
 		}
 		return nil
 	}
 	var b strings.Builder
-	b.WriteString("# hosts that failed, were unreachable or were skipped; rerun with --inventory " + filepath.Base(path) + "\n")
+	b.WriteString(retryHeader + "rerun with --inventory " + filepath.Base(path) + "\n")
 	WriteInventory(&b, hosts, func(h *Host) string {
 		r := byHost[h]
 		return fmt.Sprintf("%s: %s", r.Status, oneLine(r.Err))

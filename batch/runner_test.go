@@ -536,6 +536,25 @@ func TestReportAndRetry(t *testing.T) {
 	if _, err := os.Stat(retry); !os.IsNotExist(err) {
 		t.Error("a stale retry file is left when every host succeeded")
 	}
+	// what is not a retry file is never removed in its place
+	notes := filepath.Join(dir, "notes.txt")
+	empty := filepath.Join(dir, "emptydir")
+	link := filepath.Join(dir, "link.retry")
+	os.WriteFile(notes, []byte("notes\n"), 0o644)
+	os.Mkdir(empty, 0o755)
+	os.WriteFile(retry, []byte(retryHeader+"rerun\n"), 0o644)
+	os.Symlink(retry, link)
+	for _, p := range []string{notes, empty, link} {
+		if err := WriteRetryFile(p, results); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+		if _, err := os.Lstat(p); err != nil {
+			t.Errorf("%s (not a retry file) removed: %v", p, err)
+		}
+	}
+	if _, err := os.Stat(retry); err != nil {
+		t.Errorf("the target of a link was removed: %v", err)
+	}
 	buf.Reset()
 	WriteRecap(&buf, results, false)
 	if !strings.Contains(buf.String(), "ok=1 changed=1 failed=0 unreachable=0 skipped=0") {

@@ -365,6 +365,7 @@ func finishRun(results []*batch.Result, meta batch.ReportMeta, report, retryFile
 	if !batch.Summarize(results).AllGood() {
 		status = exitHosts
 	}
+	allGood := status == exitOK
 	if report != "" {
 		if err := batch.WriteReportFile(report, results, meta); err != nil {
 			fmt.Fprintln(stderr, "inilua:", err)
@@ -375,7 +376,7 @@ func finishRun(results []*batch.Result, meta batch.ReportMeta, report, retryFile
 		if err := batch.WriteRetryFile(p, results); err != nil {
 			fmt.Fprintln(stderr, "inilua:", err)
 			status = exitHosts
-		} else if status == exitHosts {
+		} else if !allGood {
 			fmt.Fprintf(stdout, "to retry the hosts that did not succeed: --inventory %s\n", p)
 		}
 	}
@@ -409,7 +410,7 @@ func restoreFlags(c *restoreConfig) *flag.FlagSet {
 	fs.DurationVar(&c.hf.scriptTimeout, "script-timeout", batch.DefaultScriptTimeout,
 		"per host: limit `D` for restoring all of its files, after login; the host fails with 'restore timed out after D', the others go on; 0: no limit")
 	fs.StringVar(&c.backupDir, "backup-dir", "", "the `DIR` given to inilua batch --backup-dir")
-	fs.StringVar(&c.report, "report", "", "write the JSON report to `FILE`")
+	fs.StringVar(&c.report, "report", "", "write the JSON report to `FILE` (and the retry file beside it: the hosts not restored, as an inventory)")
 	fs.BoolVar(&c.force, "force", false, "also restore files changed on the host since the backup run (without it such a host is failed and left as it is)")
 	return fs
 }
@@ -437,7 +438,7 @@ func runRestore(ctx context.Context, args []string, e env) int {
 	if err == nil {
 		err = checkOutputDirs(*report, "")
 	}
-	outputs := []batch.NamedFile{{Role: "--report", Path: *report}}
+	outputs := outputFiles(*report, "") // restore too writes a retry file beside --report
 	if err == nil {
 		err = batch.CheckOutputs(outputs, append(hf.inputFiles(), batch.PasswordFiles(hosts)...))
 	}

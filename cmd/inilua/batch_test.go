@@ -72,6 +72,11 @@ func TestBatchUsageErrors(t *testing.T) {
 	if status != exitUsage || !strings.Contains(stderr, "is the same file as --inventory") {
 		t.Errorf("restore with the report on the inventory: %d %q", status, stderr)
 	}
+	// restore writes a retry file beside --report too: checked the same way
+	status, _, stderr = runCmd(t, runRestore, "--backup-dir", filepath.Join(dir, "nobackups"), "--inventory", retryInv, "--report", filepath.Join(dir, "again.json"))
+	if status != exitUsage || !strings.Contains(stderr, "the retry file "+retryInv+" is the same file as --inventory "+retryInv) {
+		t.Errorf("restore with its retry file on the inventory: %d %q", status, stderr)
+	}
 	status, _, stderr = runCmd(t, runRestore, "--backup-dir", dir, "--report", filepath.Join(dir, "r.json"))
 	if status != exitUsage || !strings.Contains(stderr, "is inside --backup-dir "+dir) {
 		t.Errorf("restore with the report inside the backup directory: %d %q", status, stderr)
@@ -202,5 +207,23 @@ func TestBatchShardFlag(t *testing.T) {
 			t.Errorf("empty shard %s: %d\n%s%s", shard, status, out, stderr)
 		}
 		break
+	}
+}
+
+// TestBatchReportWriteFails: a report that cannot be written (its path
+// is a directory) fails the run, and the recap's advice to rerun the
+// retry file is not given when every host succeeded (there is none).
+func TestBatchReportWriteFails(t *testing.T) {
+	hosts, _ := sampleHosts(t, 1)
+	dir := t.TempDir()
+	inv := filepath.Join(dir, "hosts.txt")
+	os.WriteFile(inv, []byte(hosts[0].InventoryLine()+"\n"), 0o644)
+	script := filepath.Join(dir, "ok.lua")
+	os.WriteFile(script, []byte("return"), 0o644)
+	report := filepath.Join(dir, "rep")
+	os.Mkdir(report, 0o755)
+	status, out, stderr := runCmd(t, runBatch, "--inventory", inv, "--report", report, script)
+	if status != exitHosts || !strings.Contains(stderr, "rep") || strings.Contains(out, "to retry") {
+		t.Errorf("batch with a directory as report: %d\n%s%s", status, out, stderr)
 	}
 }
