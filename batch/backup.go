@@ -178,7 +178,7 @@ func (hb *HostBackup) Save(remote string, f *ini.File) error {
 		e.Backup = fmt.Sprintf("%03d-%s", len(hb.index.Files)+1, safeFileName(baseName(remote)))
 		sum := sha256.Sum256(data)
 		e.SHA256 = hex.EncodeToString(sum[:])
-		if err := ini.WriteFile(filepath.Join(hb.dir, e.Backup), data, ini.SaveOptions{Perm: 0o600}); err != nil {
+		if err := writeInDir(hb.dir, e.Backup, data); err != nil {
 			return fmt.Errorf("backup of %s: %w", remote, err)
 		}
 	}
@@ -195,7 +195,7 @@ func (hb *HostBackup) writeIndex() error {
 	if err != nil {
 		return err
 	}
-	if err := ini.WriteFile(filepath.Join(hb.dir, IndexFile), append(data, '\n'), ini.SaveOptions{Perm: 0o600}); err != nil {
+	if err := writeInDir(hb.dir, IndexFile, append(data, '\n')); err != nil {
 		return fmt.Errorf("backup index: %w", err)
 	}
 	return nil
@@ -268,10 +268,13 @@ func isHexHash(s string) bool {
 
 // checkRemotePath returns an error unless p is an absolute OS/2 file
 // path: a drive letter, ':', '\' or '/', then components none of which
-// is empty, "." or "..", the last the file's name.
+// is empty, "." or "..", the last the file's name; no control character.
 func checkRemotePath(p string) error {
 	if len(p) < 4 || !os2path.HasDrive(p) || !os2path.IsSep(p[2]) {
 		return fmt.Errorf("remote %q is not an absolute OS/2 file path (C:\\DIR\\FILE.INI)", p)
+	}
+	if strings.IndexFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		return fmt.Errorf("remote %q holds a control character (NUL, line break, ...), which no OS/2 file name holds", p)
 	}
 	for _, c := range strings.FieldsFunc(p[3:], func(r rune) bool { return r < 0x80 && os2path.IsSep(byte(r)) }) {
 		if strings.Trim(c, ". ") == "" {
@@ -284,12 +287,43 @@ func checkRemotePath(p string) error {
 	return nil
 }
 
+// readInDir reads the file name inside dir through an os.Root, so that a
+// symlink leading out of the host's backup directory is refused (an
+// error naming dir/name) instead of followed.
+func readInDir(dir, name string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	data, err := root.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+	}
+	return data, nil
+}
+
+// writeInDir replaces the file name inside dir atomically (fsynced, mode
+// 0600) through an os.Root, so that a symlink planted in the backup
+// directory cannot make a backup overwrite a file outside it.
+func writeInDir(dir, name string, data []byte) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	if err := ini.WriteFileRoot(root, name, data, ini.SaveOptions{Perm: 0o600}); err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	return nil
+}
+
 // ReadBackupIndex reads dir/index.json. A missing index is an error
 // wrapping os.ErrNotExist; an index that does not parse (its line and
 // column named) or does not hold what a run writes (see check) is an
 // error naming the index.
 func ReadBackupIndex(dir string) (*BackupIndex, error) {
-	data, err := os.ReadFile(filepath.Join(dir, IndexFile))
+	data, err := readInDir(dir, IndexFile)
 	if err != nil {
 		return nil, fmt.Errorf("backup index: %w", err)
 	}
@@ -320,7 +354,7 @@ func parseBackupIndex(name string, data []byte) (*BackupIndex, error) {
 // parsed in the remote file's format, after checking its SHA-256.
 func ReadBackupFile(dir string, e BackupEntry) (*ini.File, error) {
 	path := filepath.Join(dir, e.Backup)
-	data, err := os.ReadFile(path)
+	data, err := readInDir(dir, e.Backup)
 	if err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}

@@ -2,6 +2,9 @@ package batch
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"encoding/json"
 	"io"
 	"os"
@@ -9,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/inilua/inilua/ini"
 )
 
 // TestJSONErrorsNameTheLine: a damaged report or backup index is refused
@@ -68,6 +73,8 @@ func TestBackupIndexChecked(t *testing.T) {
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\", "absent": true}]`, `files[0]: remote "C:\\" is not an absolute OS/2 file path`},
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\DIR\\", "absent": true}]`, `is not an absolute OS/2 file path`},
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\A\\..\\X.INI", "absent": true}]`, `has a ".." component`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\A\\..\u0000\\X.INI", "absent": true}]`, `files[0]: remote "C:\\A\\..\x00\\X.INI" holds a control character`},
+		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\A\nB.INI", "absent": true}]`, `holds a control character`},
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "absent": true, "backup": "001-X.INI", ` + sum + `}]`, `files[0]: "absent": true`},
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "absent": true, ` + sum + `}]`, `files[0]: "absent": true`},
 		{`"host": "h1", "address": "127.0.0.1:3560", "files": [{"remote": "C:\\X.INI", "backup": "001-X.INI"}]`, `files[0]: sha256 "" is not 64 hex digits`},
@@ -178,5 +185,55 @@ func TestRestoreRefusesRenamedDirectory(t *testing.T) {
 	_, err := Restore(context.Background(), RestoreOptions{BackupDir: backup, Out: io.Discard})
 	if err == nil || !strings.Contains(err.Error(), `host "mail1", whose backups a run keeps in mail1, not mail2`) {
 		t.Fatalf("Restore: %v", err)
+	}
+}
+
+// TestBackupReadsStayInDirectory: a backup file, an index or a host
+// directory that is a symlink leading out of the backup directory is
+// refused, not followed; a backup written where a planted symlink points
+// out replaces the link's name inside the directory, never its target.
+func TestBackupReadsStayInDirectory(t *testing.T) {
+	backup := t.TempDir()
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret.INI")
+	if err := os.WriteFile(secret, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(backup, "mail1")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "001-X.INI")); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("secret"))
+	_, err := ReadBackupFile(dir, BackupEntry{Remote: `C:\X.INI`, Backup: "001-X.INI", SHA256: hex.EncodeToString(sum[:])})
+	if err == nil || !strings.Contains(err.Error(), "001-X.INI") {
+		t.Errorf("a backup linked out of its directory: %v", err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, IndexFile)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadBackupIndex(dir); err == nil || errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an index linked out of its directory: %v", err)
+	}
+	if err := os.Symlink(outside, filepath.Join(backup, "mail2")); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, IndexFile))
+	if _, err := Restore(context.Background(), RestoreOptions{BackupDir: backup, Out: io.Discard}); err == nil || !strings.Contains(err.Error(), "mail2 is a symlink") {
+		t.Errorf("Restore with a linked host directory: %v", err)
+	}
+	// writing a backup through a planted link never touches its target
+	store := &BackupStore{Dir: backup}
+	hb, err := store.Host(&Host{Name: "mail1", Address: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hb.Save(`C:\X.INI`, &ini.File{}); err == nil || !strings.Contains(err.Error(), "outside") {
+		t.Errorf("a backup over a link leading out: %v", err)
+	}
+	if data, _ := os.ReadFile(secret); string(data) != "secret" {
+		t.Errorf("a backup wrote through a planted symlink: %q", data)
 	}
 }
