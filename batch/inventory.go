@@ -451,7 +451,7 @@ func (h *Host) setVar(k, v string) {
 
 func (h *Host) merge(o *Host) error {
 	if o.addrSet {
-		if h.addrSet && h.Address != o.Address {
+		if h.addrSet && !strings.EqualFold(h.Address, o.Address) { // host names are case-insensitive
 			return fmt.Errorf("host %s: addr %s differs from earlier %s", h.Name, o.Address, h.Address)
 		}
 		h.Address, h.addrSet = o.Address, true
@@ -594,10 +594,9 @@ func checkAddrHost(h string) error {
 		}
 		name = h[i+1:]
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
+	for _, c := range name {
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-' || c == '_') {
-			return fmt.Errorf("host %q: only ASCII letters, digits, '.', '-' and '_' go in a host name or an IPv6 zone, not %q", h, string(rune(c)))
+			return fmt.Errorf("host %q: only ASCII letters, digits, '.', '-' and '_' go in a host name or an IPv6 zone, not %q", h, c)
 		}
 	}
 	return nil

@@ -79,6 +79,7 @@ func TestParseInventoryErrors(t *testing.T) {
 		{"a addr=\"x y:1\"\n", "inv:1: bad address \"x y:1\""},
 		{"a addr=\"[fe80::1%a#b]:1\"\n", "inv:1: bad address"},
 		{"caf\u00e9\n", "inv:1: host café has no addr= and its name is not an address"},
+		{"a addr=caf\u00e9:1\n", "not 'é'"},
 		{"a\nb x=" + strings.Repeat("y", 1<<20) + "\n", "inv:2: line longer than 1 MiB"},
 	} {
 		_, err := ParseInventory("inv", "", strings.NewReader(tc.in))
@@ -327,5 +328,15 @@ func TestParseInventoryBOMAndCtrlZ(t *testing.T) {
 	_, err = ParseInventory("inv", "", strings.NewReader("h1\n\x1a\nh2\n"))
 	if err == nil || !strings.Contains(err.Error(), "inv:3: text after the end-of-file byte (Ctrl-Z) on line 2") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestInventoryAddrCaseAside: one host given twice with its addr= spelled
+// in two cases is one address (host names are case-insensitive), not a
+// conflict.
+func TestInventoryAddrCaseAside(t *testing.T) {
+	hosts, err := ParseInventory("inv", "", strings.NewReader("a addr=MAIL1:1\n[g]\na addr=mail1:1\n"))
+	if err != nil || len(hosts) != 1 || hosts[0].Address != "mail1:1" {
+		t.Fatalf("hosts %v, err %v", hosts, err)
 	}
 }

@@ -107,9 +107,10 @@ func TestBackupIndexChecked(t *testing.T) {
 func TestRestoreRefusesOneFileTwice(t *testing.T) {
 	backup := t.TempDir()
 	for _, h := range []string{"mail1", "mail1-alias"} {
+		addr := map[string]string{"mail1": "127.0.0.1:1", "mail1-alias": "[0:0::ffff:7f00:1]:1"}[h]
 		dir := filepath.Join(backup, h)
 		remote := map[string]string{"mail1": `C:\\MAILSRV\\WIN95KEY.INI`, "mail1-alias": `c:/mailsrv/win95key.ini.`}[h]
-		index := `{"host": "` + h + `", "address": "127.0.0.1:1", "files": [{"remote": "` + remote + `", "absent": true}]}`
+		index := `{"host": "` + h + `", "address": "` + addr + `", "files": [{"remote": "` + remote + `", "absent": true}]}`
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +119,7 @@ func TestRestoreRefusesOneFileTwice(t *testing.T) {
 		}
 	}
 	_, err := Restore(context.Background(), RestoreOptions{BackupDir: backup, Out: io.Discard})
-	if err == nil || !strings.Contains(err.Error(), `both restore c:/mailsrv/win95key.ini. on 127.0.0.1:1`) {
+	if err == nil || !strings.Contains(err.Error(), `both restore c:/mailsrv/win95key.ini. on [0:0::ffff:7f00:1]:1`) {
 		t.Fatalf("Restore: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -128,7 +129,7 @@ func Restore(ctx context.Context, opts RestoreOptions) ([]*Result, error) {
 	seen := map[string]string{} // address and upper-case path -> backup directory
 	for _, j := range jobs {
 		for _, e := range j.idx.Files {
-			k := strings.ToLower(j.host.Address) + " " + remoteKey(e.Remote)
+			k := addrKey(j.host.Address) + " " + remoteKey(e.Remote)
 			if other, dup := seen[k]; dup && other != j.dir {
 				return nil, fmt.Errorf("backup directories %s and %s both restore %s on %s (two names for one host?): restore one at a time (--hosts with one of the names)", other, j.dir, e.Remote, j.host.Address)
 			}
@@ -361,4 +362,19 @@ func restoreFile(ctx context.Context, sess *client.Session, remote string, want 
 		return "", errors.New("reading back: the content differs from the backup")
 	}
 	return "restore", nil
+}
+
+// addrKey returns the host:port address a in the form every spelling of
+// it shares without a name lookup: lower case, and an IP address in its
+// canonical form (an IPv4-mapped IPv6 address as IPv4), so that
+// [::ffff:127.0.0.1]:1 and 127.0.0.1:1 are one address.
+func addrKey(a string) string {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return strings.ToLower(a)
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		host = ip.Unmap().String()
+	}
+	return net.JoinHostPort(strings.ToLower(host), port)
 }
