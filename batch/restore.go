@@ -247,7 +247,8 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 }
 
 // changedSince returns the remote files of idx that hold neither the
-// content the run left (BackupEntry.After) nor their backup's.
+// content the run left (BackupEntry.After) nor their backup's, each
+// followed by " (missing on the host)" when it is gone.
 func changedSince(ctx context.Context, sess *client.Session, dir string, idx *BackupIndex) ([]string, error) {
 	var changed []string
 	for _, e := range idx.Files {
@@ -277,7 +278,11 @@ func changedSince(ctx context.Context, sess *client.Session, dir string, idx *Ba
 			}
 			before = ContentHash(want)
 		}
-		if now != before {
+		switch {
+		case now == before:
+		case now == AbsentHash:
+			changed = append(changed, e.Remote+" (missing on the host)")
+		default:
 			changed = append(changed, e.Remote)
 		}
 	}

@@ -61,11 +61,19 @@ func runReport(_ context.Context, args []string, e env) int {
 		return refuse(errors.New("want the output file and at least one report to merge"))
 	}
 	out, inputs := fs.Arg(0), fs.Args()[1:]
+	for _, in := range inputs {
+		if strings.HasPrefix(in, "-") {
+			return refuse(fmt.Errorf("%s after the output file: flags go before OUT.json (inilua report merge [flags] OUT.json IN.json...)", in))
+		}
+	}
 	if err := checkOutputDirs(out, retry); err != nil {
 		return refuse(err)
 	}
 	outputs := outputFiles(out, retry)
 	outputs[0].Role = "the output"
+	if retry == "" {
+		outputs[1].Fix = "name it with --retry-file or give the output another name"
+	}
 	var inFiles []batch.NamedFile
 	for _, in := range inputs {
 		inFiles = append(inFiles, batch.NamedFile{Role: "the input", Path: in})

@@ -173,6 +173,8 @@ func TestReportMergeUsage(t *testing.T) {
 		{[]string{"merge", filepath.Join(dir, "out.json"), filepath.Join(dir, "missing.json")}, "missing.json"},
 		{[]string{"merge", filepath.Join(dir, "out.json"), bad}, bad + ": host a: no status"},
 		{[]string{"merge", filepath.Join(dir, "nodir", "out.json"), bad}, "nodir does not exist"},
+		{[]string{"merge", filepath.Join(dir, "out.json"), bad, "--retry-file", "z"}, "--retry-file after the output file: flags go before OUT.json"},
+		{[]string{"merge", filepath.Join(dir, "bad.json"), filepath.Join(dir, "bad.retry")}, "name it with --retry-file or give the output another name"},
 		// the retry file would replace a host's password file
 		{[]string{"merge", "--retry-file", pw, filepath.Join(dir, "out.json"), withPW}, "--retry-file " + pw + " is the same file as the password_file= of host a " + pw},
 	} {
