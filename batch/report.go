@@ -475,6 +475,24 @@ func ShowName(s string) string { return notation.Name(s) }
 // little-endian unsigned number, e.g. 0x2C010000 (300).
 func ShowValue(b []byte) string { return notation.Value(b) }
 
+// oneLine returns an error text as one line a terminal shows as it is:
+// CR, LF and tab as blanks, every other control character (C0, DEL, C1,
+// and the Unicode line and paragraph separators) as a Go escape (\x1b,
+// \u2028), so a script's error cannot move the cursor, recolour the
+// terminal or break the recap's rows.
 func oneLine(s string) string {
-	return strings.NewReplacer("\r", " ", "\n", " ", "\t", " ").Replace(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\r' || r == '\n' || r == '\t':
+			b.WriteByte(' ')
+		case r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r == 0x2028 || r == 0x2029:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

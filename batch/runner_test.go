@@ -820,3 +820,12 @@ func TestWriteDiffQuotesNames(t *testing.T) {
 		t.Fatalf("diff:\n%q\nwant\n%q", buf.String(), want)
 	}
 }
+
+// TestOneLineEscapesControls: an error holding terminal escapes or line
+// separators is shown on one line with them escaped, text kept.
+func TestOneLineEscapesControls(t *testing.T) {
+	got := oneLine("a\nb\x1b[2Jc\u2028d\u0085é\x7f")
+	if want := `a b\x1b[2Jc\u2028d\x85é\x7f`; got != want {
+		t.Errorf("oneLine: %q, want %q", got, want)
+	}
+}
