@@ -121,7 +121,12 @@ type HostBackup struct {
 // The directory itself is created by the first Save, so a host that
 // changed nothing leaves nothing in the backup directory.
 func (b *BackupStore) Host(h *Host) (*HostBackup, error) {
-	dir := filepath.Join(b.Dir, HostDirName(h.Name))
+	dir := joinRaw(b.Dir, HostDirName(h.Name))
+	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		// restore refuses a linked host directory: a run must not write
+		// backups it could not restore
+		return nil, fmt.Errorf("backup: %s is a symlink: the backups of host %s go in a directory of their own there", dir, h.Name)
+	}
 	hb := &HostBackup{dir: dir, index: BackupIndex{Host: h.Name, Address: h.Address}}
 	idx, err := ReadBackupIndex(dir)
 	switch {
@@ -285,6 +290,16 @@ func checkRemotePath(p string) error {
 		return fmt.Errorf("remote %q is not an absolute OS/2 file path (C:\\DIR\\FILE.INI)", p)
 	}
 	return nil
+}
+
+// joinRaw returns dir and name joined by one separator without tidying
+// dir: "X/.." stays as written, so the kernel resolves X's link before
+// the "..", as it does when listing dir.
+func joinRaw(dir, name string) string {
+	if dir == "" || os.IsPathSeparator(dir[len(dir)-1]) {
+		return dir + name
+	}
+	return dir + string(filepath.Separator) + name
 }
 
 // readInDir reads the file name inside dir through an os.Root, so that a

@@ -234,6 +234,10 @@ func TestBackupReadsStayInDirectory(t *testing.T) {
 	if err := hb.Save(`C:\X.INI`, &ini.File{}); err == nil || !strings.Contains(err.Error(), "outside") {
 		t.Errorf("a backup over a link leading out: %v", err)
 	}
+	// nor does a run write backups into a linked host directory (restore would refuse them)
+	if _, err := store.Host(&Host{Name: "mail2", Address: "127.0.0.1:1"}); err == nil || !strings.Contains(err.Error(), "mail2 is a symlink") {
+		t.Errorf("Host with a linked directory: %v", err)
+	}
 	if data, _ := os.ReadFile(secret); string(data) != "secret" {
 		t.Errorf("a backup wrote through a planted symlink: %q", data)
 	}

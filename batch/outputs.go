@@ -102,20 +102,28 @@ func sameFile(a, b string) bool {
 }
 
 // resolved returns the absolute path of the file a write to p replaces:
-// the last component's links followed (ini.SaveTarget), the directory's
-// links resolved when it exists. On an error it returns what it has.
+// the last component's links followed (ini.SaveTarget), then every link
+// of the path resolved in order, as the kernel does ("S/../x" is x beside
+// S's target, not beside S), before the path is tidied. A file that does
+// not exist yet is its resolved directory joined with its name. On an
+// error it returns what it has.
 func resolved(p string) string {
 	if t, err := ini.SaveTarget(p); err == nil {
 		p = t
 	}
-	if abs, err := filepath.Abs(p); err == nil {
-		p = abs
+	if !filepath.IsAbs(p) {
+		if wd, err := os.Getwd(); err == nil {
+			p = wd + string(filepath.Separator) + p // not Join: that would tidy "S/.." away
+		}
 	}
 	if r, err := filepath.EvalSymlinks(p); err == nil {
 		return r
 	}
-	if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
-		return filepath.Join(dir, filepath.Base(p))
+	dir, base := filepath.Split(p)
+	if base != "" && base != "." && base != ".." {
+		if r, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(r, base)
+		}
 	}
-	return p
+	return filepath.Clean(p)
 }

@@ -64,6 +64,12 @@ func TestCheckOutsideDir(t *testing.T) {
 	if err := os.Symlink("bak/mail1/index.json", "r.json"); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Symlink("bak/mail1", "S"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir("mail1", 0o755); err != nil { // what S/../mail1 would be, tidied as text
+		t.Fatal(err)
+	}
 	bak := NamedFile{"--backup-dir", "bak", ""}
 	for _, tc := range []struct{ out, want string }{
 		{"bak.json", ""},
@@ -72,6 +78,9 @@ func TestCheckOutsideDir(t *testing.T) {
 		{"bak/mail1/index.json", "inside --backup-dir bak"},
 		{filepath.Join(dir, "bak", "x"), "inside --backup-dir bak"},
 		{"r.json", "--report r.json is inside --backup-dir bak"},
+		// the kernel follows S before "..": S/../h1 is bak/h1 when S is bak/mail1's sibling link
+		{"S/../mail1/index.json", "--report S/../mail1/index.json is inside --backup-dir bak"},
+		{"S/../new.json", "inside --backup-dir bak"},
 	} {
 		err := CheckOutsideDir([]NamedFile{{"--report", tc.out, ""}}, bak)
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {

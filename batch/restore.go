@@ -94,7 +94,7 @@ func Restore(ctx context.Context, opts RestoreOptions) ([]*Result, error) {
 	}
 	var jobs []job
 	for _, e := range entries {
-		dir := filepath.Join(opts.BackupDir, e.Name())
+		dir := joinRaw(opts.BackupDir, e.Name())
 		if e.Type()&os.ModeSymlink != 0 {
 			if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 				return nil, fmt.Errorf("backup directory %s is a symlink: restore reads only the host directories a run wrote there", dir)

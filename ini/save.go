@@ -427,7 +427,8 @@ func resolvePath(path string) (string, error) {
 			return "", err
 		}
 		if !filepath.IsAbs(link) {
-			link = filepath.Join(filepath.Dir(path), link)
+			dir, _ := filepath.Split(path) // as written: tidying "S/../x" would skip S's link
+			link = dir + link
 		}
 		path = link
 	}
