@@ -175,6 +175,11 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 	start := time.Now()
 	res := &Result{Host: h, Status: StatusOK}
 	defer func() { res.Duration = time.Since(start) }()
+	wants, err := loadBackups(dir, idx)
+	if err != nil {
+		res.Status, res.Err = StatusFailed, err.Error()+"; nothing restored"
+		return res
+	}
 	pw, err := h.Password(opts.Password)
 	if err != nil {
 		res.Status, res.Err = StatusFailed, err.Error()
@@ -200,7 +205,7 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 		return res
 	}
 	if !opts.Force {
-		changed, err := changedSince(hctx, sess, dir, idx)
+		changed, err := changedSince(hctx, sess, idx, wants)
 		if err != nil {
 			if expired(hctx) && ctx.Err() == nil {
 				return timedOut(0)
@@ -223,14 +228,7 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 		if hctx.Err() != nil {
 			return timedOut(n)
 		}
-		var want *ini.File
-		if !e.Absent {
-			if want, err = ReadBackupFile(dir, e); err != nil {
-				res.Status, res.Err = StatusFailed, err.Error()
-				return res
-			}
-		}
-		op, err := restoreFile(hctx, sess, e.Remote, want)
+		op, err := restoreFile(hctx, sess, e.Remote, wants[n])
 		if err != nil {
 			if expired(hctx) && ctx.Err() == nil {
 				return timedOut(n)
@@ -246,12 +244,40 @@ func restoreHost(ctx context.Context, opts RestoreOptions, h *Host, dir string, 
 	return res
 }
 
+// loadBackups reads and checks (SHA-256, format) the backup of every file
+// of idx before anything is written, so a damaged backup fails the host
+// untouched instead of half-restored; the result holds nil for an Absent
+// entry. It also refuses an index whose files include the temporary file
+// restore writes for another of them (RestorePrefix + its name, beside
+// it): restoring that one would remove the other as a leftover.
+func loadBackups(dir string, idx *BackupIndex) ([]*ini.File, error) {
+	wants := make([]*ini.File, len(idx.Files))
+	for i, e := range idx.Files {
+		if e.Absent {
+			continue
+		}
+		tmp := e.Remote[:len(e.Remote)-len(baseName(e.Remote))] + RestorePrefix + baseName(e.Remote)
+		for _, o := range idx.Files {
+			if samePath(o.Remote, tmp) {
+				return nil, fmt.Errorf("%s is backed up, and it is the temporary file restore writes to put back %s: restoring both cannot work (restore %s by hand from %s)", o.Remote, e.Remote, o.Remote, dir)
+			}
+		}
+		f, err := ReadBackupFile(dir, e)
+		if err != nil {
+			return nil, err
+		}
+		wants[i] = f
+	}
+	return wants, nil
+}
+
 // changedSince returns the remote files of idx that hold neither the
-// content the run left (BackupEntry.After) nor their backup's, each
+// content the run left (BackupEntry.After) nor their backup's (wants, from
+// loadBackups), each
 // followed by " (missing on the host)" when it is gone.
-func changedSince(ctx context.Context, sess *client.Session, dir string, idx *BackupIndex) ([]string, error) {
+func changedSince(ctx context.Context, sess *client.Session, idx *BackupIndex, wants []*ini.File) ([]string, error) {
 	var changed []string
-	for _, e := range idx.Files {
+	for i, e := range idx.Files {
 		if e.After == "" {
 			continue // unknown: nothing to compare with
 		}
@@ -271,12 +297,8 @@ func changedSince(ctx context.Context, sess *client.Session, dir string, idx *Ba
 			continue
 		}
 		before := AbsentHash
-		if !e.Absent {
-			want, err := ReadBackupFile(dir, e)
-			if err != nil {
-				return nil, err
-			}
-			before = ContentHash(want)
+		if wants[i] != nil {
+			before = ContentHash(wants[i])
 		}
 		switch {
 		case now == before:

@@ -326,3 +326,60 @@ func TestReportFileMode(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreChecksEveryBackupFirst: a damaged backup of a later file
+// fails the host before the first write, so no host is left half
+// restored; an index whose files include restore's own temporary name for
+// another of them is refused the same way (restoring one would remove the
+// other as a leftover).
+func TestRestoreChecksEveryBackupFirst(t *testing.T) {
+	hosts, dirs, _ := testHosts(t, 1)
+	empty, err := ini.New().MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dirs[0], "MAILSRV", RestorePrefix+"DOMAIN2.INI"), empty, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(names, value string) string {
+		backup := t.TempDir()
+		code := []byte(`local s = ...
+for name in ("` + names + `"):gmatch("%S+") do
+  s:open("C:\\MAILSRV\\" .. name):set("A", "k", "` + value + `")
+end`)
+		results, err := Run(context.Background(), hosts, Options{Script: "r.lua", Code: code, BackupDir: backup})
+		if err != nil || !strings.HasPrefix(statuses(results), "host1=changed/") {
+			t.Fatalf("run: %v %s %s", err, statuses(results), results[0].Err)
+		}
+		return backup
+	}
+	withTmp := run("DOMAIN1.INI DOMAIN2.INI "+RestorePrefix+"DOMAIN2.INI", "run1")
+	res, err := Restore(context.Background(), RestoreOptions{BackupDir: withTmp})
+	if err != nil || statuses(res) != "host1=failed/0" || !strings.Contains(res[0].Err, `C:\MAILSRV\inilua-restore-DOMAIN2.INI is backed up, and it is the temporary file restore writes to put back C:\MAILSRV\DOMAIN2.INI`) {
+		t.Fatalf("restore with its temporary name backed up: %v %s %q", err, statuses(res), res[0].Err)
+	}
+	// damage the second backup: nothing is restored, even forced
+	plain := run("DOMAIN1.INI DOMAIN2.INI", "run2")
+	after := snapshot(t, dirs[0])
+	hostDir := filepath.Join(plain, "host1")
+	idx, err := ReadBackupIndex(hostDir)
+	if err != nil || len(idx.Files) != 2 || idx.Files[1].Backup == "" {
+		t.Fatalf("index %+v %v", idx, err)
+	}
+	f, err := os.OpenFile(filepath.Join(hostDir, idx.Files[1].Backup), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("junk")
+	f.Close()
+	res, err = Restore(context.Background(), RestoreOptions{BackupDir: plain, Force: true})
+	if err != nil || statuses(res) != "host1=failed/0" || !strings.Contains(res[0].Err, "SHA-256 does not match") || !strings.HasSuffix(res[0].Err, "; nothing restored") {
+		t.Fatalf("restore with a damaged backup: %v %s %q", err, statuses(res), res[0].Err)
+	}
+	now := snapshot(t, dirs[0])
+	for name, data := range after {
+		if !bytes.Equal(data, now[name]) {
+			t.Errorf("%s changed by a restore that failed on a damaged backup", name)
+		}
+	}
+}
