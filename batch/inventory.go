@@ -524,7 +524,7 @@ func checkHostName(name string) error {
 	case strings.HasPrefix(name, "[") && !strings.Contains(name, "]:"):
 		return fmt.Errorf("host name %q starts with [ but is not an [IPv6]:port address", name)
 	case !printable(name):
-		return fmt.Errorf("host name %q contains a control character or is not UTF-8", name)
+		return fmt.Errorf("host name %q contains a control character, a line separator or a format character (a bidirectional override, ...) or is not UTF-8", name)
 	}
 	return nil
 }
@@ -673,13 +673,17 @@ func needsQuote(v string) bool {
 	return false
 }
 
-// printable reports whether s is valid UTF-8 without control characters.
+// printable reports whether s is valid UTF-8 of characters a terminal
+// shows as themselves (unicode.IsPrint, the ASCII blank): no control
+// character, no line or paragraph separator (U+2028, U+2029), no format
+// character such as the bidirectional overrides (U+202E) that make a name
+// display as another.
 func printable(s string) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) {
+		if !unicode.IsPrint(r) && r != ' ' {
 			return false
 		}
 	}

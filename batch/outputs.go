@@ -16,7 +16,9 @@ type NamedFile struct {
 	Role string // the flag or argument, e.g. "--report", "the script"
 	Path string // as given; "" for a file not given (skipped)
 	// Fix, for an output, says how to name it otherwise, ending the
-	// refusal ("give --report another name" when empty).
+	// refusal ("give --report another name" when empty); when it is the
+	// same file as an earlier output, its Fix ends that refusal too
+	// ("give them different names" when empty).
 	Fix string
 }
 
@@ -48,7 +50,11 @@ func CheckOutputs(outputs, inputs []NamedFile) error {
 		}
 		for _, p := range outputs[i+1:] {
 			if p.Path != "" && sameFile(o.Path, p.Path) {
-				return fmt.Errorf("%s %s and %s %s are the same file: one would replace the other; give them different names", o.Role, o.Path, p.Role, p.Path)
+				fix := "give them different names"
+				if p.Fix != "" {
+					fix = p.Fix
+				}
+				return fmt.Errorf("%s %s and %s %s are the same file: one would replace the other; %s", o.Role, o.Path, p.Role, p.Path, fix)
 			}
 		}
 	}

@@ -72,7 +72,7 @@ func (p *progress) line(res *Result) string {
 	line := fmt.Sprintf("[%d/%d] %s: %s", p.n, p.total, res.Host.Name, res.Status)
 	switch {
 	case res.Status == StatusChanged && len(res.Notified) > 0:
-		line += fmt.Sprintf(" (%s; notified %s)", plural.Count(len(res.Changes), "change"), strings.Join(res.Notified, ", "))
+		line += fmt.Sprintf(" (%s; notified %s)", plural.Count(len(res.Changes), "change"), oneLine(strings.Join(res.Notified, ", ")))
 	case res.Status == StatusChanged:
 		line += " (" + plural.Count(len(res.Changes), "change") + ")"
 	case res.Err != "":

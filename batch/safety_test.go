@@ -383,3 +383,20 @@ end`)
 		}
 	}
 }
+
+// TestBackupRefusesNonUTF8Name: a file whose name holds a code-page byte
+// (not UTF-8) is not changed under --backup-dir: the JSON index would
+// record another name, and restore would write that one.
+func TestBackupRefusesNonUTF8Name(t *testing.T) {
+	hosts, dirs, _ := testHosts(t, 1)
+	before := snapshot(t, dirs[0])
+	code := []byte(`local s = ...
+s:open("C:\\MAILSRV\\CAF\130.INI"):set("A", "k", "v")`)
+	results, err := Run(context.Background(), hosts, Options{Script: "n.lua", Code: code, BackupDir: t.TempDir()})
+	if err != nil || statuses(results) != "host1=failed/0" || !strings.Contains(results[0].Err, "not UTF-8") {
+		t.Fatalf("run: %v %s %q", err, statuses(results), results[0].Err)
+	}
+	if after := snapshot(t, dirs[0]); len(after) != len(before) {
+		t.Errorf("%d files after the refused write, %d before", len(after), len(before))
+	}
+}

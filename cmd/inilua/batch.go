@@ -20,6 +20,7 @@ import (
 	"github.com/inilua/inilua/batch"
 	"github.com/inilua/inilua/cmd/internal/cliflag"
 	"github.com/inilua/inilua/internal/version"
+	"github.com/inilua/inilua/notation"
 )
 
 // Exit statuses of the batch and restore subcommands (docs/batch.md).
@@ -439,6 +440,7 @@ func runRestore(ctx context.Context, args []string, e env) int {
 		err = checkOutputDirs(*report, "")
 	}
 	outputs := outputFiles(*report, "") // restore too writes a retry file beside --report
+	outputs[1].Fix = "give --report another name (restore writes the retry file beside it, as NAME.retry)"
 	if err == nil {
 		err = batch.CheckOutputs(outputs, append(hf.inputFiles(), batch.PasswordFiles(hosts)...))
 	}
@@ -474,7 +476,7 @@ func runRestore(ctx context.Context, args []string, e env) int {
 	}
 	for _, r := range results {
 		for _, c := range r.Changes {
-			fmt.Fprintf(stdout, "%s %s: %s\n", r.Host.Name, c.File, c.Op)
+			fmt.Fprintf(stdout, "%s %s: %s\n", r.Host.Name, notation.Name(c.File), c.Op)
 		}
 	}
 	return finishRun(results, batch.ReportMeta{Version: version.Get()}, *report, "", stdout, stderr)

@@ -73,6 +73,10 @@ func TestBatchUsageErrors(t *testing.T) {
 		t.Errorf("restore with the report on the inventory: %d %q", status, stderr)
 	}
 	// restore writes a retry file beside --report too: checked the same way
+	status, _, stderr = runCmd(t, runRestore, "--backup-dir", filepath.Join(dir, "nobackups"), "--report", filepath.Join(dir, "r.retry"))
+	if status != exitUsage || !strings.Contains(stderr, "are the same file: one would replace the other; give --report another name (restore writes the retry file beside it, as NAME.retry)") {
+		t.Errorf("restore --report NAME.retry: %d %q", status, stderr)
+	}
 	status, _, stderr = runCmd(t, runRestore, "--backup-dir", filepath.Join(dir, "nobackups"), "--inventory", retryInv, "--report", filepath.Join(dir, "again.json"))
 	if status != exitUsage || !strings.Contains(stderr, "the retry file "+retryInv+" is the same file as --inventory "+retryInv) {
 		t.Errorf("restore with its retry file on the inventory: %d %q", status, stderr)
