@@ -496,6 +496,11 @@ func checkWritable(h *Host) error {
 		if h.Vars[k] == "" && (k == VarPasswordEnv || k == VarPasswordFile) {
 			return fmt.Errorf("%s= needs a value", k)
 		}
+		if k == VarPasswordFile && !filepath.IsAbs(h.Vars[k]) {
+			// a run writes it absolute; relative, it would be read against
+			// another directory by each file it is written into
+			return fmt.Errorf("%s=%s is not an absolute path (a run writes it absolute)", k, h.Vars[k])
+		}
 	}
 	return nil
 }

@@ -141,6 +141,7 @@ func TestReportHostsChecked(t *testing.T) {
 		{`"name": "a", "address": "[fe80::1%eth0]:1", "status": "failed"`, ``},
 		{`"name": "a", "address": "h:03560", "status": "failed"`, `host a: address "h:03560" is not written as host:port (want "h:3560"`},
 		{`"name": "a", "status": "failed"`, `host a: empty address`},
+		{`"name": "a", "address": "10.0.0.1:3560", "status": "failed", "vars": {"password_file": "pw.txt"}`, `host a: password_file=pw.txt is not an absolute path`},
 		{`"name": "a", "address": "10.0.0.1:3560", "status": "bogus"`, `host a: status "bogus" is not ok, changed, failed, unreachable or skipped`},
 		{`"name": "a", "address": "10.0.0.1:3560", "status": "ok", "position": -4`, "host a: position -4 is negative"},
 		{`"name": "a", "address": "10.0.0.1:3560", "status": "ok", "groups": ["g]\nx"]`, `host a: bad group name`},

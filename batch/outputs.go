@@ -61,6 +61,20 @@ func CheckOutputs(outputs, inputs []NamedFile) error {
 	return nil
 }
 
+// CheckDistinct returns an error naming the file when two of files are the
+// same file (as CheckOutputs compares them): a report given twice to a
+// merge. Empty paths are skipped.
+func CheckDistinct(files []NamedFile) error {
+	for i, a := range files {
+		for _, b := range files[i+1:] {
+			if a.Path != "" && b.Path != "" && sameFile(a.Path, b.Path) {
+				return fmt.Errorf("%s %s and %s %s are the same file: give each once", a.Role, a.Path, b.Role, b.Path)
+			}
+		}
+	}
+	return nil
+}
+
 // CheckOutsideDir returns an error naming the output and the directory
 // when an output (resolved as in CheckOutputs) would be written inside
 // dir or one of its subdirectories: a report written into --backup-dir

@@ -81,6 +81,9 @@ func runReport(_ context.Context, args []string, e env) int {
 	if err := batch.CheckOutputs(outputs, inFiles); err != nil {
 		return refuse(err)
 	}
+	if err := batch.CheckDistinct(inFiles); err != nil {
+		return refuse(err)
+	}
 	var reports []*batch.Report
 	for _, in := range inputs {
 		rep, err := batch.ReadReportFile(in)

@@ -175,6 +175,7 @@ func TestReportMergeUsage(t *testing.T) {
 		{[]string{"merge", filepath.Join(dir, "nodir", "out.json"), bad}, "nodir does not exist"},
 		{[]string{"merge", filepath.Join(dir, "out.json"), bad, "--retry-file", "z"}, "--retry-file after the output file: flags go before OUT.json"},
 		{[]string{"merge", filepath.Join(dir, "bad.json"), filepath.Join(dir, "bad.retry")}, "name it with --retry-file or give the output another name"},
+		{[]string{"merge", filepath.Join(dir, "out.json"), withPW, filepath.Join(dir, ".", "pw.json")}, "the input " + withPW + " and the input " + filepath.Join(dir, "pw.json") + " are the same file: give each once"},
 		// the retry file would replace a host's password file
 		{[]string{"merge", "--retry-file", pw, filepath.Join(dir, "out.json"), withPW}, "--retry-file " + pw + " is the same file as the password_file= of host a " + pw},
 	} {
