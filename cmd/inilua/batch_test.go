@@ -26,14 +26,9 @@ func runCmd(t *testing.T, run func(context.Context, []string, env) int, args ...
 // usage errors (exit status 1) before any host is contacted, and the
 // message names the file (and line) at fault.
 func TestBatchUsageErrors(t *testing.T) {
-	hosts, dirs := sampleHosts(t, 1)
-	dir := t.TempDir()
-	inv := filepath.Join(dir, "hosts.txt")
-	os.WriteFile(inv, []byte(hosts[0].InventoryLine()+"\n"), 0o644)
+	hosts, dirs, dir, inv, script := oneHostRun(t, `local s = ... s:open("C:\\OS2\\APPS.INI"):set("X", "k", "v")`)
 	bad := filepath.Join(dir, "bad.txt")
 	os.WriteFile(bad, []byte("# ok\nh1 addr=127.0.0.1:1\nh2 role\n"), 0o644)
-	script := filepath.Join(dir, "s.lua")
-	os.WriteFile(script, []byte(`local s = ... s:open("C:\\OS2\\APPS.INI"):set("X", "k", "v")`), 0o644)
 	retryInv := filepath.Join(dir, "again.retry")
 	os.WriteFile(retryInv, []byte(hosts[0].InventoryLine()+"\n"), 0o644)
 	pwInv := filepath.Join(dir, "pw-hosts.txt")
@@ -218,16 +213,27 @@ func TestBatchShardFlag(t *testing.T) {
 // is a directory) fails the run, and the recap's advice to rerun the
 // retry file is not given when every host succeeded (there is none).
 func TestBatchReportWriteFails(t *testing.T) {
-	hosts, _ := sampleHosts(t, 1)
-	dir := t.TempDir()
-	inv := filepath.Join(dir, "hosts.txt")
-	os.WriteFile(inv, []byte(hosts[0].InventoryLine()+"\n"), 0o644)
-	script := filepath.Join(dir, "ok.lua")
-	os.WriteFile(script, []byte("return"), 0o644)
+	_, _, dir, inv, script := oneHostRun(t, "return")
 	report := filepath.Join(dir, "rep")
 	os.Mkdir(report, 0o755)
 	status, out, stderr := runCmd(t, runBatch, "--inventory", inv, "--report", report, script)
 	if status != exitHosts || !strings.Contains(stderr, "rep") || strings.Contains(out, "to retry") {
 		t.Errorf("batch with a directory as report: %d\n%s%s", status, out, stderr)
 	}
+}
+
+// oneHostRun starts one sample host and writes, in a new directory dir,
+// its inventory inv (hosts.txt) and the script code (s.lua).
+func oneHostRun(t *testing.T, code string) (hosts []*batch.Host, dirs []string, dir, inv, script string) {
+	t.Helper()
+	hosts, dirs = sampleHosts(t, 1)
+	dir = t.TempDir()
+	inv = filepath.Join(dir, "hosts.txt")
+	script = filepath.Join(dir, "s.lua")
+	for name, data := range map[string]string{inv: hosts[0].InventoryLine() + "\n", script: code} {
+		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return hosts, dirs, dir, inv, script
 }
