@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -169,6 +170,10 @@ func (hb *HostBackup) Save(remote string, f *ini.File) error {
 	if hb.find(remote) >= 0 {
 		return nil
 	}
+	if err := checkRemotePath(remote); err != nil {
+		// what the index could not hold, restore could not put back
+		return fmt.Errorf("backup: %w: not changed, as restore could not put it back", err)
+	}
 	if err := os.MkdirAll(hb.dir, 0o755); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -180,7 +185,9 @@ func (hb *HostBackup) Save(remote string, f *ini.File) error {
 		if err != nil {
 			return fmt.Errorf("backup of %s: %w", remote, err)
 		}
-		e.Backup = fmt.Sprintf("%03d-%s", len(hb.index.Files)+1, safeFileName(baseName(remote)))
+		if e.Backup, err = hb.freeName(remote); err != nil {
+			return fmt.Errorf("backup of %s: %w", remote, err)
+		}
 		sum := sha256.Sum256(data)
 		e.SHA256 = hex.EncodeToString(sum[:])
 		if err := writeInDir(hb.dir, e.Backup, data); err != nil {
@@ -193,6 +200,27 @@ func (hb *HostBackup) Save(remote string, f *ini.File) error {
 		return err
 	}
 	return nil
+}
+
+// freeName returns the name for a new backup of remote, NNN-NAME, NNN
+// counting from the number of files the index lists plus one, past any
+// name already in the directory (a file, a link) or in the index: a new
+// backup never replaces, or writes through, anything there.
+func (hb *HostBackup) freeName(remote string) (string, error) {
+	for n := len(hb.index.Files) + 1; n <= len(hb.index.Files)+1000; n++ {
+		name := fmt.Sprintf("%03d-%s", n, safeFileName(baseName(remote)))
+		if slices.ContainsFunc(hb.index.Files, func(e BackupEntry) bool { return e.Backup == name }) {
+			continue
+		}
+		_, err := os.Lstat(filepath.Join(hb.dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			return name, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("no free backup name in %s (1000 names NNN-%s taken)", hb.dir, safeFileName(baseName(remote)))
 }
 
 func (hb *HostBackup) writeIndex() error {

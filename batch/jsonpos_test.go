@@ -232,8 +232,15 @@ func TestBackupReadsStayInDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := hb.Save(`C:\X.INI`, &ini.File{}); err == nil || !strings.Contains(err.Error(), "outside") {
-		t.Errorf("a backup over a link leading out: %v", err)
+	if err := hb.Save(`C:\X.INI`, &ini.File{}); err != nil {
+		t.Errorf("a backup beside a link leading out: %v", err)
+	}
+	if idx, err := ReadBackupIndex(dir); err != nil || len(idx.Files) != 1 || idx.Files[0].Backup != "002-X.INI" {
+		t.Errorf("the backup took the link's name: %+v %v", idx, err)
+	}
+	// and a write where a link leading out stands is refused by os.Root
+	if err := writeInDir(dir, "001-X.INI", []byte("x")); err == nil || !strings.Contains(err.Error(), "outside") {
+		t.Errorf("writeInDir over a link leading out: %v", err)
 	}
 	// nor does a run write backups into a linked host directory (restore would refuse them)
 	if _, err := store.Host(&Host{Name: "mail2", Address: "127.0.0.1:1"}); err == nil || !strings.Contains(err.Error(), "mail2 is a symlink") {
@@ -241,5 +248,68 @@ func TestBackupReadsStayInDirectory(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(secret); string(data) != "secret" {
 		t.Errorf("a backup wrote through a planted symlink: %q", data)
+	}
+}
+
+// TestBackupSaveRefusesAndNeverReplaces: a file whose path the index
+// could not hold (a control character, a "..." component) is not backed up
+// (so not changed); a new backup never takes a name already in the
+// directory, link or file, that the index does not list.
+func TestBackupSaveRefusesAndNeverReplaces(t *testing.T) {
+	backup := t.TempDir()
+	store := &BackupStore{Dir: backup}
+	hb, err := store.Host(&Host{Name: "mail1", Address: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, remote := range []string{"C:\\MAILSRV\\A\x01B.INI", `C:\MAILSRV\...`, `C:\MAILSRV\ `} {
+		if err := hb.Save(remote, nil); err == nil || !strings.Contains(err.Error(), "not changed, as restore could not put it back") {
+			t.Errorf("Save(%q): %v", remote, err)
+		}
+	}
+	first := &ini.File{}
+	first.Put([]byte("A"), []byte("k"), []byte("first"))
+	if err := hb.Save(`C:\MAILSRV\DOMAIN1.INI`, first); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(backup, "mail1")
+	if err := os.Symlink("001-DOMAIN1.INI", filepath.Join(dir, "002-DOMAIN2.INI")); err != nil {
+		t.Fatal(err)
+	}
+	if err := hb.Save(`C:\MAILSRV\DOMAIN2.INI`, &ini.File{}); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := ReadBackupIndex(dir)
+	if err != nil || len(idx.Files) != 2 || idx.Files[1].Backup != "003-DOMAIN2.INI" {
+		t.Fatalf("index %+v %v", idx, err)
+	}
+	if f, err := ReadBackupFile(dir, idx.Files[0]); err != nil || !f.Equal(first) {
+		t.Errorf("the first backup after the second: %v", err)
+	}
+}
+
+// TestRestoreSkipsDamagedUnselected: a damaged index of a host that is
+// not selected does not stop the restore of the selected ones; selected,
+// it does.
+func TestRestoreSkipsDamagedUnselected(t *testing.T) {
+	backup := t.TempDir()
+	for name, index := range map[string]string{
+		"bad":  `{"host": "bad", "files": []}`,
+		"good": `{"host": "good", "address": "127.0.0.1:1", "files": []}`,
+	} {
+		if err := os.MkdirAll(filepath.Join(backup, name), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(backup, name, IndexFile), []byte(index), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	good := &Host{Name: "good", Address: "127.0.0.1:1"}
+	res, err := Restore(context.Background(), RestoreOptions{BackupDir: backup, Hosts: []*Host{good}, Out: io.Discard, Timeout: time.Second})
+	if err != nil || len(res) != 1 || res[0].Host != good {
+		t.Errorf("restore of the good host: %v %v", err, res)
+	}
+	if _, err := Restore(context.Background(), RestoreOptions{BackupDir: backup, Out: io.Discard}); err == nil || !strings.Contains(err.Error(), "address") {
+		t.Errorf("restore of every host: %v", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/inilua/inilua/ini"
@@ -477,9 +478,10 @@ func ShowValue(b []byte) string { return notation.Value(b) }
 
 // oneLine returns an error text as one line a terminal shows as it is:
 // CR, LF and tab as blanks, every other control character (C0, DEL, C1,
-// and the Unicode line and paragraph separators) as a Go escape (\x1b,
-// \u2028), so a script's error cannot move the cursor, recolour the
-// terminal or break the recap's rows.
+// the Unicode line and paragraph separators, and format characters such as
+// the bidirectional overrides) as a Go escape (\x1b, \u2028, \u202e), so
+// a script's error cannot move the cursor, recolour the terminal, reorder
+// what it shows or break the recap's rows.
 func oneLine(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -488,8 +490,10 @@ func oneLine(s string) string {
 			b.WriteByte(' ')
 		case r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f:
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case r == 0x2028 || r == 0x2029:
+		case r == 0x2028 || r == 0x2029 || unicode.Is(unicode.Cf, r) && r <= 0xffff:
 			fmt.Fprintf(&b, `\u%04x`, r)
+		case unicode.Is(unicode.Cf, r):
+			fmt.Fprintf(&b, `\U%08x`, r)
 		default:
 			b.WriteRune(r)
 		}

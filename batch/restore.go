@@ -108,6 +108,9 @@ func Restore(ctx context.Context, opts RestoreOptions) ([]*Result, error) {
 			continue
 		}
 		if err != nil {
+			if opts.Hosts != nil && !slices.ContainsFunc(opts.Hosts, func(x *Host) bool { return HostDirName(x.Name) == e.Name() }) {
+				continue // a damaged index of a host not selected does not stop the others
+			}
 			return nil, err
 		}
 		if want := HostDirName(idx.Host); e.Name() != want {
@@ -258,7 +261,7 @@ func loadBackups(dir string, idx *BackupIndex) ([]*ini.File, error) {
 		}
 		tmp := e.Remote[:len(e.Remote)-len(baseName(e.Remote))] + RestorePrefix + baseName(e.Remote)
 		for _, o := range idx.Files {
-			if samePath(o.Remote, tmp) {
+			if remoteKey(o.Remote) == remoteKey(tmp) {
 				return nil, fmt.Errorf("%s is backed up, and it is the temporary file restore writes to put back %s: restoring both cannot work (restore %s by hand from %s)", o.Remote, e.Remote, o.Remote, dir)
 			}
 		}

@@ -824,8 +824,8 @@ func TestWriteDiffQuotesNames(t *testing.T) {
 // TestOneLineEscapesControls: an error holding terminal escapes or line
 // separators is shown on one line with them escaped, text kept.
 func TestOneLineEscapesControls(t *testing.T) {
-	got := oneLine("a\nb\x1b[2Jc\u2028d\u0085é\x7f")
-	if want := `a b\x1b[2Jc\u2028d\x85é\x7f`; got != want {
+	got := oneLine("a\nb\x1b[2Jc\u2028d\u0085é\x7f\u202ee\U000e0001")
+	if want := `a b\x1b[2Jc\u2028d\x85é\x7f\u202ee\U000e0001`; got != want {
 		t.Errorf("oneLine: %q, want %q", got, want)
 	}
 }

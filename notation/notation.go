@@ -5,7 +5,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Absent is how Value shows a nil value (a key that does not exist).
@@ -14,11 +17,22 @@ const Absent = "(absent)"
 // Name renders a file, application or key name: as it is when every byte
 // is printable (ASCII 0x20-0x7E or a code-page byte 0x80 and above), else
 // quoted with Go escapes, so that a name holding control bytes (CR LF, an
-// escape sequence) can never garble the terminal or fake a line.
+// escape sequence) can never garble the terminal or fake a line. A name
+// that is valid UTF-8 is quoted too when it holds a character a UTF-8
+// terminal does not show as itself: a C1 control (U+0080-U+009F), a line
+// or paragraph separator, or a format character such as a bidirectional
+// override (U+202E), which would show the name reordered.
 func Name(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c == 0x7F {
 			return fmt.Sprintf("%q", s)
+		}
+	}
+	if utf8.ValidString(s) {
+		for _, r := range s {
+			if r >= 0x80 && r <= 0x9f || r == 0x2028 || r == 0x2029 || unicode.Is(unicode.Cf, r) {
+				return strconv.QuoteToASCII(s)
+			}
 		}
 	}
 	return s

@@ -26,12 +26,16 @@ func TestValue(t *testing.T) {
 
 func TestName(t *testing.T) {
 	for in, want := range map[string]string{
-		"$SYS":      "$SYS",
-		"Mail Port": "Mail Port",
-		"a\r\nb":    `"a\r\nb"`,
-		"\x1b[2J":   `"\x1b[2J"`,
-		"caf\xe9":   "caf\xe9",
-		"del\x7f":   `"del\x7f"`,
+		"$SYS":         "$SYS",
+		"Mail Port":    "Mail Port",
+		"a\r\nb":       `"a\r\nb"`,
+		"\x1b[2J":      `"\x1b[2J"`,
+		"caf\xe9":      "caf\xe9",
+		"del\x7f":      `"del\x7f"`,
+		"A\u202eB.INI": `"A\u202eB.INI"`,
+		"x\u2028y":     `"x\u2028y"`,
+		"c1\u009b":     `"c1\u009b"`,
+		"café":         "café",
 	} {
 		if got := Name(in); got != want {
 			t.Errorf("Name(%q) = %s, want %s", in, got, want)
