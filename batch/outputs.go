@@ -61,6 +61,26 @@ func CheckOutputs(outputs, inputs []NamedFile) error {
 	return nil
 }
 
+// CheckRetryTarget returns an error when the retry file f (its links
+// followed, as the write follows them) already exists and is not a retry
+// file an earlier run wrote (a regular file starting with the retry
+// file's first line): a run never replaces notes, an inventory or anything
+// else with its retry list. Call it before anything runs; an empty path
+// or a file that does not exist passes.
+func CheckRetryTarget(f NamedFile) error {
+	if f.Path == "" {
+		return nil
+	}
+	target := resolved(f.Path)
+	if _, err := os.Lstat(target); err != nil {
+		return nil // nothing there yet (or unreadable: the write will say)
+	}
+	if !isRetryFile(target) {
+		return fmt.Errorf("%s %s exists and is not a retry file (it does not start with %q), so writing it would replace it; %s", f.Role, f.Path, strings.TrimSpace(retryHeader), f.fix())
+	}
+	return nil
+}
+
 // CheckDistinct returns an error naming the file when two of files are the
 // same file (as CheckOutputs compares them): a report given twice to a
 // merge. Empty paths are skipped.

@@ -109,3 +109,23 @@ func TestPasswordFilesAreInputs(t *testing.T) {
 		t.Errorf("CheckOutputs: %v", err)
 	}
 }
+
+// TestCheckRetryTarget: a retry file may replace nothing or an earlier
+// retry file (through a link too), never another file.
+func TestCheckRetryTarget(t *testing.T) {
+	t.Chdir(t.TempDir())
+	os.WriteFile("notes.txt", []byte("my notes\n"), 0o644)
+	os.WriteFile("old.retry", []byte(retryHeader+"rerun with --inventory old.retry\n"), 0o644)
+	os.Symlink("notes.txt", "lnk.retry")
+	os.Symlink("old.retry", "ok-link.retry")
+	for _, tc := range []struct{ path, want string }{
+		{"", ""}, {"new.retry", ""}, {"old.retry", ""}, {"ok-link.retry", ""},
+		{"notes.txt", "--retry-file notes.txt exists and is not a retry file"},
+		{"lnk.retry", "--retry-file lnk.retry exists and is not a retry file"},
+	} {
+		err := CheckRetryTarget(NamedFile{"--retry-file", tc.path, ""})
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%q: %v, want %q", tc.path, err, tc.want)
+		}
+	}
+}

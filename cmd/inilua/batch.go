@@ -289,6 +289,9 @@ func runBatch(ctx context.Context, args []string, e env) int {
 	if err := batch.CheckOutsideDir(outputs, batch.NamedFile{Role: "--backup-dir", Path: *backupDir}); err != nil {
 		return refuse(err)
 	}
+	if err := batch.CheckRetryTarget(outputs[1]); err != nil {
+		return refuse(err)
+	}
 
 	stopCh, hard, release := interrupts(ctx, stderr, stopRunning)
 	defer release()
@@ -446,6 +449,9 @@ func runRestore(ctx context.Context, args []string, e env) int {
 	}
 	if err == nil {
 		err = batch.CheckOutsideDir(outputs, batch.NamedFile{Role: "--backup-dir", Path: *backupDir})
+	}
+	if err == nil {
+		err = batch.CheckRetryTarget(outputs[1])
 	}
 	if err != nil {
 		return refuse(err)

@@ -49,6 +49,7 @@ func TestBatchUsageErrors(t *testing.T) {
 		{[]string{"--inventory", inv, "--retry-file", script, script}, "--retry-file " + script + " is the same file as the script " + script},
 		{[]string{"--inventory", inv, "--report", filepath.Join(dir, "same"), "--retry-file", filepath.Join(dir, "same"), script}, "are the same file"},
 		{[]string{"--inventory", retryInv, "--report", filepath.Join(dir, "again.json"), script}, "the retry file " + retryInv + " is the same file as --inventory " + retryInv + ": writing it would replace that input; name it with --retry-file or give --report another name"},
+		{[]string{"--inventory", inv, "--retry-file", bad, script}, "--retry-file " + bad + " exists and is not a retry file"},
 		{[]string{"--inventory", pwInv, "--retry-file", filepath.Join(dir, "pw.txt"), script}, "is the same file as the password_file= of host host1"},
 		{[]string{"--inventory", inv, "--backup-dir", dir, "--report", filepath.Join(dir, "r.json"), script}, "--report " + filepath.Join(dir, "r.json") + " is inside --backup-dir " + dir},
 	} {

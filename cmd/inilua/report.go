@@ -103,6 +103,9 @@ func runReport(_ context.Context, args []string, e env) int {
 	if err := batch.CheckOutputs(outputs, batch.PasswordFiles(hosts)); err != nil {
 		return refuse(err)
 	}
+	if err := batch.CheckRetryTarget(outputs[1]); err != nil {
+		return refuse(err)
+	}
 	merged.Meta.Version = version.Get()
 	status := finishRun(merged.Results, merged.Meta, out, retry, stdout, stderr)
 	if missing := merged.MissingShards(); len(missing) > 0 {
