@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/inilua/inilua/ini"
 	"github.com/inilua/inilua/internal/os2path"
@@ -257,7 +258,7 @@ func (idx *BackupIndex) check() error {
 		if err := checkRemotePath(e.Remote); err != nil {
 			return fmt.Errorf("files[%d]: %w", i, err)
 		}
-		k := os2path.UpperString(strings.ReplaceAll(e.Remote, "/", `\`)) // as samePath
+		k := pathKey(e.Remote)
 		if j, dup := remotes[k]; dup {
 			return fmt.Errorf("files[%d]: remote %q is files[%d] again", i, e.Remote, j)
 		}
@@ -300,22 +301,26 @@ func isHexHash(s string) bool {
 }
 
 // checkRemotePath returns an error unless p is an absolute OS/2 file
-// path: a drive letter, ':', '\' or '/', then components none of which
-// is empty, "." or "..", the last the file's name; no control character.
+// path the index can record exactly: a drive letter, ':', '\\' or '/',
+// then components none of which is empty or only dots and blanks ("."
+// and ".." among them), the last the file's name; valid UTF-8 (JSON
+// would turn a code-page byte into U+FFFD), no control character.
 func checkRemotePath(p string) error {
-	if len(p) < 4 || !os2path.HasDrive(p) || !os2path.IsSep(p[2]) {
+	switch {
+	case len(p) < 4 || !os2path.HasDrive(p) || !os2path.IsSep(p[2]):
 		return fmt.Errorf("remote %q is not an absolute OS/2 file path (C:\\DIR\\FILE.INI)", p)
-	}
-	if strings.IndexFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+	case !utf8.ValidString(p):
+		return fmt.Errorf("remote %q holds a byte that is not UTF-8 (a code-page character), which the backup index cannot record exactly", p)
+	case strings.IndexFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0:
 		return fmt.Errorf("remote %q holds a control character (NUL, line break, ...), which no OS/2 file name holds", p)
 	}
-	for _, c := range strings.FieldsFunc(p[3:], func(r rune) bool { return r < 0x80 && os2path.IsSep(byte(r)) }) {
-		if strings.Trim(c, ". ") == "" {
+	for _, c := range strings.Split(strings.ReplaceAll(p[3:], "/", `\`), `\`) {
+		switch {
+		case c == "":
+			return fmt.Errorf("remote %q is not an absolute OS/2 file path (C:\\DIR\\FILE.INI): an empty component", p)
+		case strings.Trim(c, ". ") == "":
 			return fmt.Errorf("remote %q has a %q component", p, c)
 		}
-	}
-	if strings.HasSuffix(p, `\`) || strings.HasSuffix(p, "/") || strings.Contains(p[3:], `\\`) || strings.Contains(p[3:], "//") {
-		return fmt.Errorf("remote %q is not an absolute OS/2 file path (C:\\DIR\\FILE.INI)", p)
 	}
 	return nil
 }
@@ -443,12 +448,18 @@ func baseName(p string) string {
 	return p
 }
 
-// samePath compares two absolute OS/2 paths as the backup index does:
-// ASCII letters case-insensitively, / and \ alike. (Trailing dots and
-// blanks are kept: a server that is not OS/2 keeps them in the name, so
-// C:\X.INI. may be another file there, with its own backup.)
+// samePath compares two absolute OS/2 paths as the backup index does
+// (pathKey).
 func samePath(a, b string) bool {
-	return os2path.FoldEqual(strings.ReplaceAll(a, "/", `\`), strings.ReplaceAll(b, "/", `\`))
+	return pathKey(a) == pathKey(b)
+}
+
+// pathKey returns the OS/2 path p as the backup index tells its files
+// apart: ASCII letters upper-case (OS/2 folds no other), / as \. Trailing
+// dots and blanks are kept: a server that is not OS/2 keeps them in the
+// name, so C:\X.INI. may be another file there, with its own backup.
+func pathKey(p string) string {
+	return os2path.UpperString(strings.ReplaceAll(p, "/", `\`))
 }
 
 // remoteKey returns the OS/2 path p in the form every name of one file
@@ -457,11 +468,11 @@ func samePath(a, b string) bool {
 // (C:\STATS.INI. and C:\STATS.INI are one file). Restore uses it to
 // refuse two backup directories that may write one file.
 func remoteKey(p string) string {
-	parts := strings.Split(strings.ReplaceAll(p, "/", `\`), `\`)
+	parts := strings.Split(pathKey(p), `\`)
 	for i, c := range parts {
 		if i > 0 {
 			parts[i] = strings.TrimRight(c, ". ")
 		}
 	}
-	return os2path.UpperString(strings.Join(parts, `\`))
+	return strings.Join(parts, `\`)
 }

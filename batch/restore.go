@@ -259,7 +259,7 @@ func loadBackups(dir string, idx *BackupIndex) ([]*ini.File, error) {
 		if e.Absent {
 			continue
 		}
-		tmp := e.Remote[:len(e.Remote)-len(baseName(e.Remote))] + RestorePrefix + baseName(e.Remote)
+		tmp := restoreTemp(e.Remote)
 		for _, o := range idx.Files {
 			if remoteKey(o.Remote) == remoteKey(tmp) {
 				return nil, fmt.Errorf("%s is backed up, and it is the temporary file restore writes to put back %s: restoring both cannot work (restore %s by hand from %s)", o.Remote, e.Remote, o.Remote, dir)
@@ -344,7 +344,7 @@ func restoreFile(ctx context.Context, sess *client.Session, remote string, want 
 			return "", nil
 		}
 	}
-	tmp := dir + RestorePrefix + baseName(remote)
+	tmp := restoreTemp(remote)
 	if err := sess.Remove(ctx, tmp); err != nil {
 		return "", fmt.Errorf("removing a leftover %s: %w", tmp, err)
 	}
@@ -407,4 +407,11 @@ func addrKey(a string) string {
 		host = ip.Unmap().String()
 	}
 	return net.JoinHostPort(strings.ToLower(host), port)
+}
+
+// restoreTemp returns the temporary file restore writes beside remote:
+// RestorePrefix + its name, in its directory.
+func restoreTemp(remote string) string {
+	base := baseName(remote)
+	return remote[:len(remote)-len(base)] + RestorePrefix + base
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -687,11 +686,6 @@ func backupRemote(ctx context.Context, hb *HostBackup, sess *client.Session, fil
 	}
 	if hb.Has(remote) {
 		return nil
-	}
-	if !utf8.ValidString(remote) {
-		// JSON would turn the byte into U+FFFD, and restore would then
-		// write another file
-		return fmt.Errorf("backup of %q: the name holds a byte that is not UTF-8 (a code-page character), which the backup index cannot record exactly; not changed (run without --backup-dir to change it)", remote)
 	}
 	// A file that does not exist reads as empty (protocol §7), and the
 	// original server creates it on F: ask the directory first, so that a
