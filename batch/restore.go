@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -57,6 +58,14 @@ type RestoreOptions struct {
 // RestorePrefix starts the name of the temporary file a restore writes
 // beside each file before moving it into place.
 const RestorePrefix = "inilua-restore-"
+
+// emptyMarkerApp and emptyMarkerKey name the one key restoreFile writes,
+// then deletes, to create an empty file (the protocol has no command that
+// creates a file without a key).
+const (
+	emptyMarkerApp = "inilua-restore"
+	emptyMarkerKey = "empty"
+)
 
 // Restore puts back every file backed up under opts.BackupDir: a file that
 // did not exist before the run is removed; any other file is rewritten
@@ -345,8 +354,8 @@ func restoreFile(ctx context.Context, sess *client.Session, remote string, want 
 		}
 	}
 	tmp := restoreTemp(remote)
-	if err := sess.Remove(ctx, tmp); err != nil {
-		return "", fmt.Errorf("removing a leftover %s: %w", tmp, err)
+	if err := removeLeftover(ctx, sess, tmp, want); err != nil {
+		return "", err
 	}
 	rf, err := sess.Open(ctx, tmp)
 	if err != nil {
@@ -364,10 +373,10 @@ func restoreFile(ctx context.Context, sess *client.Session, remote string, want 
 	}
 	if !wrote {
 		// an empty file: create it with one key and delete that key
-		if err := rf.Put([]byte("inilua-restore"), []byte("empty"), nil); err != nil {
+		if err := rf.Put([]byte(emptyMarkerApp), []byte(emptyMarkerKey), nil); err != nil {
 			return "", fmt.Errorf("writing %s: %w", tmp, err)
 		}
-		if err := rf.DeleteApplication([]byte("inilua-restore")); err != nil {
+		if err := rf.DeleteApplication([]byte(emptyMarkerApp)); err != nil {
 			return "", fmt.Errorf("writing %s: %w", tmp, err)
 		}
 	}
@@ -392,6 +401,56 @@ func restoreFile(ctx context.Context, sess *client.Session, remote string, want 
 		return "", errors.New("reading back: the content differs from the backup")
 	}
 	return "restore", nil
+}
+
+// removeLeftover removes tmp, the temporary file restore is about to
+// write for a file whose backup is want, when it is a leftover of an
+// earlier restore of that backup: every key it holds is in want with the
+// same value (or it holds only the marker restoreFile writes for an empty
+// file), which an interrupted restore of want leaves. Removing such a
+// file loses nothing: want, about to be written, holds all of it. Any
+// other file there (one a user made, or one an earlier restore of another
+// backup left) is refused with an error naming it, and nothing is
+// removed; so is one that cannot be read as an INI file.
+func removeLeftover(ctx context.Context, sess *client.Session, tmp string, want *ini.File) error {
+	name, err := remoteName(ctx, sess, tmp)
+	if err != nil {
+		return fmt.Errorf("looking for a leftover %s: %w", tmp, err)
+	}
+	if name == "" {
+		return nil
+	}
+	tmp = tmp[:len(tmp)-len(baseName(tmp))] + name
+	cur, err := sess.Fetch(ctx, tmp)
+	if err != nil {
+		return fmt.Errorf("%s is in the way of restore's temporary file and cannot be read (%w): move it away and rerun", tmp, err)
+	}
+	if !leftoverOf(cur, want) {
+		return fmt.Errorf("%s is in the way of restore's temporary file and holds keys the backup does not: it is not a leftover of restoring this backup, so it is left alone; move it away and rerun", tmp)
+	}
+	if err := sess.Remove(ctx, tmp); err != nil {
+		return fmt.Errorf("removing a leftover %s: %w", tmp, err)
+	}
+	return nil
+}
+
+// leftoverOf reports whether every key of cur is in want with the same
+// value, or cur holds only restoreFile's empty-file marker.
+func leftoverOf(cur, want *ini.File) bool {
+	for _, a := range cur.Apps {
+		if string(a.Name) == emptyMarkerApp {
+			if len(a.Entries) == 1 && string(a.Entries[0].Key) == emptyMarkerKey && len(a.Entries[0].Value) == 0 {
+				continue
+			}
+		}
+		for _, kv := range a.Entries {
+			v, ok := want.Lookup(a.Name, kv.Key)
+			if !ok || !bytes.Equal(v, kv.Value) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // addrKey returns the host:port address a in the form every spelling of

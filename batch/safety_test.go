@@ -400,3 +400,76 @@ s:open("C:\\MAILSRV\\CAF\130.INI"):set("A", "k", "v")`)
 		t.Errorf("%d files after the refused write, %d before", len(after), len(before))
 	}
 }
+
+// TestRestoreLeavesForeignTemp: a file already at restore's temporary name
+// is removed only when it is a leftover of restoring the same backup (all
+// its keys in the backup, same values); any other file there fails the
+// host, is left byte for byte, and the target is not touched.
+func TestRestoreLeavesForeignTemp(t *testing.T) {
+	hosts, dirs, _ := testHosts(t, 1)
+	target := filepath.Join(dirs[0], "MAILSRV", "DOMAIN1.INI")
+	tmp := filepath.Join(dirs[0], "MAILSRV", RestorePrefix+"DOMAIN1.INI")
+	orig, err := os.ReadFile(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	backup := t.TempDir()
+	code := []byte(`local s = ...
+s:open("C:\\MAILSRV\\DOMAIN1.INI"):set("A", "k", "changed")`)
+	results, err := Run(context.Background(), hosts, Options{Script: "r.lua", Code: code, BackupDir: backup})
+	if err != nil || statuses(results) != "host1=changed/1" {
+		t.Fatalf("run: %v %s %s", err, statuses(results), results[0].Err)
+	}
+	changed, err := os.ReadFile(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	foreign := ini.New()
+	if err := foreign.Put([]byte("Mine"), []byte("note"), []byte("keep me")); err != nil {
+		t.Fatal(err)
+	}
+	data, err := foreign.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Restore(context.Background(), RestoreOptions{BackupDir: backup})
+	if err != nil || statuses(res) != "host1=failed/0" || !strings.Contains(res[0].Err, `C:\MAILSRV\inilua-restore-DOMAIN1.INI is in the way of restore's temporary file and holds keys the backup does not`) {
+		t.Fatalf("restore with a user's file at the temporary name: %v %s %q", err, statuses(res), res[0].Err)
+	}
+	if got, _ := os.ReadFile(tmp); !bytes.Equal(got, data) {
+		t.Error("the user's file at the temporary name was changed")
+	}
+	if got, _ := os.ReadFile(target); !bytes.Equal(got, changed) {
+		t.Error("the target was touched by a restore that refused its temporary name")
+	}
+
+	// a leftover: part of the backup's content (one key dropped)
+	part := new(ini.File)
+	if err := part.UnmarshalBinary(orig); err != nil {
+		t.Fatal(err)
+	}
+	a := part.Apps[0]
+	if err := part.Delete(a.Name, a.Entries[0].Key); err != nil {
+		t.Fatal(err)
+	}
+	if data, err = part.MarshalBinary(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Restore(context.Background(), RestoreOptions{BackupDir: backup})
+	if err != nil || statuses(res) != "host1=changed/1" {
+		t.Fatalf("restore over a leftover: %v %s %q", err, statuses(res), res[0].Err)
+	}
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Errorf("leftover still there after the restore: %v", err)
+	}
+	if got, _ := os.ReadFile(target); !bytes.Equal(got, orig) {
+		t.Error("target not restored to its original bytes")
+	}
+}
