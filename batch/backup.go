@@ -346,7 +346,14 @@ func readInDir(dir, name string) ([]byte, error) {
 	defer root.Close()
 	data, err := root.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+		p := filepath.Join(dir, name)
+		if fi, lerr := os.Lstat(p); lerr == nil && fi.Mode().Type() == fs.ModeSymlink && !errors.Is(err, fs.ErrNotExist) {
+			// os.Root's own words ("openat NAME: path escapes from
+			// parent") do not say what is wrong or what to do
+			target, _ := os.Readlink(p)
+			return nil, fmt.Errorf("%s is a symlink to %s, outside %s: refused, backups are read only from inside their host's directory (replace the link with the file)", p, target, dir)
+		}
+		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	return data, nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/inilua/inilua/batch"
 	"github.com/inilua/inilua/cmd/internal/cliflag"
+	"github.com/inilua/inilua/ini"
 	"github.com/inilua/inilua/internal/version"
 	"github.com/inilua/inilua/notation"
 )
@@ -327,14 +328,22 @@ func checkScriptArg(fs *flag.FlagSet, a string) error {
 
 // checkOutputDirs checks, before anything runs, that the directories the
 // report and the retry file go into exist, so a typo does not surface only
-// after a run over every host.
+// after a run over every host. A symlink is followed as the write will
+// (ini.SaveTarget): the directory checked is its target's.
 func checkOutputDirs(report, retryFile string) error {
 	for _, p := range []string{report, batch.RetryPath(report, retryFile)} {
 		if p == "" {
 			continue
 		}
-		dir := filepath.Dir(p)
+		target, err := ini.SaveTarget(p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		dir := filepath.Dir(target)
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			if target != p {
+				return fmt.Errorf("%s is a symlink to %s: directory %s does not exist", p, target, dir)
+			}
 			return fmt.Errorf("%s: directory %s does not exist", p, dir)
 		}
 	}

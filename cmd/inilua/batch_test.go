@@ -33,6 +33,10 @@ func TestBatchUsageErrors(t *testing.T) {
 	os.WriteFile(retryInv, []byte(hosts[0].InventoryLine()+"\n"), 0o644)
 	pwInv := filepath.Join(dir, "pw-hosts.txt")
 	os.WriteFile(pwInv, []byte(hosts[0].InventoryLine()+" password_file=pw.txt\n"), 0o644)
+	dangling := filepath.Join(dir, "dangling.json")
+	if err := os.Symlink(filepath.Join("nodir", "r.json"), dangling); err != nil {
+		t.Fatal(err)
+	}
 	before, _ := os.ReadFile(filepath.Join(dirs[0], "OS2", "APPS.INI"))
 	for _, tc := range []struct {
 		args []string
@@ -40,6 +44,7 @@ func TestBatchUsageErrors(t *testing.T) {
 	}{
 		{[]string{"--inventory", inv, "--report", filepath.Join(dir, "nodir", "r.json"), script}, "nodir does not exist"},
 		{[]string{"--inventory", inv, "--retry-file", filepath.Join(dir, "nodir", "r.retry"), script}, "nodir does not exist"},
+		{[]string{"--inventory", inv, "--report", dangling, "--retry-file", filepath.Join(dir, "r.retry"), script}, dangling + " is a symlink to " + filepath.Join(dir, "nodir", "r.json") + ": directory " + filepath.Join(dir, "nodir") + " does not exist"},
 		{[]string{"--inventory", bad, script}, bad + ":3: \"role\" is not key=value"},
 		{[]string{"--inventory", inv, "--limit", "nothing", script}, "no hosts selected"},
 		{[]string{"--inventory", inv, script, "novalue"}, `argument "novalue" is not name=value`},
