@@ -188,19 +188,20 @@ func BenchmarkTableWrite(b *testing.B) { benchAccess(b, "write", "table") }
 // __newindex only for a key a table does not hold, so both t and t[app]
 // must be userdata (or empty tables), and a read of either is a lookup of
 // __index in its metatable before the lookup of the name. Here each
-// metatable holds __index alone, a table, and no Go code runs: what a
+// metatable holds __index alone, a table, in Go's small-map form
+// (newSmallTable: the lookup does not hash), and no Go code runs: what a
 // read through it costs beyond a plain table of tables is what gopher-lua
 // charges for the two metatables, not anything luaapi does. (Writes
 // through it would fail; the floor is for reads.)
 func floorView(L *lua.LState, app string, vals *lua.LTable) *lua.LUserData {
 	wrap := func(index *lua.LTable) *lua.LUserData {
-		mt := L.NewTable()
+		mt := newSmallTable(L)
 		mt.RawSetString("__index", index)
 		ud := L.NewUserData()
 		ud.Metatable = mt
 		return ud
 	}
-	apps := L.NewTable()
+	apps := newSmallTable(L)
 	apps.RawSetString(app, wrap(vals))
 	return wrap(apps)
 }

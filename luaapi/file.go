@@ -104,8 +104,8 @@ func (r *Runtime) newFile(p ini.Profile, local *ini.File, name string, format in
 func (r *Runtime) fileValue(f *fileObj) *lua.LUserData {
 	if f.mt == nil {
 		L := r.ls
-		f.index = L.NewTable()
-		f.index.Metatable = L.NewTable()
+		f.index = newSmallTable(L)
+		f.index.Metatable = newSmallTable(L)
 		f.index.Metatable.(*lua.LTable).RawSetString("__index", metaFunc(L, "index", func(L *lua.LState) int {
 			return r.fileMiss(L, f)
 		}))
@@ -155,7 +155,7 @@ func (r *Runtime) appView(f *fileObj, name []byte) *lua.LUserData {
 func (r *Runtime) startCache(ud *lua.LUserData, a *appObj) {
 	L := r.ls
 	a.vals = L.NewTable()
-	a.vals.Metatable = L.NewTable()
+	a.vals.Metatable = newSmallTable(L)
 	a.vals.Metatable.(*lua.LTable).RawSetString("__index", metaFunc(L, "index", func(L *lua.LState) int {
 		return r.appMiss(L, a)
 	}))
@@ -179,11 +179,29 @@ func (f *fileObj) forget(app, key string) {
 	a.vals.RawSetString(key, lua.LNil)
 }
 
+// smallTable is the most string keys a table made by newSmallTable holds
+// in Go's small-map form: a Go map made for at most 8 entries is one group
+// of slots, and a lookup of a short string key in it compares the keys
+// without hashing (runtime/maps, Go 1.24 and later). Each metatable here
+// holds at most 8 fields (TestMetatablesAreSmall).
+const smallTable = 8
+
+// newSmallTable returns an empty table whose string keys are a Go map
+// made for smallTable entries. gopher-lua's L.NewTable makes that map for
+// 32 on the first string key, which puts it past the small form: every
+// lookup then hashes the key. gopher-lua looks __index up in a
+// metatable on every f[name] and a[key], so a metatable in the small form
+// makes each level of f[app][key] cheaper (docs/PERFORMANCE.md, luaapi).
+// The table grows as any other past smallTable keys.
+func newSmallTable(L *lua.LState) *lua.LTable {
+	return L.CreateTable(0, smallTable)
+}
+
 // metatableWith returns a new metatable holding mt's fields with __index
 // set to index. gopher-lua looks __index up on every f[name] and a[key]
 // (one Go map access: docs/PERFORMANCE.md, luaapi).
 func metatableWith(L *lua.LState, mt, index *lua.LTable) *lua.LTable {
-	c := L.NewTable()
+	c := newSmallTable(L)
 	c.RawSetString("__index", index)
 	mt.ForEach(func(k, v lua.LValue) {
 		if k != lua.LString("__index") {
@@ -492,13 +510,13 @@ func (r *Runtime) initTypes() {
 		}),
 	}
 	// r.fileMT has no __index: each file's copy (fileValue) sets its own.
-	r.fileMT = L.NewTable()
+	r.fileMT = newSmallTable(L)
 	r.fileMT.RawSetString("__newindex", metaFunc(L, "newindex", r.fileNewIndex))
 	r.fileMT.RawSetString("__len", metaFunc(L, "len", r.fileLen))
 	r.fileMT.RawSetString("__pairs", metaFunc(L, "pairs", r.filePairs))
 	r.fileMT.RawSetString("__tostring", metaFunc(L, "tostring", r.fileString))
 	r.fileMT.RawSetString("__metatable", lua.LString("INI file"))
-	r.appMT = L.NewTable()
+	r.appMT = newSmallTable(L)
 	r.appMT.RawSetString("__index", metaFunc(L, "index", r.appIndex))
 	r.appMT.RawSetString("__newindex", metaFunc(L, "newindex", r.appNewIndex))
 	r.appMT.RawSetString("__len", metaFunc(L, "len", r.appLen))

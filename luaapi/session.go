@@ -108,7 +108,7 @@ func (r *Runtime) initSessionType() {
 	for name, fn := range r.sessionMethodFuncs() {
 		r.sessMethods[name] = L.NewFunction(fn)
 	}
-	r.sessMT = L.NewTable()
+	r.sessMT = newSmallTable(L)
 	r.sessMT.RawSetString("__index", metaFunc(L, "index", func(L *lua.LState) int {
 		checkSession(L, 1)
 		name, _ := L.Get(2).(lua.LString)

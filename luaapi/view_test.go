@@ -2,10 +2,13 @@ package luaapi
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	lua "github.com/yuin/gopher-lua"
 
 	"github.com/inilua/inilua/ini"
 )
@@ -517,5 +520,52 @@ func TestViewsBeyondLimit(t *testing.T) {
 	}
 	if want := fmt.Sprintf("%d\t%d\ttrue\tfalse\n", 2*(maxViews+100), maxViews+100); out != want {
 		t.Fatalf("got %q, want %q", out, want)
+	}
+}
+
+// TestMetatablesAreSmall: every metatable luaapi builds for files,
+// application views and sessions holds at most smallTable fields, so that
+// its string keys stay in Go's small-map form, where gopher-lua's lookup
+// of __index on each f[app] and a[key] does not hash (newSmallTable).
+func TestMetatablesAreSmall(t *testing.T) {
+	rt, err := New(t.Context(), Options{Stdout: io.Discard, Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	f := ini.New()
+	for i := range 3 {
+		if err := f.Put([]byte("App"), fmt.Appendf(nil, "K%d", i), []byte("v")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fo := rt.newFile(f, f, "", ini.FormatINI, nil, nil)
+	ud := rt.fileValue(fo)
+	// read every key twice: the second pass starts the view's value cache
+	prog, err := Compile(`local f = ... for pass = 1, 2 do for i = 0, 2 do local v = f.App["K" .. i] end end`, "=t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt.Run(t.Context(), prog, ud); err != nil {
+		t.Fatal(err)
+	}
+	app := fo.views["App"]
+	if app == nil || app.Value.(*appObj).vals == nil {
+		t.Fatal("the view of App has no value cache after two passes")
+	}
+	for name, mt := range map[string]lua.LValue{
+		"r.fileMT": rt.fileMT, "r.appMT": rt.appMT, "r.sessMT": rt.sessMT,
+		"the file's metatable": ud.Metatable, "f.index's metatable": fo.index.Metatable,
+		"the cached view's metatable": app.Metatable, "a.vals's metatable": app.Value.(*appObj).vals.Metatable,
+	} {
+		tb, ok := mt.(*lua.LTable)
+		if !ok {
+			t.Fatalf("%s is %T, want a table", name, mt)
+		}
+		n := 0
+		tb.ForEach(func(lua.LValue, lua.LValue) { n++ })
+		if n == 0 || n > smallTable {
+			t.Errorf("%s holds %d fields, want 1 to %d", name, n, smallTable)
+		}
 	}
 }
