@@ -189,7 +189,7 @@ func BenchmarkTableWrite(b *testing.B) { benchAccess(b, "write", "table") }
 // must be userdata (or empty tables), and a read of either is a lookup of
 // __index in its metatable before the lookup of the name. Here each
 // metatable holds __index alone, a table, in Go's small-map form
-// (newSmallTable: the lookup does not hash), and no Go code runs: what a
+// (newSmallTable: one group of slots to check), and no Go code runs: what a
 // read through it costs beyond a plain table of tables is what gopher-lua
 // charges for the two metatables, not anything luaapi does. (Writes
 // through it would fail; the floor is for reads.)

@@ -180,19 +180,20 @@ func (f *fileObj) forget(app, key string) {
 }
 
 // smallTable is the most string keys a table made by newSmallTable holds
-// in Go's small-map form: a Go map made for at most 8 entries is one group
-// of slots, and a lookup of a short string key in it compares the keys
-// without hashing (runtime/maps, Go 1.24 and later). Each metatable here
+// in Go's small-map form: a Go map made for at most 8 entries is a single
+// group of 8 slots, and a lookup in it checks that group alone, with no
+// directory or table to walk and no probe sequence (internal/runtime/maps,
+// Go 1.24 and later: Map.getWithoutKeySmallFastStr). Each metatable here
 // holds at most 8 fields (TestMetatablesAreSmall).
 const smallTable = 8
 
 // newSmallTable returns an empty table whose string keys are a Go map
 // made for smallTable entries. gopher-lua's L.NewTable makes that map for
-// 32 on the first string key, which puts it past the small form: every
-// lookup then hashes the key. gopher-lua looks __index up in a
-// metatable on every f[name] and a[key], so a metatable in the small form
-// makes each level of f[app][key] cheaper (docs/PERFORMANCE.md, luaapi).
-// The table grows as any other past smallTable keys.
+// 32 entries on the first string key, past the small form, so every
+// lookup walks the map's directory and table. gopher-lua looks __index up
+// in a metatable on every f[name] and a[key], so a metatable in the small
+// form makes each level of f[app][key] cheaper (docs/PERFORMANCE.md,
+// luaapi). Past smallTable keys the map grows as any other.
 func newSmallTable(L *lua.LState) *lua.LTable {
 	return L.CreateTable(0, smallTable)
 }

@@ -526,7 +526,8 @@ func TestViewsBeyondLimit(t *testing.T) {
 // TestMetatablesAreSmall: every metatable luaapi builds for files,
 // application views and sessions holds at most smallTable fields, so that
 // its string keys stay in Go's small-map form, where gopher-lua's lookup
-// of __index on each f[app] and a[key] does not hash (newSmallTable).
+// of __index on each f[app] and a[key] checks one group of slots
+// (newSmallTable).
 func TestMetatablesAreSmall(t *testing.T) {
 	rt, err := New(t.Context(), Options{Stdout: io.Discard, Stderr: io.Discard})
 	if err != nil {
