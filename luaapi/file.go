@@ -154,7 +154,7 @@ func (r *Runtime) appView(f *fileObj, name []byte) *lua.LUserData {
 // of its own (r.appMT's fields) with __index = a.vals.
 func (r *Runtime) startCache(ud *lua.LUserData, a *appObj) {
 	L := r.ls
-	a.vals = L.NewTable()
+	a.vals = newSmallTable(L) // small while the application has few keys read
 	a.vals.Metatable = newSmallTable(L)
 	a.vals.Metatable.(*lua.LTable).RawSetString("__index", metaFunc(L, "index", func(L *lua.LState) int {
 		return r.appMiss(L, a)
