@@ -85,8 +85,9 @@ var rows = []row{
 	{"./server", "Commands/1MiB/pipelined", "BareEcho/pipelined", speed, 0.4, "server A/K/V pipelined (1 MiB file) vs bare echo"},
 	{"./luaapi", "ViewRead", "TableRead", cost, 1.5, "Lua f[app][key] read vs plain table (x slower)"},
 	// The floor (luaapi's floorView: a userdata with only __index in its
-	// metatable at both levels, no Go code) is what gopher-lua charges any
-	// view that sees every write; ViewRead over it is what luaapi adds.
+	// metatable at both levels, made as a small Go map, no Go code) is what
+	// gopher-lua charges any view that sees every write; ViewRead over it is
+	// what luaapi adds.
 	{"./luaapi", "FloorRead", "TableRead", cost, noGoal, "Lua read through the floor of a view vs plain table (x slower)"},
 	{"./luaapi", "ViewRead", "FloorRead", cost, 1.2, "Lua f[app][key] read vs the floor of a view (x slower)"},
 	{"./luaapi", "ViewRead", "", allocs, 2, "Lua f[app][key] read: allocations per access"},
