@@ -98,6 +98,15 @@ type Runtime struct {
 	failed  bool  // the last Call ended in an error (or os.exit with a non-zero code)
 	lastErr error // the last error raised by an API function
 
+	// onError, keepErrorFn, tracebackFn, guardScriptFn and guardCallFn
+	// are onErrorFunc, keepError, debugTraceback, guardScript and
+	// guardCall as Lua functions (traceback.go); traceback and scriptErr
+	// are what onError and guardScript kept of the last error of a Call.
+	onError, keepErrorFn, tracebackFn *lua.LFunction
+	guardScriptFn, guardCallFn        *lua.LFunction
+	traceback                         string
+	scriptErr                         error
+
 	fileMT, appMT, sessMT *lua.LTable
 	fileMethods           map[string]lua.LValue
 	appMethods            map[string]lua.LValue
@@ -150,6 +159,11 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistryMaxSize: 1 << 20, RegistryGrowStep: registryGrowStep,
 		IncludeGoStackTrace: opts.GoStack})
 	r.ls = L
+	r.onError = L.NewFunction(r.onErrorFunc)
+	r.keepErrorFn = L.NewFunction(keepError)
+	r.tracebackFn = L.NewFunction(debugTraceback())
+	r.guardScriptFn = L.NewFunction(r.guardScript)
+	r.guardCallFn = L.NewFunction(r.guardCall)
 	if err := r.openLibs(); err != nil {
 		L.Close()
 		return nil, err
@@ -236,11 +250,25 @@ func (r *Runtime) Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) (
 	r.exit = nil
 	r.lastErr = nil
 	base := L.GetTop()
+	// Through guardScript, with an error handler, gopher-lua builds no
+	// traceback of its own (a line per tail call: traceback.go); with
+	// Options.GoStack it is left to do so, as only then does it add the Go
+	// stack of a panic.
+	nargs := len(args)
+	if !r.opts.GoStack {
+		L.Push(r.guardScriptFn)
+		nargs++
+	}
 	L.Push(fn)
 	for _, a := range args {
 		L.Push(a)
 	}
-	err := L.PCall(len(args), lua.MultRet, nil)
+	r.traceback, r.scriptErr = "", nil
+	err := L.PCall(nargs, lua.MultRet, nil)
+	if err == nil {
+		err = r.scriptErr
+	}
+	r.scriptErr = nil
 	if r.exit != nil {
 		e := r.exit
 		r.exit = nil
@@ -286,7 +314,10 @@ func (r *Runtime) scriptError(ctx, vm context.Context, err error) error {
 				}
 			}
 		}
-		se.Traceback = ae.StackTrace
+		se.Traceback = underGuard(ae.StackTrace)
+		if se.Traceback == "" {
+			se.Traceback = r.traceback
+		}
 	}
 	deadline, hasDeadline := ctx.Deadline()
 	switch {
@@ -506,8 +537,10 @@ func (r *Runtime) openLibs() error {
 		L.Call(1, 3)
 		return 3
 	}))
-	for _, name := range []string{"pcall", "xpcall"} {
-		g.RawSetString(name, r.exitAware(L.GetGlobal(name)))
+	g.RawSetString("pcall", r.exitAware(L.NewFunction(r.luaPcall)))
+	g.RawSetString("xpcall", r.exitAware(L.GetGlobal("xpcall")))
+	if dbg, ok := L.GetGlobal("debug").(*lua.LTable); ok {
+		dbg.RawSetString("traceback", L.NewFunction(r.luaTraceback))
 	}
 	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
 		str.RawSetString("rep", L.NewFunction(strRep))
