@@ -120,13 +120,17 @@ type Options struct {
 // *CommandError and ErrAuth when the password is refused (the connection
 // is closed then), a *CommandError with Cmd "(greeting)" when the server
 // greets with '-'. A failed TLS handshake reads "ADDR: TLS handshake: ...".
-// Port 0 is refused before dialling.
+// Port 0, and an address with one IPv6 bracket but not the other
+// ("[::1"), are refused before dialling.
 func Dial(ctx context.Context, addr string, opts Options) (*Session, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if err := checkOptions(opts); err != nil {
 		return nil, err
+	}
+	if strings.HasPrefix(addr, "[") != strings.Contains(addr, "]") {
+		return nil, fmt.Errorf("%s: not an address: an IPv6 address goes in brackets, both of them ([::1] or [::1]:3560)", addr)
 	}
 	addr = withPort(addr)
 	if _, port, err := net.SplitHostPort(addr); err == nil {

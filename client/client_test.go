@@ -102,6 +102,21 @@ func TestWithPort(t *testing.T) {
 	}
 }
 
+// TestDialRefusesHalfBrackets: "[::1" or "::1]" is refused before any
+// dial, not read as [::1]:3560.
+func TestDialRefusesHalfBrackets(t *testing.T) {
+	for _, addr := range []string{"[::1", "::1]", "[::1:7", "host]:7"} {
+		dialed := false
+		_, err := Dial(context.Background(), addr, Options{DialContext: func(context.Context, string, string) (net.Conn, error) {
+			dialed = true
+			return nil, errors.New("dialled")
+		}})
+		if err == nil || dialed || !strings.Contains(err.Error(), addr+": not an address") {
+			t.Errorf("Dial(%q): %v (dialled: %v)", addr, err, dialed)
+		}
+	}
+}
+
 func TestEmptyPasswordWarning(t *testing.T) {
 	ts := startServer(t, func(s *server.Server) { empty := ""; s.Password = &empty })
 	var wl wireLog
