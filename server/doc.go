@@ -72,7 +72,10 @@
 // unauthenticated clients cannot make the server buffer MaxLine bytes;
 // a session that has not logged in LoginTimeout (60 s) after connecting
 // is closed, so idle unauthenticated connections cannot hold every
-// session slot;
+// session slot; at most MaxLongLines (4) sessions at once read or carry
+// out a command line longer than their 64 KiB read buffer (a W of a value
+// over 32 KiB, up to about 3x MaxLine of memory each), a further one
+// waiting for its turn, so concurrent large writes cannot exhaust memory;
 // names containing CR or LF are not listed by L (they cannot be sent),
 // nor are the temporary files of saves interrupted by a crash
 // (".NAME.<hex>.tmp"); F, M and R refuse to create entries whose names

@@ -27,6 +27,10 @@ const (
 	// Server.IdleTimeout nor the configuration file's $SYS TimeOut is set
 	// (§2).
 	DefaultIdleTimeout = 900 * time.Second
+	// DefaultMaxLongLines is the number of sessions that may hold a
+	// command line longer than their read buffer at once when
+	// Server.MaxLongLines is 0.
+	DefaultMaxLongLines = 4
 	// DefaultLoginTimeout is how long a connection may stay without a
 	// correct P when Server.LoginTimeout is 0.
 	DefaultLoginTimeout = 60 * time.Second
@@ -108,6 +112,15 @@ type Server struct {
 	// addition: the reference applies only TimeOut). 0 means
 	// DefaultLoginTimeout (60 s); negative: no login timeout.
 	LoginTimeout time.Duration
+	// MaxLongLines caps the sessions that read or carry out a command line
+	// longer than a session's 64 KiB read buffer at the same time (a W of
+	// a value over 32 KiB): each holds the line, the value decoded from
+	// it and the file it goes into, up to about 3x MaxLine bytes, so the
+	// cap bounds what concurrent large writes take. A session that needs
+	// one more waits, reading nothing more of its line (TCP holds the
+	// client back), until one of them reads its next command or ends. 0
+	// means DefaultMaxLongLines; negative means no cap.
+	MaxLongLines int
 	// MaxTNIValue is the largest value in bytes a W may create in a TNI
 	// file; 0 means DefaultMaxTNIValue (8 MiB).
 	MaxTNIValue int
@@ -160,6 +173,9 @@ type Server struct {
 	active    atomic.Int64
 	done      chan struct{} // closed when the last session ends after Shutdown
 	refusing  chan struct{} // one token per refused connection being closed
+	longLines chan struct{} // one token per session holding a long line (MaxLongLines); nil: no cap
+	stopping  chan struct{} // closed by Shutdown: ends the waits for longLines
+	stopOnce  sync.Once
 	doneOnce  sync.Once
 	baseCtx   context.Context
 	cancel    context.CancelFunc
@@ -215,6 +231,13 @@ func (s *Server) init() error {
 		s.conns = make(map[*session]struct{})
 		s.done = make(chan struct{})
 		s.refusing = make(chan struct{}, 64)
+		s.stopping = make(chan struct{})
+		switch {
+		case s.MaxLongLines == 0:
+			s.longLines = make(chan struct{}, DefaultMaxLongLines)
+		case s.MaxLongLines > 0:
+			s.longLines = make(chan struct{}, s.MaxLongLines)
+		}
 		s.baseCtx, s.cancel = context.WithCancel(context.Background())
 		cfg, err := s.readSettings()
 		if err != nil {
@@ -427,6 +450,30 @@ func (s *Server) startSession(c net.Conn, loopback bool) {
 	}()
 }
 
+// errShutdown ends a session waiting for a long-line slot when the
+// server shuts down.
+var errShutdown = errors.New("server shutdown")
+
+// longLine waits for one of the MaxLongLines slots (wire.LineReader.Long)
+// and returns its release; errShutdown when the server shuts down first.
+func (s *Server) longLine() (func(), error) {
+	if s.longLines == nil {
+		return nil, nil
+	}
+	select {
+	case s.longLines <- struct{}{}:
+		return func() { <-s.longLines }, nil
+	default:
+	}
+	s.log.Debug("waiting for a long-line slot", "max", cap(s.longLines))
+	select {
+	case s.longLines <- struct{}{}:
+		return func() { <-s.longLines }, nil
+	case <-s.stopping:
+		return nil, errShutdown
+	}
+}
+
 func (s *Server) closeDone() {
 	s.doneOnce.Do(func() { close(s.done) })
 }
@@ -442,6 +489,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.closing.Store(true)
+	s.stopOnce.Do(func() { close(s.stopping) })
 	for l := range s.listeners {
 		l.Close()
 	}

@@ -107,7 +107,7 @@ func newSession(s *Server, c net.Conn, id uint64, loopback bool, timeout time.Du
 		timeout:  timeout,
 	}
 	ss.r = bufio.NewReaderSize(seqReader{ss}, 64<<10)
-	ss.lines = wire.LineReader{R: ss.r, Max: ss.maxParam + 1}
+	ss.lines = wire.LineReader{R: ss.r, Max: ss.maxParam + 1, Long: s.longLine}
 	if lt := s.loginTimeout(); lt > 0 {
 		ss.loginBy = time.Now().Add(lt)
 	}
@@ -143,6 +143,7 @@ func (ss *session) run() {
 		ss.dropStaged("session ended without Q: " + ss.endReason)
 		ss.w.Flush() // replies to commands pipelined before the end
 		ss.srv.cache.release(ss.file)
+		ss.lines.Release()
 		if ss.splice != nil {
 			ss.splice.close()
 		}

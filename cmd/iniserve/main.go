@@ -25,6 +25,8 @@
 //	--login-timeout D      close a session not logged in D after connecting
 //	                       (default 60s; 0 = none)
 //	--max-sessions N       concurrent sessions (default 256)
+//	--max-long-lines N     sessions holding a command line over 64 KiB at once
+//	                       (a W of a value over 32 KiB); others wait (default 4)
 //	--read-only            refuse W, D, M, R and X
 //	--event NAME=COMMAND   run COMMAND with /bin/sh -c when a client posts the
 //	                       event semaphore NAME with E (repeatable)
@@ -88,6 +90,7 @@ type config struct {
 	timeout         time.Duration
 	loginTimeout    time.Duration
 	maxSessions     int
+	maxLongLines    int
 	readOnly        bool
 	eventTimeout    time.Duration
 	logFormat       string
@@ -117,6 +120,7 @@ func flags(c *config) *flag.FlagSet {
 	fs.DurationVar(&c.timeout, "timeout", 0, "idle `DURATION` before a session is closed (0 = none; default: $SYS TimeOut, else 900s)")
 	fs.DurationVar(&c.loginTimeout, "login-timeout", server.DefaultLoginTimeout, "close a session that has not logged in this `DURATION` after connecting (0 = none)")
 	fs.IntVar(&c.maxSessions, "max-sessions", server.DefaultMaxSessions, "maximum concurrent sessions")
+	fs.IntVar(&c.maxLongLines, "max-long-lines", server.DefaultMaxLongLines, "maximum sessions holding a command line over 64 KiB (a W of a value over 32 KiB) at once, each up to about 3x 16 MiB of memory; a further one waits for one to finish")
 	fs.BoolVar(&c.readOnly, "read-only", false, "refuse W, D, M, R and X")
 	fs.DurationVar(&c.eventTimeout, "event-timeout", server.DefaultEventTimeout, "how long (`DURATION`) an event command may run")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
@@ -163,6 +167,9 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 	if c.maxSessions < 1 {
 		return usage("--max-sessions: %d is not at least 1", c.maxSessions)
 	}
+	if c.maxLongLines < 1 {
+		return usage("--max-long-lines: %d is not at least 1", c.maxLongLines)
+	}
 	if c.pwFile != "" {
 		f, err := os.Open(c.pwFile)
 		if err != nil {
@@ -188,6 +195,7 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 		PasswordFile: c.pwFile,
 		ReadOnly:     c.readOnly,
 		MaxSessions:  c.maxSessions,
+		MaxLongLines: c.maxLongLines,
 		LoginTimeout: c.loginTimeout,
 		Logger:       slog.New(handler),
 	}

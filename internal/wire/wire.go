@@ -38,6 +38,14 @@ var ErrLineTooLong = errors.New("line too long")
 type LineReader struct {
 	R   *bufio.Reader
 	Max int // cap on a line's length in bytes, without its line end
+	// Long, when set, is called once for a line that outgrows R's buffer,
+	// before the first byte of it is copied out of R (a line R holds
+	// whole never calls it); it may wait. An error ends ReadLine with
+	// that error. The release it returns (nil: none) is called when the
+	// line is no longer in use: at the next ReadLine, or by Release.
+	Long func() (release func(), err error)
+
+	release func() // from Long, for the line last returned
 
 	long []byte // scratch for lines longer than R's buffer
 	buf  []byte // R's buffered bytes as last peeked; nil: none
@@ -107,6 +115,7 @@ func indexLF(b []byte) int {
 // The returned slice points into the reader's buffers and is valid only
 // until the next call.
 func (lr *LineReader) ReadLine() ([]byte, error) {
+	lr.Release()
 	if cap(lr.long) > 1<<20 {
 		lr.long = nil // do not keep a big buffer for a connection's life
 	}
@@ -145,6 +154,13 @@ func (lr *LineReader) ReadLine() ([]byte, error) {
 				return nil, ErrLineTooLong
 			}
 			if n == lr.R.Size() {
+				if !long && lr.Long != nil {
+					release, err := lr.Long()
+					if err != nil {
+						return nil, err
+					}
+					lr.release = release
+				}
 				acc = append(acc, b...)
 				long = true
 				lr.R.Discard(n)
@@ -157,6 +173,16 @@ func (lr *LineReader) ReadLine() ([]byte, error) {
 			}
 			return nil, err
 		}
+	}
+}
+
+// Release calls the release Long returned for the line last read, if
+// any, once: for a reader whose line is done with and that will not be
+// read again (a session's end).
+func (lr *LineReader) Release() {
+	if lr.release != nil {
+		lr.release()
+		lr.release = nil
 	}
 }
 

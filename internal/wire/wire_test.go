@@ -177,3 +177,32 @@ func TestHexEncoders(t *testing.T) {
 		}
 	}
 }
+
+// TestReadLineLong: Long is called once for each line longer than R's
+// buffer, never for one R holds whole; its release runs at the next
+// ReadLine (or Release), once; an error from Long ends ReadLine with it.
+func TestReadLineLong(t *testing.T) {
+	in := "short\n" + strings.Repeat("x", 40) + "\nok\n" + strings.Repeat("y", 50) + "\n"
+	calls, released := 0, 0
+	lr := &LineReader{R: bufio.NewReaderSize(strings.NewReader(in), 16), Max: 100,
+		Long: func() (func(), error) { calls++; return func() { released++ }, nil }}
+	for i, want := range []struct{ calls, released int }{{0, 0}, {1, 0}, {1, 1}, {2, 1}} {
+		if _, err := lr.ReadLine(); err != nil {
+			t.Fatal(err)
+		}
+		if calls != want.calls || released != want.released {
+			t.Fatalf("after line %d: %d calls, %d releases; want %d, %d", i+1, calls, released, want.calls, want.released)
+		}
+	}
+	lr.Release()
+	lr.Release()
+	if released != 2 {
+		t.Fatalf("after Release twice: %d releases, want 2", released)
+	}
+	busy := errors.New("busy")
+	lr = &LineReader{R: bufio.NewReaderSize(strings.NewReader(strings.Repeat("z", 40)+"\n"), 16), Max: 100,
+		Long: func() (func(), error) { return nil, busy }}
+	if _, err := lr.ReadLine(); err != busy {
+		t.Fatalf("Long failing: %v, want busy", err)
+	}
+}
