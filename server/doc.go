@@ -72,7 +72,8 @@
 // unauthenticated clients cannot make the server buffer MaxLine bytes;
 // a session that has not logged in LoginTimeout (60 s) after connecting
 // is closed, so idle unauthenticated connections cannot hold every
-// session slot; at most MaxLongLines (4) sessions at once read or carry
+// session slot, and at most MaxPreLoginPerAddress (32) sessions from one
+// IP address may be waiting to log in at once; at most MaxLongLines (4) sessions at once read or carry
 // out a command line longer than their 64 KiB read buffer (a W of a value
 // over 32 KiB, up to about 3x MaxLine of memory each), a further one
 // waiting for its turn, so concurrent large writes cannot exhaust memory;

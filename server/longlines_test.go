@@ -72,3 +72,27 @@ func TestMaxLongLines(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPreLoginPerAddress: with MaxPreLoginPerAddress 2, a third
+// connection from the same address while two have not logged in is
+// refused with a reply saying why; once one logs in, a new one is let in.
+func TestMaxPreLoginPerAddress(t *testing.T) {
+	ts := startServer(t, func(s *Server) { s.MaxPreLoginPerAddress = 2 })
+	a, b := dial(t, ts.addr), dial(t, ts.addr)
+	for _, cl := range []*client{a, b} {
+		if g := cl.line(); g != "+" {
+			t.Fatalf("greeting %q", g)
+		}
+	}
+	c := dial(t, ts.addr)
+	if g := c.line(); g != "-Too many sessions from this address" {
+		t.Fatalf("third connection: %q", g)
+	}
+	if !c.closed() {
+		t.Fatal("refused connection left open")
+	}
+	a.expect("Psecret", "+")
+	d := dial(t, ts.addr).login()
+	d.expect("FC:\\N.INI", "+*")
+	b.expect("Psecret", "+") // b logs in as well: it was never dropped
+}

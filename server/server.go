@@ -27,6 +27,10 @@ const (
 	// Server.IdleTimeout nor the configuration file's $SYS TimeOut is set
 	// (§2).
 	DefaultIdleTimeout = 900 * time.Second
+	// DefaultMaxPreLoginPerAddress is the number of sessions not logged in
+	// yet allowed from one client IP address when
+	// Server.MaxPreLoginPerAddress is 0.
+	DefaultMaxPreLoginPerAddress = 32
 	// DefaultMaxLongLines is the number of sessions that may hold a
 	// command line longer than their read buffer at once when
 	// Server.MaxLongLines is 0.
@@ -112,6 +116,15 @@ type Server struct {
 	// addition: the reference applies only TimeOut). 0 means
 	// DefaultLoginTimeout (60 s); negative: no login timeout.
 	LoginTimeout time.Duration
+	// MaxPreLoginPerAddress caps the sessions from one client IP address
+	// (any port) that have not logged in yet: a connection over the cap
+	// gets "-Too many sessions from this address" instead of the greeting
+	// and is closed, so that one host opening connections and sending
+	// nothing cannot hold every session slot (MaxSessions) until
+	// LoginTimeout ends each. A session counts from its connection to its
+	// first correct P. 0 means DefaultMaxPreLoginPerAddress; negative
+	// means no cap.
+	MaxPreLoginPerAddress int
 	// MaxLongLines caps the sessions that read or carry out a command line
 	// longer than a session's 64 KiB read buffer at the same time (a W of
 	// a value over 32 KiB): each holds the line, the value decoded from
@@ -166,7 +179,8 @@ type Server struct {
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
 	conns     map[*session]struct{}
-	cfg       settings // from the configuration file, updated by Reload
+	preLogin  map[string]int // sessions not logged in yet, by client IP (MaxPreLoginPerAddress)
+	cfg       settings       // from the configuration file, updated by Reload
 	closing   atomic.Bool
 	nextID    atomic.Uint64
 	seq       atomic.Uint64 // orders reads from clients and checks of files
@@ -229,6 +243,7 @@ func (s *Server) init() error {
 		s.throttle = newThrottle()
 		s.listeners = make(map[net.Listener]struct{})
 		s.conns = make(map[*session]struct{})
+		s.preLogin = make(map[string]int)
 		s.done = make(chan struct{})
 		s.refusing = make(chan struct{}, 64)
 		s.stopping = make(chan struct{})
@@ -417,29 +432,26 @@ func (s *Server) startSession(c net.Conn, loopback bool) {
 	if len(s.conns) >= s.maxSessions() {
 		s.mu.Unlock()
 		s.log.Warn("session refused: too many sessions", "session", id, "client", c.RemoteAddr().String(), "max", s.maxSessions())
-		// Not in the accept loop: the graceful close waits for the peer up
-		// to a second. At most cap(s.refusing) such closes run at a time;
-		// beyond that a refused connection is closed at once.
-		select {
-		case s.refusing <- struct{}{}:
-			go func() {
-				defer func() { <-s.refusing }()
-				c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-				c.Write([]byte("-Too many sessions" + wire.CRLF))
-				gracefulClose(c)
-			}()
-		default:
-			c.Close()
-		}
+		s.refuse(c, "Too many sessions")
 		return
 	}
 	ss := newSession(s, c, id, loopback, timeout)
+	if max := s.maxPreLoginPerAddress(); s.preLogin[ss.clientIP] >= max {
+		s.mu.Unlock()
+		s.log.Warn("session refused: too many sessions not logged in from this address", "session", id, "client", ss.client, "max", max)
+		ss.cancel()
+		s.refuse(c, "Too many sessions from this address")
+		return
+	}
+	s.preLogin[ss.clientIP]++
+	ss.preLogin = true
 	s.conns[ss] = struct{}{}
 	s.active.Add(1)
 	s.mu.Unlock()
 	go func() {
 		ss.run()
 		s.mu.Lock()
+		s.loggedIn(ss)
 		delete(s.conns, ss)
 		last := len(s.conns) == 0 && s.closing.Load()
 		s.mu.Unlock()
@@ -471,6 +483,46 @@ func (s *Server) longLine() (func(), error) {
 		return func() { <-s.longLines }, nil
 	case <-s.stopping:
 		return nil, errShutdown
+	}
+}
+
+// refuse answers c with "-" and msg instead of the greeting and closes
+// it. Not in the accept loop: the graceful close waits for the peer up to
+// a second. At most cap(s.refusing) such closes run at a time; beyond
+// that a refused connection is closed at once.
+func (s *Server) refuse(c net.Conn, msg string) {
+	select {
+	case s.refusing <- struct{}{}:
+		go func() {
+			defer func() { <-s.refusing }()
+			c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+			c.Write([]byte("-" + msg + wire.CRLF))
+			gracefulClose(c)
+		}()
+	default:
+		c.Close()
+	}
+}
+
+func (s *Server) maxPreLoginPerAddress() int {
+	switch {
+	case s.MaxPreLoginPerAddress == 0:
+		return DefaultMaxPreLoginPerAddress
+	case s.MaxPreLoginPerAddress < 0:
+		return int(^uint(0) >> 1)
+	}
+	return s.MaxPreLoginPerAddress
+}
+
+// loggedIn takes ss out of the count of sessions not logged in from its
+// address, once (at its first correct P, or its end). s.mu must be held.
+func (s *Server) loggedIn(ss *session) {
+	if !ss.preLogin {
+		return
+	}
+	ss.preLogin = false
+	if s.preLogin[ss.clientIP]--; s.preLogin[ss.clientIP] <= 0 {
+		delete(s.preLogin, ss.clientIP)
 	}
 }
 

@@ -33,6 +33,7 @@ type session struct {
 	id       uint64
 	client   string // remote address
 	clientIP string // remote address without port (throttling key)
+	preLogin bool   // counted in srv.preLogin: no correct P yet (guarded by srv.mu)
 	loopback bool   // accepted on a loopback listener
 	log      *slog.Logger
 	ctx      context.Context
@@ -438,6 +439,9 @@ func (ss *session) cmdP(supplied []byte) bool {
 	if len(supplied) <= maxPassword && len(supplied) == len(pw) && subtle.ConstantTimeCompare(supplied, pw) == 1 {
 		ss.loggedIn = true
 		ss.srv.throttle.reset(ss.clientIP)
+		ss.srv.mu.Lock()
+		ss.srv.loggedIn(ss)
+		ss.srv.mu.Unlock()
 		ss.ok()
 		return false
 	}

@@ -25,6 +25,8 @@
 //	--login-timeout D      close a session not logged in D after connecting
 //	                       (default 60s; 0 = none)
 //	--max-sessions N       concurrent sessions (default 256)
+//	--max-prelogin N       sessions not logged in yet from one IP address
+//	                       (default 32; more are refused)
 //	--max-long-lines N     sessions holding a command line over 64 KiB at once
 //	                       (a W of a value over 32 KiB); others wait (default 4)
 //	--read-only            refuse W, D, M, R and X
@@ -91,6 +93,7 @@ type config struct {
 	loginTimeout    time.Duration
 	maxSessions     int
 	maxLongLines    int
+	maxPreLogin     int
 	readOnly        bool
 	eventTimeout    time.Duration
 	logFormat       string
@@ -120,6 +123,7 @@ func flags(c *config) *flag.FlagSet {
 	fs.DurationVar(&c.timeout, "timeout", 0, "idle `DURATION` before a session is closed (0 = none; default: $SYS TimeOut, else 900s)")
 	fs.DurationVar(&c.loginTimeout, "login-timeout", server.DefaultLoginTimeout, "close a session that has not logged in this `DURATION` after connecting (0 = none)")
 	fs.IntVar(&c.maxSessions, "max-sessions", server.DefaultMaxSessions, "maximum concurrent sessions")
+	fs.IntVar(&c.maxPreLogin, "max-prelogin", server.DefaultMaxPreLoginPerAddress, "maximum sessions not logged in yet from one IP address; a further connection from it gets '-Too many sessions from this address'")
 	fs.IntVar(&c.maxLongLines, "max-long-lines", server.DefaultMaxLongLines, "maximum sessions holding a command line over 64 KiB (a W of a value over 32 KiB) at once, each up to about 3x 16 MiB of memory; a further one waits for one to finish")
 	fs.BoolVar(&c.readOnly, "read-only", false, "refuse W, D, M, R and X")
 	fs.DurationVar(&c.eventTimeout, "event-timeout", server.DefaultEventTimeout, "how long (`DURATION`) an event command may run")
@@ -167,6 +171,9 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 	if c.maxSessions < 1 {
 		return usage("--max-sessions: %d is not at least 1", c.maxSessions)
 	}
+	if c.maxPreLogin < 1 {
+		return usage("--max-prelogin: %d is not at least 1", c.maxPreLogin)
+	}
 	if c.maxLongLines < 1 {
 		return usage("--max-long-lines: %d is not at least 1", c.maxLongLines)
 	}
@@ -188,16 +195,17 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 		return usage("--log-format: %q is not text or json", c.logFormat)
 	}
 	srv := &server.Server{
-		Addr:         c.listen,
-		Volumes:      map[byte]string{},
-		ConfigFile:   c.configFile,
-		ConfigNamed:  cliflag.IsSet(fs, "config"), // warn if it is missing
-		PasswordFile: c.pwFile,
-		ReadOnly:     c.readOnly,
-		MaxSessions:  c.maxSessions,
-		MaxLongLines: c.maxLongLines,
-		LoginTimeout: c.loginTimeout,
-		Logger:       slog.New(handler),
+		Addr:                  c.listen,
+		Volumes:               map[byte]string{},
+		ConfigFile:            c.configFile,
+		ConfigNamed:           cliflag.IsSet(fs, "config"), // warn if it is missing
+		PasswordFile:          c.pwFile,
+		ReadOnly:              c.readOnly,
+		MaxSessions:           c.maxSessions,
+		MaxLongLines:          c.maxLongLines,
+		MaxPreLoginPerAddress: c.maxPreLogin,
+		LoginTimeout:          c.loginTimeout,
+		Logger:                slog.New(handler),
 	}
 	switch {
 	case c.forceINI && c.forceTNI:
