@@ -328,9 +328,18 @@ func backup(root *os.Root, target string, old fs.FileInfo) error {
 }
 
 // writeInPlace writes data over the open file w (closing it), which must be
-// at offset 0: backup first with opts.Backup, write, truncate, fsync.
+// at offset 0: backup first with opts.Backup, write, truncate, fsync. The
+// old content is read first; when the write, truncate or fsync fails
+// (disk full, say), it is written back the same way (its bytes fit where
+// they were) and the error says whether that worked: "...; the file is as
+// it was ..." or "...; the file is incomplete now (...): its old content
+// is in TARGET.BAK".
 func writeInPlace(root *os.Root, w *os.File, target string, data []byte, opts SaveOptions) error {
 	defer w.Close()
+	old, err := root.ReadFile(target)
+	if err != nil {
+		return err
+	}
 	if opts.Backup {
 		fi, err := w.Stat()
 		if err != nil {
@@ -340,16 +349,32 @@ func writeInPlace(root *os.Root, w *os.File, target string, data []byte, opts Sa
 			return err
 		}
 	}
-	if err := opts.writeData(w, data); err != nil {
+	if err := overwrite(w, data, opts.writeData); err != nil {
+		if perr := overwrite(w, old, SaveOptions{}.writeData); perr != nil {
+			where := "the old content is lost"
+			if opts.Backup {
+				where = "its old content is in " + target + ".BAK"
+			}
+			return fmt.Errorf("%w; the file is incomplete now (putting its old content back failed too: %v): %s", err, perr, where)
+		}
+		return fmt.Errorf("%w; the file is as it was (its old content written back)", err)
+	}
+	return w.Close()
+}
+
+// overwrite writes data into w from offset 0 with write, truncates w to
+// its length and fsyncs it.
+func overwrite(w *os.File, data []byte, write func(io.Writer, []byte) error) error {
+	if _, err := w.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	if err := write(w, data); err != nil {
 		return err
 	}
 	if err := w.Truncate(int64(len(data))); err != nil {
 		return err
 	}
-	if err := w.Sync(); err != nil {
-		return err
-	}
-	return w.Close()
+	return w.Sync()
 }
 
 // syncDir fsyncs the directory holding name, making a rename or creation

@@ -435,6 +435,16 @@ func TestSaveWriteFailureLeavesNoTrace(t *testing.T) {
 		wantNames(t, dir, "X.INI", "X.INI.BAK")
 	}
 
+	// in place: the old content is written back over the half-written new
+	for _, opts := range []SaveOptions{{InPlace: true, Backup: true, write: full}, {InPlace: true, write: full}} {
+		err := f.Save(path, opts)
+		if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "; the file is as it was") {
+			t.Errorf("in place, backup %v: error %v, want ENOSPC naming the file and saying it is as it was", opts.Backup, err)
+		}
+		wantFile(t, path, []byte("current"))
+	}
+	os.WriteFile(path+".BAK", []byte("older backup"), 0o644)
+
 	fresh := filepath.Join(dir, "FRESH.INI")
 	if err := f.Save(fresh, SaveOptions{InPlace: true, write: full}); !errors.Is(err, syscall.ENOSPC) {
 		t.Errorf("in place, new file: error %v, want ENOSPC", err)

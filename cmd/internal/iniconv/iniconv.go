@@ -21,7 +21,8 @@
 //     and --in-place are refused). An existing output file is kept as
 //     OUTPUT.BAK (OUTPUT plus ".BAK"; an older .BAK is replaced); the new
 //     file is written atomically (ini.WriteFile), or with --in-place into
-//     the existing file (not atomic; for a file that cannot be renamed
+//     the existing file (not atomic: a failed write puts the old content
+//     back, a crash can leave a mix; for a file that cannot be renamed
 //     over, such as one bind-mounted alone into a container).
 //   - dumpini uses the format file NAME.FMT next to the input (any case of
 //     the extension) when it exists, or the file given with -fmt. FMT codes
@@ -150,7 +151,7 @@ func (c command) flags(j *job) *flag.FlagSet {
 	fs := cliflag.New(c.name, head.String())
 	fs.StringVar(&j.out, "o", "", "write the output to `FILE` instead of NAME"+c.outExt+" (- for standard output)")
 	fs.BoolVar(&j.inPlace, "in-place", false,
-		"overwrite the existing output file in place instead of replacing it\n(not atomic; for a file bind-mounted alone into a container)")
+		"overwrite the existing output file in place instead of replacing it\n(not atomic: a failed write puts the old content back, a crash can mix\nthem; for a file bind-mounted alone into a container)")
 	if c.outFmt == ini.FormatINI {
 		fs.BoolVar(&j.quiet, "q", false, "do not print what changed in the output file")
 		fs.BoolVar(&j.merge, "merge", false,
