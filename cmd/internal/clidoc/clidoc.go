@@ -197,6 +197,17 @@ func Bash(w io.Writer, c *Command) error {
 }
 
 `)
+	fmt.Fprintf(&b, "%s_paths() {\n", fn)
+	b.WriteString(`	# files (-f) or directories (-d) starting with $cur, added to COMPREPLY
+	# one per line of compgen's output: a name with a blank or a * stays one
+	local names n
+	names=$(compgen "$1" -- "$cur") || return
+	while IFS= read -r n; do
+		[[ -n $n ]] && COMPREPLY+=("$n")
+	done <<<"$names"
+}
+
+`)
 	fmt.Fprintf(&b, "%s() {\n", fn)
 	b.WriteString(`	[[ -n ${ZSH_VERSION-} ]] && setopt localoptions ksharrays
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
@@ -249,8 +260,8 @@ func Bash(w io.Writer, c *Command) error {
 			action string
 		}{
 			{hosts, fn + "_hosts; return ;;"},
-			{files, `COMPREPLY=($(compgen -f -- "$cur")); return ;;`},
-			{dirs, `COMPREPLY=($(compgen -d -- "$cur")); return ;;`},
+			{files, "COMPREPLY=(); " + fn + "_paths -f; return ;;"},
+			{dirs, "COMPREPLY=(); " + fn + "_paths -d; return ;;"},
 			{values, "return ;;"},
 		} {
 			if len(g.names) == 0 {
@@ -277,9 +288,9 @@ func Bash(w io.Writer, c *Command) error {
 			fmt.Fprintf(&b, "\t\tif ((n == COMP_CWORD)); then COMPREPLY=($(compgen -W %q -- \"$cur\")); fi\n", strings.Join(subs, " "))
 		}
 		if (len(c.Sub) == 0 && c.Flags != nil) || path == "" {
-			action := `COMPREPLY+=($(compgen -f -- "$cur"))`
+			action := fn + "_paths -f"
 			if c.Args == "dirs" {
-				action = `COMPREPLY+=($(compgen -d -- "$cur"))`
+				action = fn + "_paths -d"
 			}
 			b.WriteString("\t\t" + action + "\n")
 		}

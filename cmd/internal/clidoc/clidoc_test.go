@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -85,8 +86,8 @@ func TestBash(t *testing.T) {
 	}
 	s := b.String()
 	for _, want := range []string{
-		"--out | -out) COMPREPLY=($(compgen -f",
-		"--work-dir | -work-dir) COMPREPLY=($(compgen -d",
+		"--out | -out) COMPREPLY=(); _prog_paths -f; return ;;",
+		"--work-dir | -work-dir) COMPREPLY=(); _prog_paths -d; return ;;",
 		"--limit | -limit) _prog_hosts; return ;;",
 		"-n) return ;;",
 		`compgen -W "--limit --out --quiet --work-dir -n"`,
@@ -101,7 +102,35 @@ func TestBash(t *testing.T) {
 	if err != nil {
 		t.Skip("bash not installed")
 	}
-	if out, err := exec.Command(bash, "-n", writeTemp(t, b.Bytes())).CombinedOutput(); err != nil {
+	script := writeTemp(t, b.Bytes())
+	if out, err := exec.Command(bash, "-n", script).CombinedOutput(); err != nil {
 		t.Errorf("bash -n: %v\n%s", err, out)
+	}
+	// a file and a directory with a blank (and a *) complete as one word each
+	dir := t.TempDir()
+	for _, d := range []string{"dir with space", "dir*star"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "my script.lua"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ words, want string }{
+		{"prog --out my", "my script.lua"},
+		{"prog --work-dir dir", "dir with space|dir*star"},
+	} {
+		words := strings.Fields(tc.words)
+		cmd := exec.Command(bash, "-c", `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _prog; printf '%s|' "${COMPREPLY[@]}"`, "complete", script)
+		cmd.Args = append(cmd.Args, words...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		got := strings.Split(strings.TrimSuffix(string(out), "|"), "|")
+		sort.Strings(got)
+		want := strings.Split(tc.want, "|")
+		sort.Strings(want)
+		if err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%s<Tab>: %q, %v; want %q", tc.words, out, err, tc.want)
+		}
 	}
 }
