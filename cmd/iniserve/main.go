@@ -178,11 +178,11 @@ func run(args []string, stdout, stderr io.Writer, sig <-chan os.Signal) int {
 		return usage("--max-long-lines: %d is not at least 1", c.maxLongLines)
 	}
 	if c.pwFile != "" {
-		f, err := os.Open(c.pwFile)
-		if err != nil {
+		// read, not just opened: a directory opens, and every P would
+		// then fail with "Password not available"
+		if _, err := os.ReadFile(c.pwFile); err != nil {
 			return usage("--password-file: %v", err)
 		}
-		f.Close()
 	}
 
 	var handler slog.Handler
