@@ -172,7 +172,8 @@ func Demo(ctx context.Context, opts DemoOptions) ([]*Result, error) {
 		HostLines: true, OKNote: DemoOKNote,
 		// the sample servers run on loopback with the empty password on
 		// purpose: no warning about it
-		Logger: slog.New(slog.DiscardHandler),
+		Logger:                slog.New(slog.DiscardHandler),
+		EmptyPasswordExpected: true,
 	})
 }
 

@@ -118,6 +118,9 @@ type Options struct {
 	// the end of the run, on Out: "warning: 2 of 3 hosts accepted the
 	// empty password (host1, host2): ...".
 	Logger *slog.Logger
+	// EmptyPasswordExpected drops that end-of-run warning: the hosts have
+	// no password on purpose (Demo's sample servers on loopback).
+	EmptyPasswordExpected bool
 	// GoStack adds the Go stack to the traceback of a Lua error raised by
 	// a Go panic in the API (luaapi.Options.GoStack), for bug reports; the
 	// output of a host whose script failed with a traceback ends with it
@@ -289,7 +292,7 @@ func (r *runner) warnEmptyPassword() {
 		}
 	}
 	n := len(all)
-	if n == 0 {
+	if n == 0 || r.opts.EmptyPasswordExpected {
 		return
 	}
 	names := strings.Join(all[:min(n, maxEmptyPWNames)], ", ")

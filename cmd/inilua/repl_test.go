@@ -418,7 +418,8 @@ func TestREPLSlowCompletionKeepsSession(t *testing.T) {
 
 // TestDemoOnTerminal: on a terminal inilua demo prints the same per-host
 // result lines as when piped (notified included), says why a host had
-// nothing to change, and mentions --keep as the directory is removed.
+// nothing to change, and mentions --keep as the directory is removed; it
+// does not warn about the sample servers' empty password.
 func TestDemoOnTerminal(t *testing.T) {
 	r := startInilua(t, filepath.Join(t.TempDir(), "history"), "demo", "--hosts", "3")
 	if code := r.wait(); code != 0 {
@@ -435,5 +436,9 @@ func TestDemoOnTerminal(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	// the sample servers have no password on purpose: no warning
+	if strings.Contains(out, "empty password") {
+		t.Errorf("the demo warns about the empty password:\n%s", out)
 	}
 }
