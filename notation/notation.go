@@ -74,11 +74,17 @@ func Number(b []byte) (uint32, bool) {
 // code-page bytes, tabs, CR, LF, with NULs allowed only at the end, and at
 // least as many printable ASCII bytes as high code-page bytes (at least
 // one), so that a number such as 3560 as u32 (E8 0D 00 00) or 250
-// (FA 00 00 00) is not taken for text. The empty value is text.
+// (FA 00 00 00) is not taken for text. A 4-byte value with two or more
+// NULs at the end is not text either: it reads as a u32 below 65536, such
+// as 60 (3C 00 00 00, "<") or 80 (50 00 00 00, "P"), far more often than
+// as one or two characters padded to 4 bytes. The empty value is text.
 func IsText(b []byte) bool {
 	body := bytes.TrimRight(b, "\x00")
 	if len(body) == 0 {
 		return len(b) == 0
+	}
+	if len(b) == 4 && len(body) <= 2 {
+		return false
 	}
 	ascii, high := 0, 0
 	for _, c := range body {

@@ -17,6 +17,13 @@ func TestValue(t *testing.T) {
 		{[]byte{0, 1, 2}, "0x000102"},
 		{[]byte("a\x00b"), "0x610062"},
 		{[]byte("tab\tcr\r\n"), `"tab\tcr\r\n"`},
+		// a u32 below 65536 whose low bytes are printable is a number
+		{[]byte("<\x00\x00\x00"), "0x3C000000 (60)"},
+		{[]byte("*\x00\x00\x00"), "0x2A000000 (42)"},
+		{[]byte("PA\x00\x00"), "0x50410000 (16720)"},
+		{[]byte("abc\x00"), `"abc\x00"`},
+		{[]byte("Y\x00"), `"Y\x00"`},
+		{[]byte("Y\x00\x00\x00\x00"), `"Y\x00\x00\x00\x00"`},
 	} {
 		if got := Value(c.in); got != c.want {
 			t.Errorf("Value(% X) = %s, want %s", c.in, got, c.want)
