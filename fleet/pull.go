@@ -161,7 +161,10 @@ func (c *Connector) pullHost(ctx context.Context, root *os.Root, h *batch.Host, 
 // pull fetch files outside the directory its mask names (spec
 // iniserve-protocol.md, L: one name per line, directories ending in '/').
 func listedName(n string) error {
-	if n == "." || n == ".." || strings.ContainsAny(n, `/\:`) || strings.IndexFunc(n, func(r rune) bool { return r < 0x20 || r == 0x7F }) >= 0 {
+	if strings.IndexFunc(n, func(r rune) bool { return r < 0x20 || r == 0x7F }) >= 0 {
+		return fmt.Errorf("the host listed %q, a name holding a control character: not fetched (a terminal could act on it, and OS/2 names hold none)", n)
+	}
+	if n == "." || n == ".." || strings.ContainsAny(n, `/\:`) {
 		return fmt.Errorf("the host listed %q, which is not a file name in the mask's directory: not fetched", n)
 	}
 	return nil

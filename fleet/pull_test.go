@@ -121,7 +121,8 @@ func TestCheckMask(t *testing.T) {
 }
 
 // TestPullDistrustsListing: names in a host's L reply that are paths,
-// drives or dot names are reported as failed files and never fetched;
+// drives, dot names or hold a control character are reported as failed
+// files (the reason named) and never fetched;
 // the plain name is fetched.
 func TestPullDistrustsListing(t *testing.T) {
 	var mu sync.Mutex
@@ -130,7 +131,7 @@ func TestPullDistrustsListing(t *testing.T) {
 		return func(line string, w io.Writer) bool {
 			switch {
 			case strings.HasPrefix(line, "L"):
-				io.WriteString(w, "+\r\n../\r\nsub/../../PWN.INI\r\nC:\\X.INI\r\n..\r\n..\\..\\Y.INI\r\nOK.INI\r\n\r\n")
+				io.WriteString(w, "+\r\n../\r\nsub/../../PWN.INI\r\nC:\\X.INI\r\n..\r\n..\\..\\Y.INI\r\nESC\x1b[2J.INI\r\nOK.INI\r\n\r\n")
 			case strings.HasPrefix(line, "F"):
 				mu.Lock()
 				fetched = append(fetched, line)
@@ -148,13 +149,16 @@ func TestPullDistrustsListing(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := results[0]
-	if res.Status != StatusFailed || len(res.Files) != 5 {
+	if res.Status != StatusFailed || len(res.Files) != 6 {
 		t.Fatalf("status %s, files %+v", res.Status, res.Files)
 	}
 	for _, pf := range res.Files[:4] {
 		if !strings.Contains(pf.Err, "not a file name in the mask's directory") {
 			t.Errorf("%s: error %q", pf.Remote, pf.Err)
 		}
+	}
+	if pf := res.Files[4]; !strings.Contains(pf.Err, "a name holding a control character: not fetched") {
+		t.Errorf("%q: error %q", pf.Remote, pf.Err)
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -228,6 +228,9 @@ func (j job) do(stdout, stderr io.Writer) (int, error) {
 	if same, err := samePath(in, out); err != nil && !toStdout {
 		return ExitFailure, err
 	} else if same && !toStdout {
+		if j.out != "" {
+			return ExitFailure, fmt.Errorf("%s: the output %s is the input file: give -o another name", in, j.out)
+		}
 		return ExitFailure, fmt.Errorf("%s: the output would overwrite the input (use -o)", in)
 	}
 	data, err := os.ReadFile(in)
