@@ -126,9 +126,13 @@ func stdinIsTerminal(r io.Reader) bool {
 
 // historyFile returns the history file: $INILUA_HISTORY when set (empty:
 // no history), else repl.DefaultHistoryFile; "" with a warning when the
-// state directory cannot be created.
+// state directory cannot be created or $INILUA_HISTORY is a directory.
 func historyFile(stderr io.Writer) string {
 	if p, ok := os.LookupEnv("INILUA_HISTORY"); ok {
+		if fi, err := os.Stat(p); p != "" && err == nil && fi.IsDir() {
+			fmt.Fprintf(stderr, "inilua: no history: INILUA_HISTORY=%s is a directory (name a file in it)\n", p)
+			return ""
+		}
 		return p
 	}
 	p, err := repl.DefaultHistoryFile()

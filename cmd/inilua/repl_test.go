@@ -442,3 +442,23 @@ func TestDemoOnTerminal(t *testing.T) {
 		t.Errorf("the demo warns about the empty password:\n%s", out)
 	}
 }
+
+// TestHistoryFileDirectory: INILUA_HISTORY naming a directory gives no
+// history, with a warning saying why (not silence).
+func TestHistoryFileDirectory(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("INILUA_HISTORY", dir)
+	var stderr strings.Builder
+	if got := historyFile(&stderr); got != "" {
+		t.Errorf("historyFile = %q, want none", got)
+	}
+	if want := "inilua: no history: INILUA_HISTORY=" + dir + " is a directory"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("warning %q, want %q", stderr.String(), want)
+	}
+	file := filepath.Join(dir, "h")
+	t.Setenv("INILUA_HISTORY", file)
+	stderr.Reset()
+	if got := historyFile(&stderr); got != file || stderr.Len() != 0 {
+		t.Errorf("historyFile = %q (%q), want %q and no warning", got, stderr.String(), file)
+	}
+}
