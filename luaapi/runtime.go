@@ -98,14 +98,13 @@ type Runtime struct {
 	failed  bool  // the last Call ended in an error (or os.exit with a non-zero code)
 	lastErr error // the last error raised by an API function
 
-	// onError, keepErrorFn, tracebackFn, guardScriptFn and guardCallFn
-	// are onErrorFunc, keepError, debugTraceback, guardScript and
-	// guardCall as Lua functions (traceback.go); traceback and scriptErr
-	// are what onError and guardScript kept of the last error of a Call.
-	onError, keepErrorFn, tracebackFn *lua.LFunction
-	guardScriptFn, guardCallFn        *lua.LFunction
-	traceback                         string
-	scriptErr                         error
+	// onError, keepErrorFn, tracebackFn and guardCallFn are onErrorFunc,
+	// keepError, debugTraceback and guardCall as Lua functions
+	// (traceback.go); traceback is what onError kept of the last error of
+	// a Call; broken, once set, is the error every Call returns (protect).
+	onError, keepErrorFn, tracebackFn, guardCallFn *lua.LFunction
+	traceback                                      string
+	broken                                         error
 
 	fileMT, appMT, sessMT *lua.LTable
 	fileMethods           map[string]lua.LValue
@@ -162,7 +161,6 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	r.onError = L.NewFunction(r.onErrorFunc)
 	r.keepErrorFn = L.NewFunction(keepError)
 	r.tracebackFn = L.NewFunction(debugTraceback())
-	r.guardScriptFn = L.NewFunction(r.guardScript)
 	r.guardCallFn = L.NewFunction(r.guardCall)
 	if err := r.openLibs(); err != nil {
 		L.Close()
@@ -215,6 +213,9 @@ func (r *Runtime) Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) (
 	if r.closed {
 		return nil, errors.New("luaapi: runtime is closed")
 	}
+	if r.broken != nil {
+		return nil, r.broken
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -250,25 +251,23 @@ func (r *Runtime) Call(ctx context.Context, fn lua.LValue, args ...lua.LValue) (
 	r.exit = nil
 	r.lastErr = nil
 	base := L.GetTop()
-	// Through guardScript, with an error handler, gopher-lua builds no
-	// traceback of its own (a line per tail call: traceback.go); with
-	// Options.GoStack it is left to do so, as only then does it add the Go
-	// stack of a panic.
-	nargs := len(args)
-	if !r.opts.GoStack {
-		L.Push(r.guardScriptFn)
-		nargs++
-	}
 	L.Push(fn)
 	for _, a := range args {
 		L.Push(a)
 	}
-	r.traceback, r.scriptErr = "", nil
-	err := L.PCall(nargs, lua.MultRet, nil)
-	if err == nil {
-		err = r.scriptErr
+	// With an error handler, gopher-lua builds no traceback of its own (a
+	// line per tail call: traceback.go); with Options.GoStack it is left
+	// to do so, as only then does it add the Go stack of a panic.
+	var onError *lua.LFunction
+	if !r.opts.GoStack {
+		onError = r.onError
 	}
-	r.scriptErr = nil
+	r.traceback = ""
+	err := r.protect(L, len(args), onError)
+	if r.broken != nil {
+		r.failed = true
+		return nil, r.scriptError(ctx, vm, err)
+	}
 	if r.exit != nil {
 		e := r.exit
 		r.exit = nil
@@ -314,7 +313,7 @@ func (r *Runtime) scriptError(ctx, vm context.Context, err error) error {
 				}
 			}
 		}
-		se.Traceback = underGuard(ae.StackTrace)
+		se.Traceback = ae.StackTrace
 		if se.Traceback == "" {
 			se.Traceback = r.traceback
 		}

@@ -1,6 +1,7 @@
 package luaapi
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -84,64 +85,82 @@ func (r *Runtime) boundedTraceback(L *lua.LState, level int) string {
 	}
 	tb, _ := L.Get(-1).(lua.LString)
 	L.Pop(1)
-	return underGuard(string(tb))
+	return string(tb)
 }
 
-// underGuard returns traceback tb as it reads without guardScript at the
-// bottom of the stack: gopher-lua names the bottom frame "main chunk", so
-// with the guard there it lists the script's main chunk as "function
-// <NAME:0>" and the guard as "[G]: in main chunk".
-func underGuard(tb string) string {
-	const guard = "\n\t[G]: in main chunk\n\t[G]: ?"
-	body, ok := strings.CutSuffix(strings.TrimRight(tb, "\n"), guard)
-	if !ok {
-		return tb
-	}
-	if i := strings.LastIndex(body, " in function <"); i >= 0 && strings.HasSuffix(body, ":0>") && !strings.Contains(body[i:], "\n") {
-		body = body[:i] + " in main chunk"
-	}
-	return body + "\n\t[G]: ?"
+// An error handler has two traps in gopher-lua (v1.1.2). PCall pushes
+// it and the error value before it protects their call, so an error that
+// left the value stack full (registry overflow: unpack({}, 1, 1e8))
+// panics out of PCall altogether, with the call stack not put back
+// (protect; guardCall for pcall). And while a handler is set, an error
+// does not close the open upvalues of the frames it unwinds, so a closure
+// made in them would read a stack slot reused since (closeUpvalues).
+
+// protect is L.PCall(nargs, MultRet, onError) for Call, catching the
+// panic PCall lets out when the value stack was full: the state's call
+// stack is then lost, so the runtime is marked broken (r.broken: every
+// later Call fails with it) and the error returned.
+func (r *Runtime) protect(L *lua.LState, nargs int, onError *lua.LFunction) (err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			ae, ok := rec.(*lua.ApiError)
+			if !ok {
+				panic(rec)
+			}
+			r.broken = fmt.Errorf("luaapi: the Lua state cannot be used after an error that filled its value stack (%s): start a new one", ae.Object)
+			err = ae
+		}
+	}()
+	return L.PCall(nargs, lua.MultRet, onError)
 }
 
-// An error handler has one trap in gopher-lua: PCall pushes it and the
-// error value before it protects their call, so an error that left the
-// value stack full (registry overflow: unpack({}, 1, 1e8)) panics out of
-// PCall altogether. So a PCall with a handler runs inside a PCall without
-// one (guardCall, guardScript): the outer one catches that panic and puts
-// the stack back; it builds its traceback (a line per tail call) only
-// then.
+// errUpvaluesClosed is the panic closeUpvalues raises and recovers.
+var errUpvaluesClosed = errors.New("upvalues closed")
 
-// guardScript runs the script and its arguments on the stack under a
-// PCall with onError as its handler, returning the script's results; an
-// error ends it with no result and the error kept in r.scriptErr (so that
-// the outer PCall does not see it, and builds no traceback of its own).
-func (r *Runtime) guardScript(L *lua.LState) int {
-	if err := L.PCall(L.GetTop()-1, lua.MultRet, r.onError); err != nil {
-		r.scriptErr = err
-		return 0
-	}
-	return L.GetTop()
+// closeUpvalues closes the open upvalues of every Lua frame on L's stack,
+// as gopher-lua's error raising does when no error handler is set (it
+// skips that with one). Called from an error handler, where gopher-lua
+// has cleared its "handler set" flag, it has L.Error do it: L.Error of a
+// non-string value closes them, pushes the value and calls L.Panic, here
+// a function whose panic this one recovers.
+func closeUpvalues(L *lua.LState) {
+	saved, top := L.Panic, L.GetTop()
+	defer func() {
+		L.Panic = saved
+		if rec := recover(); rec != nil && rec != errUpvaluesClosed {
+			panic(rec)
+		}
+		L.SetTop(top)
+	}()
+	L.Panic = func(*lua.LState) { panic(errUpvaluesClosed) }
+	L.Error(lua.LNil, 0)
 }
 
-// onErrorFunc is the error handler of a script's PCall (guardScript): it
-// keeps the traceback of the error (boundedTraceback, from the frame that
-// raised it) in r.traceback and returns the error value unchanged.
+// onErrorFunc is the error handler of a script's PCall (Call): it keeps
+// the traceback of the error (boundedTraceback, from the frame that
+// raised it) in r.traceback, closes the upvalues (closeUpvalues) and
+// returns the error value unchanged.
 func (r *Runtime) onErrorFunc(L *lua.LState) int {
 	r.traceback = r.boundedTraceback(L, 1)
 	L.SetTop(1)
+	closeUpvalues(L)
 	return 1
 }
 
-// keepError is the error handler of pcall: it returns the error value
-// unchanged, so that no traceback is built.
+// keepError is the error handler of pcall: it closes the upvalues
+// (closeUpvalues) and returns the error value unchanged, so that no
+// traceback is built.
 func keepError(L *lua.LState) int {
 	L.SetTop(1)
+	closeUpvalues(L)
 	return 1
 }
 
 // guardCall is pcall's inner call: it runs the function and arguments on
 // the stack under a PCall with keepError as its handler and returns true
-// and the results, or false and the error value.
+// and the results, or false and the error value. luaPcall runs it under a
+// PCall without a handler, which catches the panic a full value stack
+// lets out of this one and puts the call stack back.
 func (r *Runtime) guardCall(L *lua.LState) int {
 	if err := L.PCall(L.GetTop()-1, lua.MultRet, r.keepErrorFn); err != nil {
 		L.Push(lua.LFalse)

@@ -63,13 +63,6 @@ func TestTracebackAfterTailCalls(t *testing.T) {
 		t.Errorf("pcall and debug.traceback allocated %d bytes, want under 16 MiB", n)
 	}
 
-	// an error that fills the value stack is caught too (an error
-	// handler alone would let it panic out of PCall)
-	err = runCode(context.Background(), rt, "unpack({}, 1, 1e8)", "u")
-	if !errors.As(err, &se) || !strings.Contains(se.Msg, "registry overflow") || !strings.HasSuffix(se.Traceback, "\tu:1: in main chunk\n\t[G]: ?") {
-		t.Fatalf("registry overflow: %v\n%s", err, se.Traceback)
-	}
-
 	err = runCode(context.Background(), rt, "local function g() error('shallow') end\nlocal function h() g() end\nh()", "s")
 	if !errors.As(err, &se) {
 		t.Fatalf("error %v", err)
@@ -77,5 +70,40 @@ func TestTracebackAfterTailCalls(t *testing.T) {
 	want := "stack traceback:\n\t[G]: in function 'error'\n\ts:1: in function 'g'\n\ts:2: in function 'h'\n\ts:3: in main chunk\n\t[G]: ?"
 	if strings.TrimSpace(se.Traceback) != want {
 		t.Errorf("shallow traceback %q, want %q", se.Traceback, want)
+	}
+	// an error that fills the value stack (an error handler alone would
+	// let it panic out of PCall, the call stack lost) is reported, and the
+	// runtime refuses to run anything more
+	err = runCode(context.Background(), rt, "unpack({}, 1, 1e8)", "u")
+	if !errors.As(err, &se) || !strings.Contains(se.Msg, "registry overflow") || !strings.HasSuffix(se.Traceback, "\tu:1: in main chunk\n\t[G]: ?") {
+		t.Fatalf("registry overflow: %v\n%s", err, se.Traceback)
+	}
+	if err := runCode(context.Background(), rt, "x = 1", "again"); err == nil || !strings.Contains(err.Error(), "cannot be used after an error that filled its value stack") {
+		t.Errorf("a run after the overflow: %v", err)
+	}
+}
+
+// TestClosuresAfterCaughtError: a closure made in a function whose error
+// pcall (or the script's own handler) caught keeps the value of its
+// upvalue; the handler closes the upvalues as gopher-lua does without one
+// (with one it does not, and the closure read a reused stack slot).
+func TestClosuresAfterCaughtError(t *testing.T) {
+	out, err := run(t, `
+		print(pcall(function() local y = 7; g = function() return y end; error("e") end))
+		print(g())
+		local h
+		print(pcall(function() local c = 0; h = function() c = c + 1; return c end; error("x") end))
+		print(h(), h(), h())
+		local co = coroutine.wrap(function()
+			pcall(function() local z = "z"; k = function() return z end; error({}) end)
+			return k()
+		end)
+		print(co())
+		print(debug.getinfo(1, "S").what)`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "false\t=t:2: e\n7\nfalse\t=t:5: x\n1\t2\t3\nz\nmain\n"; out != want {
+		t.Errorf("output %q, want %q", out, want)
 	}
 }
