@@ -96,3 +96,32 @@ func TestMaxPreLoginPerAddress(t *testing.T) {
 	d.expect("FC:\\N.INI", "+*")
 	b.expect("Psecret", "+") // b logs in as well: it was never dropped
 }
+
+// TestLongLineWaitEnds: a wait for a long-line slot ends with
+// errLongLineWait after the wait given, and with errShutdown at Shutdown.
+func TestLongLineWaitEnds(t *testing.T) {
+	ts := startServer(t, func(s *Server) { s.MaxLongLines = 1 })
+	release, err := ts.srv.longLine(0)
+	if err != nil || release == nil {
+		t.Fatalf("first slot: %v", err)
+	}
+	if _, err := ts.srv.longLine(time.Millisecond); err != errLongLineWait {
+		t.Fatalf("second slot, 1 ms wait: %v, want errLongLineWait", err)
+	}
+	release()
+	again, err := ts.srv.longLine(time.Millisecond)
+	if err != nil {
+		t.Fatalf("slot after release: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := ts.srv.longLine(0); done <- err }()
+	ctx, cancel := context.WithTimeout(context.Background(), replyTimeout)
+	defer cancel()
+	if err := ts.srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != errShutdown {
+		t.Fatalf("wait at shutdown: %v, want errShutdown", err)
+	}
+	again()
+}

@@ -131,8 +131,11 @@ type Server struct {
 	// it and the file it goes into, up to about 3x MaxLine bytes, so the
 	// cap bounds what concurrent large writes take. A session that needs
 	// one more waits, reading nothing more of its line (TCP holds the
-	// client back), until one of them reads its next command or ends. 0
-	// means DefaultMaxLongLines; negative means no cap.
+	// client back), until one of them reads its next command or ends, or
+	// its idle timeout passes (it then gets "-Server busy" and is closed).
+	// A slot is held at most as long as the idle timeout lets a command
+	// line take to arrive (no limit without one). 0 means
+	// DefaultMaxLongLines; negative means no cap.
 	MaxLongLines int
 	// MaxTNIValue is the largest value in bytes a W may create in a TNI
 	// file; 0 means DefaultMaxTNIValue (8 MiB).
@@ -466,9 +469,14 @@ func (s *Server) startSession(c net.Conn, loopback bool) {
 // server shuts down.
 var errShutdown = errors.New("server shutdown")
 
+// errLongLineWait ends a session that waited for a long-line slot longer
+// than its idle timeout.
+var errLongLineWait = errors.New("no long-line slot within the idle timeout")
+
 // longLine waits for one of the MaxLongLines slots (wire.LineReader.Long)
-// and returns its release; errShutdown when the server shuts down first.
-func (s *Server) longLine() (func(), error) {
+// and returns its release; errShutdown when the server shuts down first,
+// errLongLineWait after wait (> 0; 0: no limit).
+func (s *Server) longLine(wait time.Duration) (func(), error) {
 	if s.longLines == nil {
 		return nil, nil
 	}
@@ -478,11 +486,19 @@ func (s *Server) longLine() (func(), error) {
 	default:
 	}
 	s.log.Debug("waiting for a long-line slot", "max", cap(s.longLines))
+	var expired <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		expired = t.C
+	}
 	select {
 	case s.longLines <- struct{}{}:
 		return func() { <-s.longLines }, nil
 	case <-s.stopping:
 		return nil, errShutdown
+	case <-expired:
+		return nil, errLongLineWait
 	}
 }
 

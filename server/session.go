@@ -108,7 +108,8 @@ func newSession(s *Server, c net.Conn, id uint64, loopback bool, timeout time.Du
 		timeout:  timeout,
 	}
 	ss.r = bufio.NewReaderSize(seqReader{ss}, 64<<10)
-	ss.lines = wire.LineReader{R: ss.r, Max: ss.maxParam + 1, Long: s.longLine}
+	// a session waits for a long-line slot no longer than its idle timeout
+	ss.lines = wire.LineReader{R: ss.r, Max: ss.maxParam + 1, Long: func() (func(), error) { return s.longLine(timeout) }}
 	if lt := s.loginTimeout(); lt > 0 {
 		ss.loginBy = time.Now().Add(lt)
 	}
@@ -230,6 +231,12 @@ func (ss *session) readError(err error) {
 		ss.endReason = "command too long"
 		ss.log.Warn("command longer than the limit; closing", "limit", ss.lines.Max-1, "logged_in", ss.loggedIn)
 		ss.w.WriteString("-Command too long" + wire.CRLF)
+		ss.w.Flush()
+		gracefulClose(ss.conn)
+	case errors.Is(err, errLongLineWait):
+		ss.endReason = "long-line wait"
+		ss.log.Warn("no long-line slot within the idle timeout; closing", "timeout", ss.timeout, "max", cap(ss.srv.longLines))
+		ss.w.WriteString("-Server busy" + wire.CRLF)
 		ss.w.Flush()
 		gracefulClose(ss.conn)
 	case ss.srv.closing.Load():
