@@ -17,8 +17,8 @@ import (
 // running. PCall builds that traceback for every error when it is given
 // no error handler, pcall too. So the runtime calls scripts with an error
 // handler (onError) that counts the levels first (stackLevels) and lists
-// them only up to maxTracebackLevels, and its pcall and debug.traceback do
-// the same.
+// them only up to maxTracebackLevels; its pcall has a handler that builds
+// no traceback (keepError), and its debug.traceback has the same bound.
 
 // maxTracebackLevels is the most levels (calls, each tail call counted as
 // one, as gopher-lua lists them) a traceback is listed for; a deeper stack

@@ -250,11 +250,8 @@ func (s *Server) init() error {
 		s.done = make(chan struct{})
 		s.refusing = make(chan struct{}, 64)
 		s.stopping = make(chan struct{})
-		switch {
-		case s.MaxLongLines == 0:
-			s.longLines = make(chan struct{}, DefaultMaxLongLines)
-		case s.MaxLongLines > 0:
-			s.longLines = make(chan struct{}, s.MaxLongLines)
+		if s.MaxLongLines >= 0 {
+			s.longLines = make(chan struct{}, limit(s.MaxLongLines, DefaultMaxLongLines))
 		}
 		s.baseCtx, s.cancel = context.WithCancel(context.Background())
 		cfg, err := s.readSettings()
@@ -413,15 +410,19 @@ func retryAccept(err error) bool {
 	return false
 }
 
-func (s *Server) maxSessions() int {
+// limit returns the cap a Server field sets: v, def when v is 0, no cap
+// (the largest int) when v is negative.
+func limit(v, def int) int {
 	switch {
-	case s.MaxSessions == 0:
-		return DefaultMaxSessions
-	case s.MaxSessions < 0:
+	case v == 0:
+		return def
+	case v < 0:
 		return int(^uint(0) >> 1)
 	}
-	return s.MaxSessions
+	return v
 }
+
+func (s *Server) maxSessions() int { return limit(s.MaxSessions, DefaultMaxSessions) }
 
 func (s *Server) startSession(c net.Conn, loopback bool) {
 	id := s.nextID.Add(1)
@@ -454,7 +455,7 @@ func (s *Server) startSession(c net.Conn, loopback bool) {
 	go func() {
 		ss.run()
 		s.mu.Lock()
-		s.loggedIn(ss)
+		s.leavePreLogin(ss)
 		delete(s.conns, ss)
 		last := len(s.conns) == 0 && s.closing.Load()
 		s.mu.Unlock()
@@ -521,18 +522,13 @@ func (s *Server) refuse(c net.Conn, msg string) {
 }
 
 func (s *Server) maxPreLoginPerAddress() int {
-	switch {
-	case s.MaxPreLoginPerAddress == 0:
-		return DefaultMaxPreLoginPerAddress
-	case s.MaxPreLoginPerAddress < 0:
-		return int(^uint(0) >> 1)
-	}
-	return s.MaxPreLoginPerAddress
+	return limit(s.MaxPreLoginPerAddress, DefaultMaxPreLoginPerAddress)
 }
 
-// loggedIn takes ss out of the count of sessions not logged in from its
-// address, once (at its first correct P, or its end). s.mu must be held.
-func (s *Server) loggedIn(ss *session) {
+// leavePreLogin takes ss out of the count of sessions not logged in from
+// its address, once (at its first correct P, or its end). s.mu must be
+// held.
+func (s *Server) leavePreLogin(ss *session) {
 	if !ss.preLogin {
 		return
 	}

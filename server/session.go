@@ -447,7 +447,7 @@ func (ss *session) cmdP(supplied []byte) bool {
 		ss.loggedIn = true
 		ss.srv.throttle.reset(ss.clientIP)
 		ss.srv.mu.Lock()
-		ss.srv.loggedIn(ss)
+		ss.srv.leavePreLogin(ss)
 		ss.srv.mu.Unlock()
 		ss.ok()
 		return false
